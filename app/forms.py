@@ -1,0 +1,106 @@
+"""Form input: pydantic models validated from form posts, with field errors in Polish.
+
+Routes re-render the form with these errors (422) instead of letting a 400 escape, so a person
+never loses what they typed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any, TypeVar
+
+from litestar import Request
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from app.errors import Invalid
+from app.i18n import gettext as _
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_FIELD = 2000
+
+
+def polish_message(error: ErrorDetails) -> str:
+    kind = error["type"]
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    messages = {
+        "missing": _("To pole jest wymagane."),
+        "string_too_short": _("To pole jest wymagane.")
+        if ctx.get("min_length") == 1
+        else _("Wpisz co najmniej %(n)s znaków.") % {"n": ctx.get("min_length")},
+        "string_too_long": _("Wpisz najwyżej %(n)s znaków.") % {"n": ctx.get("max_length")},
+        "int_parsing": _("Podaj liczbę całkowitą."),
+        "int_type": _("Podaj liczbę całkowitą."),
+        "int_from_float": _("Podaj liczbę całkowitą."),
+        "float_parsing": _("Podaj liczbę (np. 49,95 lub 49.95)."),
+        "float_type": _("Podaj liczbę."),
+        "bool_parsing": _("Wybierz tak albo nie."),
+        "date_parsing": _("Podaj datę w formacie RRRR-MM-DD."),
+        "date_from_datetime_parsing": _("Podaj datę w formacie RRRR-MM-DD."),
+        "date_type": _("Podaj datę w formacie RRRR-MM-DD."),
+        "time_parsing": _("Podaj godzinę w formacie GG:MM."),
+        "time_type": _("Podaj godzinę w formacie GG:MM."),
+        "enum": _("Wybierz jedną z podanych możliwości."),
+        "literal_error": _("Wybierz jedną z podanych możliwości."),
+        "greater_than_equal": _("Podaj wartość nie mniejszą niż %(n)s.") % {"n": ctx.get("ge")},
+        "less_than_equal": _("Podaj wartość nie większą niż %(n)s.") % {"n": ctx.get("le")},
+        "greater_than": _("Podaj wartość większą niż %(n)s.") % {"n": ctx.get("gt")},
+        "less_than": _("Podaj wartość mniejszą niż %(n)s.") % {"n": ctx.get("lt")},
+        "value_error": str(ctx.get("error", "")).removeprefix("Value error, "),
+        "assertion_error": str(ctx.get("error", "")),
+    }
+    if kind in messages and messages[kind]:
+        return messages[kind]
+    if "email" in str(error.get("msg", "")).lower():
+        return _("Podaj poprawny adres e-mail.")
+    return _("Niepoprawna wartość.")
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "__all__"
+        errors.setdefault(field, polish_message(error))
+    return errors
+
+
+def validate(model: type[M], raw: dict[str, Any]) -> M:
+    """Validate ``raw`` into ``model`` or raise :class:`Invalid` with Polish field errors."""
+    too_long = {k: _("Wpisz najwyżej %(n)s znaków.") % {"n": MAX_FIELD} for k, v in raw.items() if isinstance(v, str) and len(v) > MAX_FIELD}
+    if too_long:
+        raise Invalid(_("Popraw zaznaczone pola."), errors=too_long)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise Invalid(_("Popraw zaznaczone pola."), errors=field_errors(exc)) from None
+
+
+async def form_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The posted form as a dict (repeated keys become lists); blank strings become ``None``."""
+    try:
+        form = await request.form()
+    except Exception:
+        raise Invalid(_("Nie udało się odczytać formularza. Spróbuj ponownie.")) from None
+    data: dict[str, Any] = {}
+    for key in form:
+        if key in ("_csrf_token", "website"):
+            continue
+        values = [v for v in form.getall(key) if isinstance(v, str)]
+        cleaned = [v.strip() for v in values]
+        value: Any = cleaned if len(cleaned) > 1 else (cleaned[0] if cleaned else None)
+        data[key] = None if value == "" else value
+    return data
+
+
+def parse_time_or_none(value: str | None) -> time | None:
+    if value in (None, ""):
+        return None
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(_("Podaj godzinę w formacie GG:MM.")) from None
+
+
+def parse_date(value: str) -> date:
+    return date.fromisoformat(value)

@@ -1,0 +1,273 @@
+"""People and places: offices, districts, duty places, staff, participants and their cases."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, IdMixin, TimestampMixin, utcnow
+
+
+def str_enum(cls: type[enum.StrEnum], length: int = 24) -> Enum:
+    """Enums are stored as their string values (portable, readable in SQL)."""
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Role(enum.StrEnum):
+    coordinator = "coordinator"
+    counsellor = "counsellor"
+    head = "head"
+
+
+class PlaceKind(enum.StrEnum):
+    municipal_office = "municipal_office"
+    library = "library"
+    school = "school"
+    culture_centre = "culture_centre"
+    other = "other"
+
+
+class AbsenceKind(enum.StrEnum):
+    absence = "absence"
+    delegation = "delegation"
+
+
+class CaseVariant(enum.StrEnum):
+    basic = "basic"
+    deep = "deep"
+
+
+class CaseStatus(enum.StrEnum):
+    open = "open"
+    completed = "completed"
+    cancelled = "cancelled"
+
+
+class Office(IdMixin, TimestampMixin, Base):
+    __tablename__ = "office"
+
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    town: Mapped[str] = mapped_column(String(100))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    is_head: Mapped[bool] = mapped_column(Boolean, default=False)
+    rooms: Mapped[str] = mapped_column(Text, default="")  # one room per line
+
+    @property
+    def room_list(self) -> list[str]:
+        return [r for r in self.rooms.splitlines() if r.strip()]
+
+
+class District(IdMixin, TimestampMixin, Base):
+    __tablename__ = "district"
+
+    teryt: Mapped[str] = mapped_column(String(4), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    seat: Mapped[str] = mapped_column(String(100))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+
+    office: Mapped[Office] = relationship(lazy="joined", innerjoin=True)
+
+
+class DutyPlace(IdMixin, TimestampMixin, Base):
+    """A public building where local duties are held. Deactivated, never deleted, once used."""
+
+    __tablename__ = "duty_place"
+
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[PlaceKind] = mapped_column(str_enum(PlaceKind))
+    address: Mapped[str] = mapped_column(String(300))
+    town: Mapped[str] = mapped_column(String(100), index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    step_free: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    cadence_days: Mapped[int] = mapped_column(SmallInteger, default=14)
+    tolerance_days: Mapped[int] = mapped_column(SmallInteger, default=2)
+    slot_minutes: Mapped[int] = mapped_column(SmallInteger, default=90)
+    slot_gap_minutes: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+    district: Mapped[District] = relationship(lazy="joined", innerjoin=True)
+    windows: Mapped[list[PlaceWindow]] = relationship(
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by="(PlaceWindow.weekday, PlaceWindow.start)",
+    )
+
+    @property
+    def full_address(self) -> str:
+        return f"{self.name}, {self.address}, {self.town}"
+
+
+class PlaceWindow(IdMixin, Base):
+    """A weekly window in which duties may be held at a place (local time)."""
+
+    __tablename__ = "place_window"
+
+    place_id: Mapped[int] = mapped_column(ForeignKey("duty_place.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(SmallInteger)  # 0 = Monday .. 5 = Saturday
+    start: Mapped[time] = mapped_column(Time)
+    end: Mapped[time] = mapped_column(Time)
+
+
+class User(IdMixin, TimestampMixin, Base):
+    __tablename__ = "user_account"
+
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[Role] = mapped_column(str_enum(Role), index=True)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_intern: Mapped[bool] = mapped_column(Boolean, default=False)
+    intern_until: Mapped[date | None] = mapped_column(Date)
+    work_share: Mapped[float] = mapped_column(Float, default=1.0)
+    hired_on: Mapped[date | None] = mapped_column(Date)
+
+    office: Mapped[Office | None] = relationship(lazy="joined")
+    availability: Mapped[list[AvailabilityWindow]] = relationship(
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by="(AvailabilityWindow.weekday, AvailabilityWindow.start)",
+    )
+    absences: Mapped[list[Absence]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="Absence.starts_on"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class AvailabilityWindow(IdMixin, Base):
+    """When a counsellor can work in a week (local time), evenings until 19:00 and Saturdays included."""
+
+    __tablename__ = "availability_window"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(SmallInteger)
+    start: Mapped[time] = mapped_column(Time)
+    end: Mapped[time] = mapped_column(Time)
+
+
+class Absence(IdMixin, TimestampMixin, Base):
+    """A counsellor away: leave or illness (absence), or on other tasks (delegation). Dates inclusive."""
+
+    __tablename__ = "absence"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[AbsenceKind] = mapped_column(str_enum(AbsenceKind))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class ApiToken(IdMixin, TimestampMixin, Base):
+    """A personal API token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class LoginFailure(IdMixin, Base):
+    """A failed login for an account; counted for throttling."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_email_at", "email", "at"),)
+
+    email: Mapped[str] = mapped_column(String(254))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Participant(IdMixin, TimestampMixin, Base):
+    __tablename__ = "participant"
+    __table_args__ = (UniqueConstraint("email", "birth_date", name="uq_participant_email_birth"),)
+
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    phone: Mapped[str] = mapped_column(String(32))
+    birth_date: Mapped[date] = mapped_column(Date)
+    education: Mapped[str] = mapped_column(String(32))
+    employment: Mapped[str] = mapped_column(String(32))
+    region_link: Mapped[str] = mapped_column(String(16))
+
+    consents: Mapped[list[Consent]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="Consent.accepted_at"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Consent(IdMixin, Base):
+    """A consent statement a participant accepted, with the statement's version and the time."""
+
+    __tablename__ = "consent"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    version: Mapped[str] = mapped_column(String(16))
+    accepted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseSequence(Base):
+    """Per-year counter behind the human case codes (``BK-2027-00421``)."""
+
+    __tablename__ = "case_sequence"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(IdMixin, TimestampMixin, Base):
+    __tablename__ = "bilans_case"
+
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    counsellor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    variant: Mapped[CaseVariant] = mapped_column(str_enum(CaseVariant))
+    status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus), index=True)
+    opened_on: Mapped[date] = mapped_column(Date, index=True)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+    participant: Mapped[Participant] = relationship(lazy="joined", innerjoin=True)
+    counsellor: Mapped[User] = relationship(lazy="joined", innerjoin=True)

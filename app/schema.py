@@ -1,0 +1,13 @@
+"""The whole schema: every area's models, imported in one place for Alembic and tests."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from app.db import Base
+
+
+def metadata() -> MetaData:
+    import app.models  # noqa: F401
+
+    return Base.metadata

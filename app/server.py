@@ -1,0 +1,130 @@
+"""The application factory: settings -> engine -> plugins -> routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import (
+    AsyncSessionConfig,
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyPlugin,
+)
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from litestar.stores.registry import StoreRegistry
+from pathlib import Path
+
+from app.auth import AuthMiddleware, SessionConfig
+from app.db import make_engine, make_sessionmaker
+from app.errors import exception_handlers
+from app.jobs import ArqQueue, InProcessRunner, JobQueue, job_context, load_jobs
+from app.settings import Settings, get_settings
+from app.templating import template_config
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def route_handlers() -> list[Any]:
+    from app import routes, system
+
+    return [
+        create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
+        *system.HANDLERS,
+        *routes.HANDLERS,
+    ]
+
+
+def stores(settings: Settings) -> StoreRegistry:
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        redis = RedisStore.with_client(url=settings.redis_url, namespace="bilans")
+        return StoreRegistry(default_factory=redis.with_namespace)
+    sessions = FileStore(settings.var_dir / "sessions", create_directories=True)
+    return StoreRegistry(stores={"sessions": sessions}, default_factory=lambda _: MemoryStore())
+
+
+def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Litestar:
+    """Build the web app. ``run_jobs`` starts the in-process job runner when no Redis is set."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.db_url)
+    sessionmaker = make_sessionmaker(engine)
+    load_jobs()
+    jobs: JobQueue
+    if settings.redis_url:
+        jobs = ArqQueue(settings.redis_url)
+    else:
+        jobs = InProcessRunner(job_context(settings, sessionmaker))
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        if isinstance(jobs, InProcessRunner) and run_jobs:
+            await jobs.start()
+        try:
+            yield
+        finally:
+            if isinstance(jobs, InProcessRunner | ArqQueue):
+                await jobs.stop()
+            await engine.dispose()
+
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_dependency_key="db_session",
+        create_all=False,
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+    )
+    session_config = SessionConfig(
+        secure=settings.secure_cookies, httponly=True, samesite="lax", max_age=12 * 3600
+    )
+    csrf = CSRFConfig(
+        secret=settings.secret(),
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+        exclude=["/api/", "/healthz", "/readyz", "/schema"],
+    )
+
+    async def provide_settings() -> Settings:
+        return settings
+
+    async def provide_jobs() -> JobQueue:
+        return jobs
+
+    return Litestar(
+        route_handlers=route_handlers(),
+        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
+        middleware=[session_config.middleware, DefineMiddleware(AuthMiddleware, sessionmaker)],
+        csrf_config=csrf,
+        template_config=template_config(),
+        stores=stores(settings),
+        exception_handlers=exception_handlers,
+        dependencies={
+            "settings": Provide(provide_settings),
+            "jobs": Provide(provide_jobs),
+        },
+        openapi_config=OpenAPIConfig(
+            title="Bilans Kariery API",
+            version="1",
+            description="JSON API of the Bilans Kariery platform (WUP Kraków). "
+            "Authenticated routes take `Authorization: Bearer <token>` (`bilans users token EMAIL`).",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(js_url="/static/js/swagger-ui-bundle.js",
+                                                css_url="/static/css/swagger-ui.css",
+                                                standalone_preset_js_url=None)],
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, exclude=["/ical/"]),
+        state=State({"settings": settings, "sessionmaker": sessionmaker, "jobs": jobs}),
+        lifespan=[lifespan],
+        debug=settings.debug,
+    )
