@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from typing import Literal
 
+from scheduling.eligibility import age_on
 from scheduling.enums import Education, Employment, RegionLink, Variant
 
 
@@ -447,14 +448,6 @@ _LOW_EDUCATION_WEIGHTS = (4, 6, 35, 55)
 _ANY_EDUCATION_WEIGHTS = (4, 3, 30, 35, 12, 16)  # in Education order
 _EMPLOYMENT_WEIGHTS = (70, 12, 12, 6)  # in Employment order
 _REGION_LINK_WEIGHTS = (85, 12, 3)  # in RegionLink order
-
-
-def age_on(birth_date: date, on: date) -> int:
-    """Completed years of life on a day (a 29 February birthday counts from 1 March)."""
-    years = on.year - birth_date.year
-    if (on.month, on.day) < (birth_date.month, birth_date.day):
-        years -= 1
-    return years
 
 
 def _ascii(text: str) -> str:

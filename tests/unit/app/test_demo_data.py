@@ -14,10 +14,10 @@ from app.demo_data import (
     HEAD,
     OFFICES,
     PLACES,
-    age_on,
     demo_participants,
 )
-from scheduling.enums import Education, Variant
+from scheduling.eligibility import SEED_RULES, Applicant, assess
+from scheduling.enums import Variant
 
 TODAY = date(2027, 3, 15)
 LAT_RANGE = (49.1, 50.55)
@@ -152,8 +152,12 @@ def test_about_13_percent_of_cases_are_deep() -> None:
 
 def test_every_participant_was_eligible_when_their_case_opened() -> None:
     for p in demo_participants(3, TODAY):
-        age = age_on(p.birth_date, p.opened)
-        assert (25 <= age <= 50 and p.education <= Education.SECONDARY) or age > 50, p
+        applicant = Applicant(p.birth_date, p.education, p.employment, p.region_link)
+
+        verdict = assess(SEED_RULES, applicant, on=p.opened)
+
+        assert verdict.eligible, (p, verdict.messages)
+        assert verdict.age >= 25
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
