@@ -10,9 +10,9 @@ counsellor (600 events), ours about 5 ms. Every feed is read back by ``ical``, `
 and ``khal`` in the tests.
 
 What a client sees, and why:
-- DTSTART/DTEND in Europe/Warsaw local time with TZID, so DST changes land right; a time in
-  the repeated hour of the October change is written in UTC, since a local time there would be
-  read as its first occurrence (RFC 5545 3.3.5).
+- DTSTART/DTEND in Europe/Warsaw local time with TZID, so DST changes land right; an event
+  touching the repeated hour of the October change is written in UTC, since a local time there
+  would be read as its first occurrence (RFC 5545 3.3.5).
 - DTSTAMP and LAST-MODIFIED are the event's last change, never the render time.
 - A cancelled event stays with STATUS:CANCELLED for ``cancelled_keep_days`` after that change, so
   subscribed clients see the cancellation before it disappears.
@@ -103,6 +103,9 @@ class FeedEvent:
             raise ValueError(f"sequence must be >= 0, got {self.sequence}")
         if self.status not in _STATUSES:
             raise ValueError(f"status must be one of {sorted(_STATUSES)}, got {self.status!r}")
+        if any(not category.strip() or "," in category for category in self.categories):
+            # an escaped comma is split anyway by ical and icalendar
+            raise ValueError(f"categories must be non-empty, without commas: {self.categories!r}")
         if self.geo is not None:
             lat, lon = self.geo
             if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
@@ -180,13 +183,14 @@ def _calendar(name: str, events: list[FeedEvent], *, subscription: bool) -> byte
 
 def _event_lines(event: FeedEvent) -> list[str]:
     changed = _utc(event.last_modified)
+    start, end = _start_end(event)
     lines = [
         "BEGIN:VEVENT",
         f"UID:{event.uid}",
         f"DTSTAMP:{changed}",
         f"LAST-MODIFIED:{changed}",
-        f"DTSTART{_local(event.start)}",
-        f"DTEND{_local(event.end)}",
+        f"DTSTART{start}",
+        f"DTEND{end}",
         f"SEQUENCE:{event.sequence}",
         f"STATUS:{event.status}",
         f"SUMMARY:{_text(event.summary)}",
@@ -213,12 +217,19 @@ def _stamp(m: datetime) -> str:
     return f"{m.year:04d}{m.month:02d}{m.day:02d}T{m.hour:02d}{m.minute:02d}{m.second:02d}"
 
 
-def _local(moment: datetime) -> str:
-    """``;TZID=Europe/Warsaw:<local>``, or ``:<utc>Z`` in the repeated hour of October."""
-    local = moment.astimezone(WARSAW)
-    if local.fold and local.replace(fold=0).utcoffset() != local.utcoffset():
-        return f":{_utc(moment)}"
-    return f";TZID={TIMEZONE}:{_stamp(local)}"
+def _start_end(event: FeedEvent) -> tuple[str, str]:
+    """``;TZID=Europe/Warsaw:<local>`` for DTSTART and DTEND, or ``:<utc>Z`` for both when one
+    falls in the repeated hour of the October change: a local time there is read as its first
+    occurrence (RFC 5545 3.3.5), and mixing forms makes some readers (khal) see a negative span.
+    """
+    start, end = event.start.astimezone(WARSAW), event.end.astimezone(WARSAW)
+    if _repeated_hour(start) or _repeated_hour(end):
+        return f":{_utc(start)}", f":{_utc(end)}"
+    return f";TZID={TIMEZONE}:{_stamp(start)}", f";TZID={TIMEZONE}:{_stamp(end)}"
+
+
+def _repeated_hour(local: datetime) -> bool:
+    return local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset()
 
 
 def _text(value: str) -> str:
