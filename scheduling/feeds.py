@@ -5,9 +5,10 @@ nothing else, so an unchanged feed renders byte-identical and keeps its ETag.
 
 The VTIMEZONE for Europe/Warsaw is built once by the ``ical`` package from the tz database
 (``ical`` leaves it out unless the timezone is added to the calendar). The events are written
-here, line by line: ``ical``'s model serializer needs about 100 ms for a year of a busy
-counsellor (600 events), ours about 5 ms. Every feed is read back by ``ical``, ``icalendar``
-and ``khal`` in the tests.
+here, line by line: for a year of a busy counsellor (600 events) ``ical``'s model serializer
+took 100-140 ms, this writer about 11 ms (p50, 2 cores). It also folds at 75 octets, not
+characters, and ends lines with CRLF, as RFC 5545 asks. Every feed is read back by ``ical``,
+``icalendar`` and ``khal`` in the tests.
 
 What a client sees, and why:
 - DTSTART/DTEND in Europe/Warsaw local time with TZID, so DST changes land right; an event
