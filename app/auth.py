@@ -22,7 +22,8 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
-from litestar.types import ASGIApp, Message, Receive, Scope, Scopes, ScopeType, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -140,7 +141,7 @@ async def active_user(db: AsyncSession, user_id: int) -> User | None:
 class AuthMiddleware(ASGIMiddleware):
     """Puts a :class:`CurrentUser` (or ``None``) into ``scope["user"]`` for every HTTP request."""
 
-    scopes: Scopes = (ScopeType.HTTP,)
+    scopes = (ScopeType.HTTP,)
     exclude_path_pattern = ("^/static/", "^/healthz$")
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
@@ -263,4 +264,3 @@ async def issue_api_token(db: AsyncSession, user: User, label: str = "") -> str:
     db.add(ApiToken(user_id=user.id, token_hash=token_hash(token), label=label))
     await db.commit()
     return token
-

@@ -13,7 +13,12 @@ from typing import Any
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import BigInteger, Integer, MetaData, Select, event
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -48,7 +53,7 @@ class TimestampMixin:
 
 def _sqlite_on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # Let SQLAlchemy's "begin" event below decide how transactions start.
-    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in (
         "journal_mode=WAL",
@@ -63,7 +68,12 @@ def _sqlite_on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoo
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(
-            url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=30, connect_args={"timeout": 5}
+            url,
+            echo=echo,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=30,
+            connect_args={"timeout": 5},
         )
         sync = engine.sync_engine
         event.listen(sync, "connect", _sqlite_on_connect)
@@ -81,7 +91,7 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 def is_sqlite(session: AsyncSession) -> bool:
-    return session.bind.dialect.name == "sqlite"
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def locked(statement: Select[Any], session: AsyncSession) -> Select[Any]:

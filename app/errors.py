@@ -70,7 +70,12 @@ def wants_json(request: Request[Any, Any, Any]) -> bool:
 def problem(
     status: int, title: str, detail: str, *, errors: Any = None, **extra: Any
 ) -> Response[dict[str, Any]]:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     if errors:
         body["errors"] = errors
     body.update(extra)
@@ -78,7 +83,9 @@ def problem(
 
 
 def _page(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Template:
-    return render(request, "error.html", status_code=status, status=status, title=title, detail=detail)
+    return render(
+        request, "error.html", status_code=status, status=status, title=title, detail=detail
+    )
 
 
 def bilans_error_handler(request: Request[Any, Any, Any], exc: BilansError) -> Response[Any]:
@@ -104,7 +111,9 @@ _TITLES = {
 def _detail(status: int) -> str:
     return {
         401: _("Zaloguj się, aby zobaczyć tę stronę."),
-        403: _("Nie masz uprawnień do tej strony. Jeśli to pomyłka, skontaktuj się z koordynatorką."),
+        403: _(
+            "Nie masz uprawnień do tej strony. Jeśli to pomyłka, skontaktuj się z koordynatorką."
+        ),
         404: _("Nie ma takiej strony albo rekordu. Sprawdź adres."),
         405: _("Ta operacja nie jest tu dostępna."),
         429: _("Zbyt wiele prób w krótkim czasie. Odczekaj chwilę i spróbuj ponownie."),
@@ -124,7 +133,9 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
             detail = _("Dane żądania są niepoprawne: %(what)s") % {"what": exc.detail}
         elif status in (400, 413, 415) and exc.detail:
             detail = f"{detail} ({exc.detail})"
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthorizedException) else None
+        headers = (
+            {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthorizedException) else None
+        )
         response = problem(status, title, detail, errors=errors)
         if headers:
             response.headers.update(headers)

@@ -50,7 +50,7 @@ def polish_message(error: ErrorDetails) -> str:
         "value_error": str(ctx.get("error", "")).removeprefix("Value error, "),
         "assertion_error": str(ctx.get("error", "")),
     }
-    if kind in messages and messages[kind]:
+    if messages.get(kind):
         return messages[kind]
     if "email" in str(error.get("msg", "")).lower():
         return _("Podaj poprawny adres e-mail.")
@@ -67,7 +67,11 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 
 def validate(model: type[M], raw: dict[str, Any]) -> M:
     """Validate ``raw`` into ``model`` or raise :class:`Invalid` with Polish field errors."""
-    too_long = {k: _("Wpisz najwyżej %(n)s znaków.") % {"n": MAX_FIELD} for k, v in raw.items() if isinstance(v, str) and len(v) > MAX_FIELD}
+    too_long = {
+        k: _("Wpisz najwyżej %(n)s znaków.") % {"n": MAX_FIELD}
+        for k, v in raw.items()
+        if isinstance(v, str) and len(v) > MAX_FIELD
+    }
     if too_long:
         raise Invalid(_("Popraw zaznaczone pola."), errors=too_long)
     try:

@@ -24,7 +24,9 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 
 @lru_cache(maxsize=4)
 def translations(locale: str = "pl") -> _gettext.NullTranslations:
-    return _gettext.translation("messages", localedir=TRANSLATIONS, languages=[locale], fallback=True)
+    return _gettext.translation(
+        "messages", localedir=TRANSLATIONS, languages=[locale], fallback=True
+    )
 
 
 def gettext(message: str) -> str:

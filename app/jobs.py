@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -112,7 +113,7 @@ class InProcessRunner:
     async def _tick(self, item: Periodic) -> None:
         while True:
             await asyncio.sleep(item.every.total_seconds())
-            await self.enqueue(item.name, job_id=f"{item.name}:{datetime.now().timestamp():.0f}")
+            await self.enqueue(item.name, job_id=f"{item.name}:{time.time():.0f}")
 
     async def start(self, workers: int = 2) -> None:
         self.ctx["jobs"] = self
@@ -156,7 +157,9 @@ class ArqQueue:
             await self._pool.aclose()
 
 
-def job_context(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
+def job_context(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> dict[str, Any]:
     return {"settings": settings, "sessionmaker": sessionmaker}
 
 
@@ -168,13 +171,15 @@ def worker_settings(settings: Settings) -> type:
     from app.db import make_engine, make_sessionmaker
 
     load_jobs()
-    assert settings.redis_url
+    if not settings.redis_url:
+        raise RuntimeError("the arq worker needs BILANS_REDIS_URL")
+    redis_url: str = settings.redis_url
 
     async def startup(ctx: dict[str, Any]) -> None:
         engine = make_engine(settings.db_url)
         ctx["engine"] = engine
         ctx.update(job_context(settings, make_sessionmaker(engine)))
-        ctx["jobs"] = ArqQueue(settings.redis_url)
+        ctx["jobs"] = ArqQueue(redis_url)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["jobs"].stop()
@@ -186,8 +191,10 @@ def worker_settings(settings: Settings) -> type:
 
     class WorkerSettings:
         functions = list(JOBS.values())
-        cron_jobs = [cron(p.func, minute=minutes(p.every), run_at_startup=True) for p in PERIODIC]
-        redis_settings = RedisSettings.from_dsn(settings.redis_url)
+        cron_jobs = [
+            cron(cast(Any, p.func), minute=minutes(p.every), run_at_startup=True) for p in PERIODIC
+        ]
+        redis_settings = RedisSettings.from_dsn(redis_url)
         on_startup = startup
         on_shutdown = shutdown
         max_tries = 5

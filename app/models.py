@@ -131,7 +131,9 @@ class PlaceWindow(IdMixin, Base):
 
     __tablename__ = "place_window"
 
-    place_id: Mapped[int] = mapped_column(ForeignKey("duty_place.id", ondelete="CASCADE"), index=True)
+    place_id: Mapped[int] = mapped_column(
+        ForeignKey("duty_place.id", ondelete="CASCADE"), index=True
+    )
     weekday: Mapped[int] = mapped_column(SmallInteger)  # 0 = Monday .. 5 = Saturday
     start: Mapped[time] = mapped_column(Time)
     end: Mapped[time] = mapped_column(Time)
@@ -172,7 +174,9 @@ class AvailabilityWindow(IdMixin, Base):
 
     __tablename__ = "availability_window"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     weekday: Mapped[int] = mapped_column(SmallInteger)
     start: Mapped[time] = mapped_column(Time)
     end: Mapped[time] = mapped_column(Time)
@@ -183,7 +187,9 @@ class Absence(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "absence"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[AbsenceKind] = mapped_column(str_enum(AbsenceKind))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
@@ -195,7 +201,9 @@ class ApiToken(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "api_token"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(100), default="")
     last_used_at: Mapped[datetime | None] = mapped_column()

@@ -18,6 +18,7 @@ from pydantic import (
 from app.i18n import WEEKDAYS
 from app.i18n import gettext as _
 from app.models import AbsenceKind, CaseStatus, CaseVariant, PlaceKind, Role
+from scheduling.enums import Education, Employment, RegionLink
 
 LATEST_END = time(19, 0)
 EARLIEST_START = time(7, 0)
@@ -74,13 +75,16 @@ class WeekForm(Form):
             try:
                 s, e = time.fromisoformat(str(start)), time.fromisoformat(str(end))
             except ValueError:
-                errors.append(_("%(day)s: podaj obie godziny w formacie GG:MM.") % {"day": WEEKDAYS[day]})
+                errors.append(
+                    _("%(day)s: podaj obie godziny w formacie GG:MM.") % {"day": WEEKDAYS[day]}
+                )
                 continue
             if s >= e:
                 errors.append(_("%(day)s: koniec musi być po początku.") % {"day": WEEKDAYS[day]})
             elif s < EARLIEST_START or e > LATEST_END:
                 errors.append(
-                    _("%(day)s: godziny muszą mieścić się między 07:00 a 19:00.") % {"day": WEEKDAYS[day]}
+                    _("%(day)s: godziny muszą mieścić się między 07:00 a 19:00.")
+                    % {"day": WEEKDAYS[day]}
                 )
             windows.append({"weekday": day, "start": s, "end": e})
         if errors:
@@ -181,9 +185,9 @@ class ParticipantForm(Form):
     email: EmailStr = Field(max_length=254)
     phone: Annotated[str, Field(min_length=6, max_length=32, pattern=r"^\+?[0-9 ()-]{6,32}$")]
     birth_date: date
-    education: Annotated[str, Field(min_length=1, max_length=32)]
-    employment: Annotated[str, Field(min_length=1, max_length=32)]
-    region_link: Annotated[str, Field(min_length=1, max_length=16)]
+    education: Education
+    employment: Employment
+    region_link: RegionLink
 
     @field_validator("email")
     @classmethod

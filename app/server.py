@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import (
@@ -16,7 +17,6 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
@@ -24,7 +24,6 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
-from pathlib import Path
 
 from app.auth import AuthMiddleware, SessionConfig
 from app.db import make_engine, make_sessionmaker
@@ -104,7 +103,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
     return Litestar(
         route_handlers=route_handlers(),
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
-        middleware=[session_config.middleware, DefineMiddleware(AuthMiddleware, sessionmaker)],
+        middleware=[session_config.middleware, AuthMiddleware(sessionmaker)],
         csrf_config=csrf,
         template_config=template_config(),
         stores=stores(settings),
@@ -119,9 +118,13 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
             description="JSON API of the Bilans Kariery platform (WUP Kraków). "
             "Authenticated routes take `Authorization: Bearer <token>` (`bilans users token EMAIL`).",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin(js_url="/static/js/swagger-ui-bundle.js",
-                                                css_url="/static/css/swagger-ui.css",
-                                                standalone_preset_js_url=None)],
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    js_url="/static/js/swagger-ui-bundle.js",
+                    css_url="/static/css/swagger-ui.css",
+                    standalone_preset_js_url=None,
+                )
+            ],
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, exclude=["/ical/"]),
         state=State({"settings": settings, "sessionmaker": sessionmaker, "jobs": jobs}),

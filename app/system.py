@@ -39,7 +39,9 @@ async def readyz(state: State, settings: Settings) -> Response[dict[str, Any]]:
         finally:
             await client.aclose()
     ready = all(v == "ok" for v in checks.values())
-    return Response({"status": "ok" if ready else "unavailable", **checks}, status_code=200 if ready else 503)
+    return Response(
+        {"status": "ok" if ready else "unavailable", **checks}, status_code=200 if ready else 503
+    )
 
 
 HANDLERS = [healthz, readyz]

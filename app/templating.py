@@ -17,7 +17,6 @@ from litestar.datastructures import State
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
-from litestar.utils.scope.state import ScopeState
 
 from app import i18n
 
@@ -25,9 +24,9 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC_VERSION = "1"
 
 
-def csrf_token(request: Request[Any, Any, State]) -> str:
-    token = ScopeState.from_scope(request.scope).csrf_token
-    return token if isinstance(token, str) else ""
+def options(rows: Any, key: str, label: str) -> list[tuple[Any, Any]]:
+    """``[(row.key, row.label), ...]`` for a select's options."""
+    return [(getattr(r, key), getattr(r, label)) for r in rows]
 
 
 def make_environment() -> Environment:
@@ -46,9 +45,9 @@ def make_environment() -> Environment:
         hm=i18n.format_local_time,
         local_dt=i18n.format_local_datetime,
         num=i18n.format_number,
+        options=options,
     )
     env.globals.update(
-        csrf_token=csrf_token,
         weekdays=i18n.WEEKDAYS,
         static_version=STATIC_VERSION,
     )
@@ -56,10 +55,7 @@ def make_environment() -> Environment:
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
-    return TemplateConfig(
-        engine=JinjaTemplateEngine,
-        instance=JinjaTemplateEngine.from_environment(make_environment()),
-    )
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(make_environment()))
 
 
 def block_target(block: str) -> str:
@@ -86,4 +82,6 @@ def render(
             status_code=status_code,
             headers=headers,
         )
-    return Template(template_name=template, context=context, status_code=status_code, headers=headers)
+    return Template(
+        template_name=template, context=context, status_code=status_code, headers=headers
+    )

@@ -1,0 +1,186 @@
+"""Load the demo data (:mod:`app.demo_data`) into an empty database (``bilans demo``, ``serve --demo``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import demo_data as data
+from app.models import (
+    Absence,
+    AbsenceKind,
+    AvailabilityWindow,
+    Case,
+    CaseSequence,
+    CaseStatus,
+    CaseVariant,
+    District,
+    DutyPlace,
+    Office,
+    Participant,
+    PlaceKind,
+    PlaceWindow,
+    Role,
+    User,
+)
+from app.security import hash_password
+
+DEMO_SEED = 2027
+
+# Areas that add their own demo records after the people and places (duties, sessions, ...).
+# Each takes the session and the load day; registered by the area's module at import.
+AreaLoader = Callable[[AsyncSession, date], Awaitable[None]]
+AREA_LOADERS: list[AreaLoader] = []
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(role, email, password) of the demo accounts, printed by ``serve --demo``."""
+    first = data.COUNSELLORS[0]
+    return [
+        ("koordynatorka", data.COORDINATOR.email, data.DEMO_PASSWORD),
+        ("doradca", first.email, data.DEMO_PASSWORD),
+        ("kierownik", data.HEAD.email, data.DEMO_PASSWORD),
+    ]
+
+
+async def is_empty(db: AsyncSession) -> bool:
+    return not await db.scalar(select(func.count()).select_from(User))
+
+
+async def load_demo(db: AsyncSession, today: date) -> None:
+    """Load every demo record; the caller checks the database is empty first."""
+    password_hash = hash_password(data.DEMO_PASSWORD)
+
+    offices = {
+        o.code: Office(
+            code=o.code,
+            name=o.name,
+            address=o.address,
+            town=o.town,
+            lat=o.lat,
+            lon=o.lon,
+            is_head=o.is_head,
+            rooms="\n".join(o.rooms),
+        )
+        for o in data.OFFICES
+    }
+    db.add_all(offices.values())
+    districts = {
+        d.teryt: District(
+            teryt=d.teryt,
+            name=d.name,
+            seat=d.seat,
+            lat=d.lat,
+            lon=d.lon,
+            office=offices[d.office_code],
+        )
+        for d in data.DISTRICTS
+    }
+    db.add_all(districts.values())
+    for p in data.PLACES:
+        db.add(
+            DutyPlace(
+                name=p.name,
+                kind=PlaceKind(p.kind),
+                address=p.address,
+                town=p.town,
+                district=districts[p.district_teryt],
+                lat=p.lat,
+                lon=p.lon,
+                step_free=p.step_free,
+                active=True,
+                cadence_days=p.cadence_days,
+                tolerance_days=p.tolerance_days,
+                windows=[
+                    PlaceWindow(weekday=w.weekday, start=w.start, end=w.end) for w in p.windows
+                ],
+            )
+        )
+
+    for staff, role in ((data.COORDINATOR, Role.coordinator), (data.HEAD, Role.head)):
+        db.add(
+            User(
+                email=staff.email,
+                first_name=staff.first_name,
+                last_name=staff.last_name,
+                role=role,
+                office=offices[staff.office_code],
+                password_hash=password_hash,
+                active=True,
+                hired_on=date(2016, 9, 1),
+            )
+        )
+    counsellors: dict[str, User] = {}
+    for c in data.COUNSELLORS:
+        intern_until = (
+            today + timedelta(days=c.intern_until_offset_days)
+            if c.intern_until_offset_days
+            else None
+        )
+        user = User(
+            email=c.email,
+            first_name=c.first_name,
+            last_name=c.last_name,
+            role=Role.counsellor,
+            office=offices[c.office_code],
+            password_hash=password_hash,
+            active=True,
+            is_intern=intern_until is not None,
+            intern_until=intern_until,
+            work_share=c.share,
+            hired_on=(today - timedelta(days=60)) if intern_until else date(2017, 1, 2),
+            availability=[
+                AvailabilityWindow(weekday=w.weekday, start=w.start, end=w.end)
+                for w in c.availability
+            ],
+        )
+        if c.delegation_offset_days:
+            start, end = c.delegation_offset_days
+            user.absences = [
+                Absence(
+                    kind=AbsenceKind.delegation,
+                    starts_on=today + timedelta(days=start),
+                    ends_on=today + timedelta(days=end),
+                    note="Delegacja do zadań EURES",
+                )
+            ]
+        counsellors[c.email] = user
+    db.add_all(counsellors.values())
+    await db.flush()
+
+    last_number: dict[int, int] = defaultdict(int)
+    for p in data.demo_participants(DEMO_SEED, today):
+        participant = Participant(
+            first_name=p.first_name,
+            last_name=p.last_name,
+            email=p.email,
+            phone=p.phone,
+            birth_date=p.birth_date,
+            education=p.education.value,
+            employment=p.employment.value,
+            region_link=p.region_link.value,
+        )
+        db.add(participant)
+        db.add(
+            Case(
+                code=p.case_code,
+                participant=participant,
+                counsellor=counsellors[p.counsellor_email],
+                variant=CaseVariant(p.variant.value),
+                status=CaseStatus(p.status),
+                opened_on=p.opened,
+                closed_on=p.closed,
+            )
+        )
+        year, number = p.case_code.split("-")[1:]
+        last_number[int(year)] = max(last_number[int(year)], int(number))
+    db.add_all(CaseSequence(year=year, last=number) for year, number in last_number.items())
+    await db.flush()
+
+    for loader in AREA_LOADERS:
+        await loader(db, today)
+    await db.commit()
