@@ -81,22 +81,22 @@ async def load_demo(db: AsyncSession, today: date) -> None:
         for d in data.DISTRICTS
     }
     db.add_all(districts.values())
-    for p in data.PLACES:
+    for place in data.PLACES:
         db.add(
             DutyPlace(
-                name=p.name,
-                kind=PlaceKind(p.kind),
-                address=p.address,
-                town=p.town,
-                district=districts[p.district_teryt],
-                lat=p.lat,
-                lon=p.lon,
-                step_free=p.step_free,
+                name=place.name,
+                kind=PlaceKind(place.kind),
+                address=place.address,
+                town=place.town,
+                district=districts[place.district_teryt],
+                lat=place.lat,
+                lon=place.lon,
+                step_free=place.step_free,
                 active=True,
-                cadence_days=p.cadence_days,
-                tolerance_days=p.tolerance_days,
+                cadence_days=place.cadence_days,
+                tolerance_days=place.tolerance_days,
                 windows=[
-                    PlaceWindow(weekday=w.weekday, start=w.start, end=w.end) for w in p.windows
+                    PlaceWindow(weekday=w.weekday, start=w.start, end=w.end) for w in place.windows
                 ],
             )
         )
@@ -153,30 +153,30 @@ async def load_demo(db: AsyncSession, today: date) -> None:
     await db.flush()
 
     last_number: dict[int, int] = defaultdict(int)
-    for p in data.demo_participants(DEMO_SEED, today):
+    for seed in data.demo_participants(DEMO_SEED, today):
         participant = Participant(
-            first_name=p.first_name,
-            last_name=p.last_name,
-            email=p.email,
-            phone=p.phone,
-            birth_date=p.birth_date,
-            education=p.education.value,
-            employment=p.employment.value,
-            region_link=p.region_link.value,
+            first_name=seed.first_name,
+            last_name=seed.last_name,
+            email=seed.email,
+            phone=seed.phone,
+            birth_date=seed.birth_date,
+            education=seed.education.value,
+            employment=seed.employment.value,
+            region_link=seed.region_link.value,
         )
         db.add(participant)
         db.add(
             Case(
-                code=p.case_code,
+                code=seed.case_code,
                 participant=participant,
-                counsellor=counsellors[p.counsellor_email],
-                variant=CaseVariant(p.variant.value),
-                status=CaseStatus(p.status),
-                opened_on=p.opened,
-                closed_on=p.closed,
+                counsellor=counsellors[seed.counsellor_email],
+                variant=CaseVariant(seed.variant.value),
+                status=CaseStatus(seed.status),
+                opened_on=seed.opened,
+                closed_on=seed.closed,
             )
         )
-        year, number = p.case_code.split("-")[1:]
+        year, number = seed.case_code.split("-")[1:]
         last_number[int(year)] = max(last_number[int(year)], int(number))
     db.add_all(CaseSequence(year=year, last=number) for year, number in last_number.items())
     await db.flush()
