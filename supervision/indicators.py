@@ -1,0 +1,421 @@
+"""Quarterly quality indicators per counsellor: quarters, row building, chart and exports (pure).
+
+The service runs SQL aggregates for a quarter (``SELECT counsellor_id, count(*) ... GROUP BY``)
+and feeds them here as plain :class:`Aggregate` records; this module turns them into one
+:class:`IndicatorRow` per counsellor and renders the comparison chart (SVG) and the exports.
+
+Definitions, written down:
+
+- participants supported = basic + deep cases completed in the quarter (the recruitment
+  interviews are shown separately);
+- no-show rate = no-shows / (meetings held + no-shows); cancelled meetings count in neither;
+  ``None`` when there was nothing to count;
+- median days to complete a deep case: over the deep cases completed in the quarter, days from
+  opening to completion (the service passes one number per case: SQLite has no median);
+- cases over the limit: open or completed cases older than 6 months (computed by the service).
+
+Exports: CSV is comma-separated, UTF-8 with a byte-order mark (so Excel detects UTF-8 and shows
+Polish letters), CRLF line ends, decimal point (machine-readable). A Polish-locale Excel opened by
+double click expects ``;``: pass ``delimiter=";"`` if users ask for it; the XLSX export is the
+one to recommend for Excel users since it carries real numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import statistics
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from xml.sax.saxutils import escape, quoteattr
+
+__all__ = [
+    "COLUMNS",
+    "Aggregate",
+    "Column",
+    "CounsellorRef",
+    "IndicatorRow",
+    "Metric",
+    "Quarter",
+    "build_indicator_rows",
+    "median",
+    "no_show_rate",
+    "render_bar_chart_svg",
+    "to_csv",
+    "to_xlsx",
+]
+
+
+# --- quarters ------------------------------------------------------------------------------------
+
+_QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Quarter:
+    year: int
+    q: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.q <= 4:
+            raise ValueError("quarter must be 1 to 4")
+        if not 1 <= self.year <= 9998:
+            raise ValueError("year out of range")
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        """Parse ``"2027-Q1"`` (also ``"2027Q1"``, ``"2027-q1"``)."""
+        match = _QUARTER_RE.match(text)
+        if match is None:
+            raise ValueError(f"Nieprawidłowy kwartał: {text!r} (oczekiwano np. 2027-Q1).")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def containing(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * self.q - 2, 1)
+
+    @property
+    def end_exclusive(self) -> date:
+        """First day of the next quarter (for ``>= start AND < end_exclusive`` in SQL)."""
+        return self.next().start
+
+    @property
+    def end(self) -> date:
+        """Last day of the quarter, inclusive."""
+        return self.end_exclusive - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        return f"{_ROMAN[self.q]} kwartał {self.year}"
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def previous(self) -> Quarter:
+        return Quarter(self.year - 1, 4) if self.q == 1 else Quarter(self.year, self.q - 1)
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + 1, 1) if self.q == 4 else Quarter(self.year, self.q + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year}-Q{self.q}"
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+
+def median(values: Iterable[float]) -> float | None:
+    """The median, or ``None`` for no values (mean of the two middle values for an even count)."""
+    data = list(values)
+    return float(statistics.median(data)) if data else None
+
+
+def no_show_rate(held: int, no_shows: int) -> float | None:
+    """Share of planned meetings the participant missed: no_shows / (held + no_shows)."""
+    if held < 0 or no_shows < 0:
+        raise ValueError("counts cannot be negative")
+    total = held + no_shows
+    return no_shows / total if total else None
+
+
+# --- rows ----------------------------------------------------------------------------------------
+
+
+class Metric(StrEnum):
+    """Summable quantities the service aggregates in SQL, one :class:`Aggregate` each."""
+
+    INTERVIEWS_HELD = "interviews_held"
+    BASIC_COMPLETED = "basic_completed"
+    DEEP_COMPLETED = "deep_completed"
+    MEETINGS_HELD = "meetings_held"
+    NO_SHOWS = "no_shows"
+    DUTY_HOURS = "duty_hours"
+    CASES_OVER_LIMIT = "cases_over_limit"
+    SUPERVISION_HOURS = "supervision_hours"
+    TRAINING_HOURS = "training_hours"
+
+
+@dataclass(frozen=True, slots=True)
+class CounsellorRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """One SQL aggregate: ``value`` of ``metric`` for ``counsellor_id``. Repeats add up."""
+
+    counsellor_id: int
+    metric: Metric
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRow:
+    counsellor_id: int
+    counsellor_name: str
+    interviews_held: int = 0
+    basic_completed: int = 0
+    deep_completed: int = 0
+    meetings_held: int = 0
+    no_shows: int = 0
+    duty_hours: float = 0.0
+    cases_over_limit: int = 0
+    supervision_hours: float = 0.0
+    training_hours: float = 0.0
+    median_days_deep: float | None = None
+
+    @property
+    def participants_supported(self) -> int:
+        return self.basic_completed + self.deep_completed
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return no_show_rate(self.meetings_held, self.no_shows)
+
+    @property
+    def no_show_rate_pct(self) -> float | None:
+        rate = self.no_show_rate
+        return None if rate is None else round(rate * 100, 1)
+
+
+_INT_METRICS = {
+    Metric.INTERVIEWS_HELD,
+    Metric.BASIC_COMPLETED,
+    Metric.DEEP_COMPLETED,
+    Metric.MEETINGS_HELD,
+    Metric.NO_SHOWS,
+    Metric.CASES_OVER_LIMIT,
+}
+
+
+def build_indicator_rows(
+    counsellors: Sequence[CounsellorRef],
+    aggregates: Iterable[Aggregate],
+    deep_case_days: Iterable[tuple[int, float]] = (),
+) -> list[IndicatorRow]:
+    """One row per counsellor, in the order given; counsellors without data get zeros.
+
+    ``deep_case_days`` holds ``(counsellor_id, days from opening to completion)`` for every deep
+    case completed in the quarter. An aggregate or duration for a counsellor not in
+    ``counsellors`` is a bug in the caller and raises ``ValueError``.
+    """
+    totals: dict[int, dict[Metric, float]] = {c.id: {} for c in counsellors}
+    days: dict[int, list[float]] = {c.id: [] for c in counsellors}
+    for agg in aggregates:
+        if agg.counsellor_id not in totals:
+            raise ValueError(f"aggregate for unknown counsellor {agg.counsellor_id}")
+        bucket = totals[agg.counsellor_id]
+        bucket[agg.metric] = bucket.get(agg.metric, 0.0) + agg.value
+    for counsellor_id, value in deep_case_days:
+        if counsellor_id not in days:
+            raise ValueError(f"deep case for unknown counsellor {counsellor_id}")
+        days[counsellor_id].append(value)
+
+    rows: list[IndicatorRow] = []
+    for counsellor in counsellors:
+        got = totals[counsellor.id]
+        ints = {m.value: round(got.get(m, 0.0)) for m in _INT_METRICS}
+        rows.append(
+            IndicatorRow(
+                counsellor_id=counsellor.id,
+                counsellor_name=counsellor.name,
+                duty_hours=round(got.get(Metric.DUTY_HOURS, 0.0), 2),
+                supervision_hours=round(got.get(Metric.SUPERVISION_HOURS, 0.0), 2),
+                training_hours=round(got.get(Metric.TRAINING_HOURS, 0.0), 2),
+                median_days_deep=median(days[counsellor.id]),
+                **ints,
+            )
+        )
+    return rows
+
+
+# --- columns shared by the chart and the exports -------------------------------------------------
+
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    header: str  # Polish
+    value: Callable[[IndicatorRow], Cell]
+    decimals: int = 0  # for display and XLSX number format
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("counsellor_name", "Doradca", lambda r: r.counsellor_name),
+    Column("interviews_held", "Rozmowy doradczo-rekrutacyjne", lambda r: r.interviews_held),
+    Column("basic_completed", "Zakończone Bilanse podstawowe", lambda r: r.basic_completed),
+    Column("deep_completed", "Zakończone Bilanse pogłębione", lambda r: r.deep_completed),
+    Column("participants_supported", "Wsparci uczestnicy", lambda r: r.participants_supported),
+    Column("meetings_held", "Odbyte spotkania", lambda r: r.meetings_held),
+    Column("no_shows", "Nieobecności uczestników", lambda r: r.no_shows),
+    Column("no_show_rate_pct", "Odsetek nieobecności (%)", lambda r: r.no_show_rate_pct, 1),
+    Column("duty_hours", "Godziny dyżurów", lambda r: r.duty_hours, 1),
+    Column(
+        "median_days_deep",
+        "Mediana dni do zakończenia Bilansu pogłębionego",
+        lambda r: r.median_days_deep,
+        1,
+    ),
+    Column("cases_over_limit", "Bilanse ponad 6 miesięcy", lambda r: r.cases_over_limit),
+    Column(
+        "supervision_hours", "Godziny superwizji i interwizji", lambda r: r.supervision_hours, 1
+    ),
+    Column("training_hours", "Godziny szkoleń", lambda r: r.training_hours, 1),
+)
+_BY_KEY = {c.key: c for c in COLUMNS}
+NUMERIC_KEYS = tuple(c.key for c in COLUMNS if c.key != "counsellor_name")
+
+
+def _column(metric: str) -> Column:
+    if metric not in NUMERIC_KEYS:
+        raise ValueError(f"unknown indicator {metric!r}; choose one of {', '.join(NUMERIC_KEYS)}")
+    return _BY_KEY[metric]
+
+
+def _export_value(column: Column, row: IndicatorRow) -> Cell:
+    value = column.value(row)
+    if isinstance(value, float):
+        return round(value, 2)
+    return value
+
+
+def to_csv(rows: Iterable[IndicatorRow], *, delimiter: str = ",") -> str:
+    """CSV text starting with a BOM; encode it as UTF-8 when sending (``text/csv; charset=utf-8``)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([c.header for c in COLUMNS])
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in (_export_value(c, row) for c in COLUMNS)])
+    return out.getvalue()
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def to_xlsx(rows: Iterable[IndicatorRow], *, sheet_title: str = "Wskaźniki") -> bytes:
+    """An XLSX workbook: header row in bold and frozen, numbers stored as numbers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _SHEET_FORBIDDEN.sub("-", sheet_title)[:31] or "Wskaźniki"
+    sheet.append([c.header for c in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_export_value(c, row) for c in COLUMNS])
+    for index, column in enumerate(COLUMNS, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = min(max(len(column.header), 10) + 2, 48)
+        if column.decimals:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "0." + "0" * column.decimals
+    sheet.freeze_panes = "B2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- comparison chart (server-rendered SVG) ------------------------------------------------------
+
+BAR_COLOUR = "#1d4f91"  # 8.6:1 against white
+TEXT_COLOUR = "#1a1a1a"  # 17:1 against white
+MUTED_COLOUR = "#555555"  # 7.5:1 against white
+BACKGROUND = "#ffffff"
+
+
+def format_number(value: float | int, decimals: int = 0) -> str:
+    """Polish number format: decimal comma, non-breaking space between thousands."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u00a0").replace(".", ",")
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render_bar_chart_svg(
+    rows: Sequence[IndicatorRow],
+    metric: str,
+    *,
+    title: str | None = None,
+    width: int = 720,
+    id_prefix: str = "wykres",
+) -> str:
+    """A horizontal bar chart of ``metric`` across counsellors, as an accessible SVG string.
+
+    The SVG is one image for assistive technology (``role="img"``), named by its ``<title>`` and
+    described by a ``<desc>`` that lists every value, so nothing is only visual. Labels are real
+    text in the generic ``sans-serif`` family (no web fonts). ``id_prefix`` keeps ids unique when
+    a page holds several charts.
+    """
+    column = _column(metric)
+    heading = title or column.header
+    label_width, value_width, bar_height, gap, top, bottom = 220, 90, 22, 10, 36, 12
+    plot_width = max(width - label_width - value_width, 50)
+    height = top + len(rows) * (bar_height + gap) + bottom
+
+    values: list[float | None] = []
+    for row in rows:
+        raw = column.value(row)
+        values.append(float(raw) if isinstance(raw, int | float) else None)
+    peak = max((v for v in values if v is not None), default=0.0)
+
+    def shown(value: float | None) -> str:
+        return "brak danych" if value is None else format_number(value, column.decimals)
+
+    summary = "; ".join(
+        f"{row.counsellor_name}: {shown(v)}" for row, v in zip(rows, values, strict=True)
+    )
+    description = (
+        f"Wykres słupkowy: {column.header} dla {len(rows)} doradców. {summary}."
+        if rows
+        else f"Wykres słupkowy: {column.header}. Brak danych."
+    )
+    title_id, desc_id = f"{id_prefix}-tytul", f"{id_prefix}-opis"
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{title_id} {desc_id}" font-family="sans-serif" font-size="14">',
+        f'<title id="{title_id}">{escape(heading)}</title>',
+        f'<desc id="{desc_id}">{escape(description)}</desc>',
+        f'<rect width="{width}" height="{height}" fill="{BACKGROUND}"/>',
+        f'<text x="0" y="20" font-size="16" font-weight="bold" fill="{TEXT_COLOUR}">'
+        f"{escape(heading)}</text>",
+    ]
+    for index, (row, value) in enumerate(zip(rows, values, strict=True)):
+        y = top + index * (bar_height + gap)
+        middle = y + bar_height / 2
+        bar = 0.0 if value is None or peak <= 0 else plot_width * max(value, 0.0) / peak
+        parts.append(f'<g data-counsellor-id="{row.counsellor_id}">')
+        parts.append(
+            f'<text x="{label_width - 8}" y="{middle:.1f}" text-anchor="end" '
+            f'dominant-baseline="middle" fill="{TEXT_COLOUR}">'
+            f"{escape(_shorten(row.counsellor_name, 28))}</text>"
+        )
+        parts.append(
+            f'<rect x="{label_width}" y="{y}" width="{bar:.1f}" height="{bar_height}" '
+            f'fill="{BAR_COLOUR}" data-value={quoteattr("" if value is None else repr(value))}/>'
+        )
+        colour = MUTED_COLOUR if value is None else TEXT_COLOUR
+        parts.append(
+            f'<text x="{label_width + bar + 6:.1f}" y="{middle:.1f}" dominant-baseline="middle" '
+            f'fill="{colour}">{escape(shown(value))}</text>'
+        )
+        parts.append("</g>")
+    parts.append("</svg>")
+    return "\n".join(parts)
