@@ -223,5 +223,14 @@ def token(email: str, label: str) -> None:
     click.echo(value)
 
 
+def _add_area_commands() -> None:
+    from scheduling.cli import commands as scheduling_commands
+
+    for command in scheduling_commands:
+        main.add_command(command)
+
+
+_add_area_commands()
+
 if __name__ == "__main__":
     main()

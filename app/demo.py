@@ -31,10 +31,17 @@ from app.security import hash_password
 
 DEMO_SEED = 2027
 
-# Areas that add their own demo records after the people and places (duties, sessions, ...).
-# Each takes the session and the load day; registered by the area's module at import.
+# Areas add their own demo records after the people and places (published duties, sessions, ...):
+# each appends ``async def load(db, today)`` here from its ``demo`` module, imported below.
 AreaLoader = Callable[[AsyncSession, date], Awaitable[None]]
 AREA_LOADERS: list[AreaLoader] = []
+
+
+def _area_loaders() -> list[AreaLoader]:
+    import scheduling.demo  # noqa: F401
+    import supervision.demo  # noqa: F401
+
+    return AREA_LOADERS
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
@@ -181,6 +188,6 @@ async def load_demo(db: AsyncSession, today: date) -> None:
     db.add_all(CaseSequence(year=year, last=number) for year, number in last_number.items())
     await db.flush()
 
-    for loader in AREA_LOADERS:
+    for loader in _area_loaders():
         await loader(db, today)
     await db.commit()

@@ -59,6 +59,9 @@ def periodic(every: timedelta) -> Callable[[JobFunc], JobFunc]:
 def load_jobs() -> None:
     """Import every area's job module so the registry is complete."""
     import app.jobs_system  # noqa: F401
+    import scheduling.booking_jobs
+    import scheduling.rota_jobs  # noqa: F401
+    import supervision.jobs  # noqa: F401
 
 
 class JobQueue(Protocol):

@@ -22,9 +22,9 @@ def upgrade(url: str) -> None:
     """Bring the database at ``url`` to the newest schema (runs its own event loop)."""
     if url.startswith("sqlite"):
         Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "heads")
 
 
 def revision(url: str, message: str) -> None:
     """Autogenerate a new revision against the database at ``url`` (developers only)."""
-    command.revision(alembic_config(url), message=message, autogenerate=True)
+    command.revision(alembic_config(url), message=message, autogenerate=True, head="heads")

@@ -9,5 +9,7 @@ from app.db import Base
 
 def metadata() -> MetaData:
     import app.models  # noqa: F401
+    import scheduling.models  # noqa: F401
+    import supervision.models  # noqa: F401
 
     return Base.metadata

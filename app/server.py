@@ -37,11 +37,17 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def route_handlers() -> list[Any]:
     from app import routes, system
+    from scheduling import booking_routes, feed_routes, rota_routes
+    from supervision import routes as supervision_routes
 
     return [
         create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         *system.HANDLERS,
         *routes.HANDLERS,
+        *rota_routes.HANDLERS,
+        *booking_routes.HANDLERS,
+        *feed_routes.HANDLERS,
+        *supervision_routes.HANDLERS,
     ]
 
 

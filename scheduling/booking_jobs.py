@@ -1,0 +1,1 @@
+"""Background jobs of this feature (registered with app.jobs.job / periodic)."""
