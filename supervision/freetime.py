@@ -39,6 +39,7 @@ __all__ = [
     "Slot",
     "WeeklyWindow",
     "find_common_slots",
+    "polish_holidays",
 ]
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -104,6 +105,14 @@ class Attendee:
 class Slot:
     start: datetime  # aware, Europe/Warsaw
     end: datetime
+
+
+def polish_holidays(first: date, last: date) -> frozenset[date]:
+    """Polish public holidays between ``first`` and ``last`` (inclusive), from ``holidays``."""
+    import holidays
+
+    calendar = holidays.country_holidays("PL", years=range(first.year, last.year + 1))
+    return frozenset(day for day in calendar if first <= day <= last)
 
 
 def _require_aware(value: datetime, what: str) -> None:

@@ -15,6 +15,7 @@ from supervision.freetime import (
     Slot,
     WeeklyWindow,
     find_common_slots,
+    polish_holidays,
 )
 
 WORKDAY = tuple(WeeklyWindow(d, time(8), time(16)) for d in range(5))
@@ -118,24 +119,36 @@ def test_a_fifteen_minute_step_finds_the_quarter_hour_a_half_hour_step_skips() -
 
 
 @pytest.mark.parametrize(
-    ("day", "offset_hours"),
-    [(date(2027, 3, 29), 2), (date(2027, 11, 1), 1)],  # first Monday after each DST change
+    ("friday", "first_workday", "offset_hours"),
+    [
+        (date(2027, 3, 26), date(2027, 3, 30), 2),  # clocks go forward 28.03; 29.03 Easter Monday
+        (date(2027, 10, 29), date(2027, 11, 2), 1),  # clocks go back 31.10; 1.11 All Saints' Day
+    ],
 )
-def test_slots_keep_warsaw_wall_clock_after_a_clock_change(day: date, offset_hours: int) -> None:
-    before = day - timedelta(days=3)  # Friday before the Sunday change, other offset
-
+def test_slots_keep_warsaw_wall_clock_after_a_clock_change_and_skip_holidays(
+    friday: date, first_workday: date, offset_hours: int
+) -> None:
     slots = find_common_slots(
         [Attendee(1, WORKDAY)],
-        search_from=datetime.combine(before, time(15, 30), tzinfo=WARSAW),
-        search_to=datetime.combine(day, time(23), tzinfo=WARSAW),
+        search_from=datetime.combine(friday, time(15, 30), tzinfo=WARSAW),
+        search_to=datetime.combine(first_workday, time(23), tzinfo=WARSAW),
         duration=timedelta(hours=1),
+        holidays=polish_holidays(friday, first_workday),
         limit=1,
     )
 
     (slot,) = slots
-    assert slot.start.astimezone(WARSAW).replace(tzinfo=None) == datetime.combine(day, time(8))
+    assert slot.start.replace(tzinfo=None) == datetime.combine(first_workday, time(8))
     assert slot.start.utcoffset() == timedelta(hours=offset_hours)
     assert slot.end - slot.start == timedelta(hours=1)
+
+
+def test_polish_holidays_come_from_the_holidays_package() -> None:
+    found = polish_holidays(date(2027, 4, 30), date(2027, 11, 11))
+
+    assert {date(2027, 5, 1), date(2027, 5, 3), date(2027, 11, 1), date(2027, 11, 11)} <= found
+    assert date(2027, 3, 29) not in found  # Easter Monday, outside the range
+    assert date(2027, 5, 4) not in found
 
 
 @pytest.mark.parametrize(("until", "expected"), [(time(8, 15), 1), (time(8, 14), 0)])
@@ -143,8 +156,9 @@ def test_search_end_across_a_clock_change_is_a_real_instant(until: time, expecte
     slots = find_common_slots(
         [Attendee(1, WORKDAY)],
         search_from=warsaw(2027, 3, 26, 16),  # Friday, winter time
-        search_to=datetime.combine(date(2027, 3, 29), until, tzinfo=WARSAW),  # Monday, summer
+        search_to=datetime.combine(date(2027, 3, 30), until, tzinfo=WARSAW),  # summer time
         duration=timedelta(minutes=15),
+        holidays={date(2027, 3, 29)},  # Easter Monday
     )
 
     assert len(slots) == expected
