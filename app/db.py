@@ -65,7 +65,9 @@ def _sqlite_on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoo
     cursor.close()
 
 
-def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def make_engine(url: str, *, echo: bool = False, immediate: bool = True) -> AsyncEngine:
+    """The app's engine. ``immediate=False`` (tests' side connections only) leaves SQLite's
+    transactions deferred, so a test reading rows does not hold the writer lock against the app."""
     if url.startswith("sqlite"):
         engine = create_async_engine(
             url,
@@ -79,8 +81,8 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         event.listen(sync, "connect", _sqlite_on_connect)
 
         @event.listens_for(sync, "begin")
-        def _begin_immediate(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)

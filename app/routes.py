@@ -7,14 +7,13 @@ htmx) or return an API shape. Form errors re-render the form with 422 and keep w
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import services
 from app.auth import (
@@ -29,6 +28,7 @@ from app.auth import (
     staff_only,
     start_session,
 )
+from app.deps import AppSettings, DbSession
 from app.errors import Conflict, Forbidden, Invalid, TooManyAttempts
 from app.forms import form_data, validate
 from app.i18n import gettext as _
@@ -62,7 +62,6 @@ from app.schemas import (
     Window,
     WindowOut,
 )
-from app.settings import Settings
 from scheduling.enums import EDUCATION_LABELS, EMPLOYMENT_LABELS, REGION_LINK_LABELS
 
 PLACE_KINDS = {
@@ -100,7 +99,7 @@ LABELS = {
 }
 
 
-def today(settings: Settings) -> date:
+def today(settings: AppSettings) -> date:
     return datetime.now(settings.tz).date()
 
 
@@ -174,7 +173,8 @@ async def home(request: Request[Any, Any, State]) -> Template | Redirect:
 
 @get("/login", include_in_schema=False)
 async def login_page(
-    request: Request[Any, Any, State], next_: str | None = Parameter(query="next", default=None)
+    request: Request[Any, Any, State],
+    next_: Annotated[str | None, QueryParameter(name="next")] = None,
 ) -> Template | Redirect:
     if current_user(request) is not None:
         return Redirect(_safe_next(next_), status_code=303)
@@ -188,7 +188,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @post("/login", include_in_schema=False)
-async def login(request: Request[Any, Any, State], db_session: AsyncSession) -> Template | Redirect:
+async def login(request: Request[Any, Any, State], db_session: DbSession) -> Template | Redirect:
     raw = await form_data(request)
     email = str(raw.get("email") or "")[:254]
     password = str(raw.get("password") or "")[:200]
@@ -229,7 +229,7 @@ async def logout(request: Request[Any, Any, State]) -> Redirect:
 
 @get("/me", guards=[login_required], include_in_schema=False)
 async def my_home(
-    request: Request[Any, Any, State], db_session: AsyncSession, settings: Settings
+    request: Request[Any, Any, State], db_session: DbSession, settings: AppSettings
 ) -> Template:
     user = me(request)
     profile = await services.get_or_404(db_session, User, user.id, _("pracownik"))
@@ -259,14 +259,14 @@ class OfficePages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, request: Request[Any, Any, State], db_session: AsyncSession) -> Template:
+    async def index(self, request: Request[Any, Any, State], db_session: DbSession) -> Template:
         return render_page(
             request, "records/offices.html", offices=await services.list_offices(db_session)
         )
 
     @get("/{office_id:int}/edit")
     async def edit(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, office_id: int
+        self, request: Request[Any, Any, State], db_session: DbSession, office_id: FromPath[int]
     ) -> Template:
         office = await services.get_or_404(db_session, Office, office_id, _("biuro"))
         return render_page(
@@ -279,7 +279,7 @@ class OfficePages(Controller):
 
     @post("/{office_id:int}/edit")
     async def update(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, office_id: int
+        self, request: Request[Any, Any, State], db_session: DbSession, office_id: FromPath[int]
     ) -> Template | Redirect:
         office = await services.get_or_404(db_session, Office, office_id, _("biuro"))
         raw = await form_data(request)
@@ -301,14 +301,14 @@ class DistrictPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, request: Request[Any, Any, State], db_session: AsyncSession) -> Template:
+    async def index(self, request: Request[Any, Any, State], db_session: DbSession) -> Template:
         return render_page(
             request, "records/districts.html", districts=await services.list_districts(db_session)
         )
 
     @get("/{district_id:int}/edit")
     async def edit(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, district_id: int
+        self, request: Request[Any, Any, State], db_session: DbSession, district_id: FromPath[int]
     ) -> Template:
         district = await services.get_or_404(db_session, District, district_id, _("powiat"))
         return render_page(
@@ -322,7 +322,7 @@ class DistrictPages(Controller):
 
     @post("/{district_id:int}/edit")
     async def update(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, district_id: int
+        self, request: Request[Any, Any, State], db_session: DbSession, district_id: FromPath[int]
     ) -> Template | Redirect:
         district = await services.get_or_404(db_session, District, district_id, _("powiat"))
         raw = await form_data(request)
@@ -374,10 +374,10 @@ class PlacePages(Controller):
     async def index(
         self,
         request: Request[Any, Any, State],
-        db_session: AsyncSession,
-        district: str | None = None,
-        q: str | None = Parameter(default=None, max_length=100),
-        status: str | None = None,
+        db_session: DbSession,
+        district: FromQuery[str | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        status: FromQuery[str | None] = None,
     ) -> Template:
         active = {"active": True, "inactive": False, "all": None}.get(status or "active", True)
         places = await services.list_places(
@@ -392,11 +392,11 @@ class PlacePages(Controller):
             filters={"district": district or "", "q": q or "", "status": status or "active"},
         )
 
-    async def _form_context(self, db_session: AsyncSession) -> dict[str, Any]:
+    async def _form_context(self, db_session: DbSession) -> dict[str, Any]:
         return {"districts": await services.list_districts(db_session)}
 
     @get("/new")
-    async def new(self, request: Request[Any, Any, State], db_session: AsyncSession) -> Template:
+    async def new(self, request: Request[Any, Any, State], db_session: DbSession) -> Template:
         values = {
             "cadence_days": 14,
             "tolerance_days": 2,
@@ -416,7 +416,7 @@ class PlacePages(Controller):
 
     @post("/new")
     async def create(
-        self, request: Request[Any, Any, State], db_session: AsyncSession
+        self, request: Request[Any, Any, State], db_session: DbSession
     ) -> Template | Redirect:
         raw = await form_data(request)
         try:
@@ -435,14 +435,14 @@ class PlacePages(Controller):
 
     @get("/{place_id:int}")
     async def show(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, place_id: int
+        self, request: Request[Any, Any, State], db_session: DbSession, place_id: FromPath[int]
     ) -> Template:
         place = await services.get_or_404(db_session, DutyPlace, place_id, _("miejsce"))
         return render_page(request, "records/place.html", place=place)
 
     @get("/{place_id:int}/edit")
     async def edit(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, place_id: int
+        self, request: Request[Any, Any, State], db_session: DbSession, place_id: FromPath[int]
     ) -> Template:
         place = await services.get_or_404(db_session, DutyPlace, place_id, _("miejsce"))
         values = model_values(place, PLACE_FIELDS) | week_values(place.windows)
@@ -457,7 +457,7 @@ class PlacePages(Controller):
 
     @post("/{place_id:int}/edit")
     async def update(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, place_id: int
+        self, request: Request[Any, Any, State], db_session: DbSession, place_id: FromPath[int]
     ) -> Template | Redirect:
         place = await services.get_or_404(db_session, DutyPlace, place_id, _("miejsce"))
         raw = await form_data(request)
@@ -476,12 +476,12 @@ class PlacePages(Controller):
         return Redirect(f"/places/{place_id}", status_code=303)
 
     @post("/{place_id:int}/deactivate")
-    async def deactivate(self, db_session: AsyncSession, place_id: int) -> Redirect:
+    async def deactivate(self, db_session: DbSession, place_id: FromPath[int]) -> Redirect:
         await services.set_place_active(db_session, place_id, False)
         return Redirect(f"/places/{place_id}", status_code=303)
 
     @post("/{place_id:int}/activate")
-    async def activate(self, db_session: AsyncSession, place_id: int) -> Redirect:
+    async def activate(self, db_session: DbSession, place_id: FromPath[int]) -> Redirect:
         await services.set_place_active(db_session, place_id, True)
         return Redirect(f"/places/{place_id}", status_code=303)
 
@@ -513,7 +513,7 @@ class StaffPages(Controller):
 
     @get("/", guards=[coordinator_only])
     async def index(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, settings: Settings
+        self, request: Request[Any, Any, State], db_session: DbSession, settings: AppSettings
     ) -> Template:
         return render_page(
             request,
@@ -523,7 +523,7 @@ class StaffPages(Controller):
         )
 
     @get("/new", guards=[coordinator_only])
-    async def new(self, request: Request[Any, Any, State], db_session: AsyncSession) -> Template:
+    async def new(self, request: Request[Any, Any, State], db_session: DbSession) -> Template:
         return render_page(
             request,
             "records/staff_form.html",
@@ -535,7 +535,7 @@ class StaffPages(Controller):
 
     @post("/new", guards=[coordinator_only])
     async def create(
-        self, request: Request[Any, Any, State], db_session: AsyncSession
+        self, request: Request[Any, Any, State], db_session: DbSession
     ) -> Template | Redirect:
         raw = await form_data(request)
         try:
@@ -554,7 +554,7 @@ class StaffPages(Controller):
 
     @get("/{user_id:int}", guards=[staff_only])
     async def show(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, user_id: int
+        self, request: Request[Any, Any, State], db_session: DbSession, user_id: FromPath[int]
     ) -> Template:
         _may_edit(request, user_id)
         person = await services.get_or_404(db_session, User, user_id, _("pracownik"))
@@ -570,7 +570,7 @@ class StaffPages(Controller):
 
     @get("/{user_id:int}/edit", guards=[coordinator_only])
     async def edit(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, user_id: int
+        self, request: Request[Any, Any, State], db_session: DbSession, user_id: FromPath[int]
     ) -> Template:
         person = await services.get_or_404(db_session, User, user_id, _("pracownik"))
         return render_page(
@@ -584,7 +584,7 @@ class StaffPages(Controller):
 
     @post("/{user_id:int}/edit", guards=[coordinator_only])
     async def update(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, user_id: int
+        self, request: Request[Any, Any, State], db_session: DbSession, user_id: FromPath[int]
     ) -> Template | Redirect:
         person = await services.get_or_404(db_session, User, user_id, _("pracownik"))
         raw = await form_data(request)
@@ -604,7 +604,7 @@ class StaffPages(Controller):
 
     @post("/{user_id:int}/availability", guards=[staff_only])
     async def availability(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, user_id: int
+        self, request: Request[Any, Any, State], db_session: DbSession, user_id: FromPath[int]
     ) -> Template | Redirect:
         _may_edit(request, user_id)
         person = await services.get_or_404(db_session, User, user_id, _("pracownik"))
@@ -629,7 +629,7 @@ class StaffPages(Controller):
 
     @post("/{user_id:int}/absences", guards=[staff_only])
     async def add_absence(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, user_id: int
+        self, request: Request[Any, Any, State], db_session: DbSession, user_id: FromPath[int]
     ) -> Template | Redirect:
         _may_edit(request, user_id)
         person = await services.get_or_404(db_session, User, user_id, _("pracownik"))
@@ -672,9 +672,9 @@ class StaffPages(Controller):
     async def delete_absence(
         self,
         request: Request[Any, Any, State],
-        db_session: AsyncSession,
-        user_id: int,
-        absence_id: int,
+        db_session: DbSession,
+        user_id: FromPath[int],
+        absence_id: FromPath[int],
     ) -> Redirect:
         _may_edit(request, user_id)
         await services.delete_absence(db_session, user_id, absence_id)
@@ -704,8 +704,8 @@ class ParticipantPages(Controller):
     async def index(
         self,
         request: Request[Any, Any, State],
-        db_session: AsyncSession,
-        q: str | None = Parameter(default=None, max_length=100),
+        db_session: DbSession,
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> Template:
         participants = await services.list_participants(db_session, query=q)
         return render_page(
@@ -722,7 +722,7 @@ class ParticipantPages(Controller):
 
     @post("/new")
     async def create(
-        self, request: Request[Any, Any, State], db_session: AsyncSession
+        self, request: Request[Any, Any, State], db_session: DbSession
     ) -> Template | Redirect:
         raw = await form_data(request)
         try:
@@ -735,7 +735,10 @@ class ParticipantPages(Controller):
 
     @get("/{participant_id:int}")
     async def show(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, participant_id: int
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        participant_id: FromPath[int],
     ) -> Template:
         participant = await services.get_or_404(
             db_session, Participant, participant_id, _("uczestnik")
@@ -752,7 +755,10 @@ class CasePages(Controller):
 
     @get("/", guards=[staff_only])
     async def index(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, status: str | None = None
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        status: FromQuery[str | None] = None,
     ) -> Template:
         user = me(request)
         status_filter = CaseStatus(status) if status and status in CaseStatus.__members__ else None
@@ -763,7 +769,7 @@ class CasePages(Controller):
             request, "records/cases.html", block="case_list", cases=cases, status=status or ""
         )
 
-    async def _form_context(self, db_session: AsyncSession) -> dict[str, Any]:
+    async def _form_context(self, db_session: DbSession) -> dict[str, Any]:
         return {
             "counsellors": await services.list_staff(db_session, role=Role.counsellor, active=True),
             "participants": await services.list_participants(db_session, limit=1000),
@@ -773,8 +779,8 @@ class CasePages(Controller):
     async def new(
         self,
         request: Request[Any, Any, State],
-        db_session: AsyncSession,
-        participant: int | None = None,
+        db_session: DbSession,
+        participant: FromQuery[int | None] = None,
     ) -> Template:
         return render_page(
             request,
@@ -786,7 +792,7 @@ class CasePages(Controller):
 
     @post("/new", guards=[coordinator_only])
     async def create(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, settings: Settings
+        self, request: Request[Any, Any, State], db_session: DbSession, settings: AppSettings
     ) -> Template | Redirect:
         raw = await form_data(request)
         try:
@@ -801,7 +807,7 @@ class CasePages(Controller):
 
     @get("/{code:str}", guards=[staff_only])
     async def show(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, code: str
+        self, request: Request[Any, Any, State], db_session: DbSession, code: FromPath[str]
     ) -> Template:
         case = await services.get_case(db_session, code[:32])
         user = me(request)
@@ -866,11 +872,11 @@ class RecordsApi(Controller):
     tags = ["records"]
 
     @get("/offices", summary="The three offices (public)")
-    async def offices(self, db_session: AsyncSession) -> list[OfficeOut]:
+    async def offices(self, db_session: DbSession) -> list[OfficeOut]:
         return [office_out(o) for o in await services.list_offices(db_session)]
 
     @get("/districts", summary="The 22 districts of Małopolska with their covering office (public)")
-    async def districts(self, db_session: AsyncSession) -> list[DistrictOut]:
+    async def districts(self, db_session: DbSession) -> list[DistrictOut]:
         return [
             DistrictOut(
                 id=d.id,
@@ -888,9 +894,9 @@ class RecordsApi(Controller):
     @get("/places", summary="Active duty places (public)")
     async def places(
         self,
-        db_session: AsyncSession,
-        district: int | None = Parameter(default=None, ge=1, description="district id"),
-        town: str | None = Parameter(default=None, max_length=100),
+        db_session: DbSession,
+        district: Annotated[int | None, QueryParameter(ge=1, description="district id")] = None,
+        town: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> list[PlaceOut]:
         return [
             place_out(p)
@@ -898,7 +904,7 @@ class RecordsApi(Controller):
         ]
 
     @get("/places/{place_id:int}", summary="One duty place (public)")
-    async def place(self, db_session: AsyncSession, place_id: int) -> PlaceOut:
+    async def place(self, db_session: DbSession, place_id: FromPath[int]) -> PlaceOut:
         place = await services.get_or_404(db_session, DutyPlace, place_id, _("miejsce"))
         return place_out(place)
 
@@ -907,7 +913,7 @@ class RecordsApi(Controller):
         guards=[any_staff],
         summary="Counsellors with office and availability (authenticated)",
     )
-    async def counsellors(self, db_session: AsyncSession) -> list[CounsellorOut]:
+    async def counsellors(self, db_session: DbSession) -> list[CounsellorOut]:
         staff = await services.list_staff(db_session, role=Role.counsellor)
         return [counsellor_out(u) for u in staff]
 
@@ -919,9 +925,9 @@ class RecordsApi(Controller):
     async def cases(
         self,
         request: Request[Any, Any, State],
-        db_session: AsyncSession,
-        status: CaseStatus | None = None,
-        limit: int = Parameter(default=200, ge=1, le=1000),
+        db_session: DbSession,
+        status: FromQuery[CaseStatus | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
     ) -> list[CaseOut]:
         user = me(request)
         rows = await services.list_cases(
@@ -934,7 +940,7 @@ class RecordsApi(Controller):
 
     @get("/cases/{code:str}", guards=[staff_only], summary="One case by its code")
     async def case(
-        self, request: Request[Any, Any, State], db_session: AsyncSession, code: str
+        self, request: Request[Any, Any, State], db_session: DbSession, code: FromPath[str]
     ) -> CaseOut:
         case = await services.get_case(db_session, code[:32])
         user = me(request)
@@ -944,7 +950,7 @@ class RecordsApi(Controller):
 
     @post("/cases", guards=[coordinator_only], summary="Open a case (coordinator)", status_code=201)
     async def create_case(
-        self, db_session: AsyncSession, data: CaseForm, settings: Settings
+        self, db_session: DbSession, data: JSONBody[CaseForm], settings: AppSettings
     ) -> CaseOut:
         case = await services.create_case(db_session, data, today=today(settings))
         return CaseOut.model_validate(case)

@@ -8,7 +8,7 @@ from litestar import Response, get
 from litestar.datastructures import State
 from sqlalchemy import text
 
-from app.settings import Settings
+from app.deps import AppSettings
 
 
 @get("/healthz", include_in_schema=False, sync_to_thread=False)
@@ -18,7 +18,7 @@ def healthz() -> dict[str, str]:
 
 
 @get("/readyz", include_in_schema=False)
-async def readyz(state: State, settings: Settings) -> Response[dict[str, Any]]:
+async def readyz(state: State, settings: AppSettings) -> Response[dict[str, Any]]:
     """The database answers (and Redis, when configured)."""
     checks: dict[str, str] = {}
     try:

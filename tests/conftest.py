@@ -187,9 +187,11 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
 
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A session beside the app's, for arranging and checking rows. Commit or roll back after
+    reading on SQLite before the app writes: an open read transaction delays the app's writer."""
     from app.db import make_engine, make_sessionmaker
 
-    engine = make_engine(settings.db_url)
+    engine = make_engine(settings.db_url, immediate=False)
     async with make_sessionmaker(engine)() as session:
         yield session
     await engine.dispose()
