@@ -153,7 +153,8 @@ async def test_a_counsellor_edits_their_own_availability(
 
     assert response.status_code == 200
     page = (await client.get(f"/staff/{own_id}")).text
-    assert 'name="start_0" value="09:00"' in page and 'name="end_5" value="13:00"' in page
+    assert 'name="start_0" value="09:00"' in page
+    assert 'name="end_5" value="13:00"' in page
     assert 'name="start_1" value=""' in page
 
 
@@ -165,7 +166,8 @@ async def test_a_counsellor_sees_only_their_own_cases(
 
     cases = (await client.get("/api/cases")).json()
 
-    assert cases and {c["counsellor_id"] for c in cases} == {own_id}
+    assert cases
+    assert {c["counsellor_id"] for c in cases} == {own_id}
 
 
 @pytest.mark.parametrize("path", ["/places", "/staff", "/participants", "/api/cases"])
@@ -186,7 +188,8 @@ async def test_the_head_of_unit_sees_case_counts_on_the_home_page(
 
     page = (await client.get("/me")).text
 
-    assert "Sprawy w liczbach" in page and "Zakończone" in page
+    assert "Sprawy w liczbach" in page
+    assert "Zakończone" in page
 
 
 async def test_the_coordinator_opens_every_records_page(
