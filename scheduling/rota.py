@@ -1,0 +1,1328 @@
+"""Duty rota planner (dyżury lokalne) with OR-tools CP-SAT.
+
+Pure: plain frozen dataclasses in, plain dataclasses out; no database, no clock.
+
+Cadence windows
+    Each place's horizon is cut into consecutive windows of ``cadence_days`` starting on the
+    horizon start. Every full window gets exactly one duty. A short last window (the horizon does
+    not divide evenly) gets exactly one duty when it is at least half a cadence long and holds a
+    feasible (counsellor, day); a shorter stub is left to the next horizon (the place's previous
+    duty is at most one cadence before it, so nobody waits more than about two cadences).
+    Consecutive duties of a place should be ``cadence ± tolerance`` days apart: this is a *soft*
+    goal, because a Saturday-only place whose Saturday is a public holiday (1 May, 25 December)
+    cannot keep a 14 ± 2 day rhythm at all; a hard rule would make the full-year demo infeasible.
+
+Hard rules (the checker in ``rota_check.py`` verifies them independently)
+    one duty per place per cadence window (above); no duty on a public holiday or a Sunday; the
+    duty window must be one of the place's weekly windows; nobody on duty while absent, delegated
+    or outside weekly availability (the duty must fit inside one availability window of that
+    weekday); at most one duty per counsellor per day; at most ``max_duties_per_week`` duties per
+    counsellor per ISO week; at most ``max_saturdays_in_row`` consecutive Saturdays on duty;
+    locked duties (published with bookings) keep place, date and time.
+
+Fairness bounds (hard in ``solve``, soft in ``replan``)
+    Duties per counsellor follow a target proportional to the working-time share times the
+    fraction of duty days the counsellor is not absent or delegated ("share-adjusted"). The
+    deviation ``duties - target`` of all counsellors must lie within a band of width
+    ``max_load_spread`` (default 1). Saturdays the same, with the fraction counted over Saturdays
+    on which the counsellor is available (someone who never works Saturdays has no Saturday
+    target). If the bounds make the instance infeasible, the planner solves again with the
+    bounds as soft goals and says so in ``notes``. In re-planning the bounds are soft (weight
+    below the change penalty) so that an absence does not reshuffle the whole year.
+
+Soft goals (one objective, integer "km-equivalent" units; defaults in ``Weights``)
+    travel          1 per round-trip km (office -> place -> office)
+    other_office    20 per duty held by a counsellor from an office that does not cover the place
+    continuity      600 per (counsellor, place) pair used: the same face at the same place
+    load/saturday   per duty of spread above the band when the bounds are soft
+    evening_spread  per duty of spread of evening duties (Mon-Fri, ending after 17:00)
+    cadence         per pair of consecutive duties of a place outside cadence ± tolerance
+    change          per duty of the previous plan that is not kept exactly (re-planning only)
+
+Model (two levels, as in the toolchain notes)
+    ``x[c, o]``: counsellor ``c`` holds duty option ``o`` (a place, a day, a place window) and
+    ``uses[c, p]``: counsellor ``c`` covers place ``p`` at least once; per (counsellor, day) and per
+    (place, cadence window) the x's sum to at most / exactly one. A constructive greedy plan
+    (continuity first, then the lightest-loaded nearby counsellor) is passed as hints.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time as _time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, time, timedelta
+
+import holidays as _holidays
+from ortools.graph.python import min_cost_flow
+from ortools.sat.python import cp_model
+
+EVENING_FROM = time(17, 0)
+EXCESS_WEIGHT = 50  # times the spread weight, per duty of spread above a fairness bound
+WEEKDAY_SHORT = ("pn", "wt", "śr", "czw", "pt", "sob", "nd")
+
+# --- input ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A weekly window: weekday 0=Monday .. 6=Sunday, local (Europe/Warsaw) times."""
+
+    weekday: int
+    start: time
+    end: time
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """Inclusive date range (an absence or a delegation)."""
+
+    start: date
+    end: date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    id: str
+    office: str  # office covering the place's district
+    windows: tuple[Window, ...]
+    cadence_days: int = 14
+    tolerance_days: int = 2
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Counsellor:
+    id: str
+    office: str
+    availability: tuple[Window, ...]
+    share: float = 1.0
+    absences: tuple[DateRange, ...] = ()
+    delegations: tuple[DateRange, ...] = ()
+    name: str = ""
+    intern: bool = False  # irrelevant for the rota, kept for callers
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_duties_per_week: int = 3
+    max_saturdays_in_row: int = 2
+    max_load_spread: int = 1  # duties, share-adjusted
+    max_saturday_spread: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    travel_per_km: int = 1
+    other_office: int = 20
+    continuity: int = 600
+    load_spread: int = 3000
+    saturday_spread: int = 1500
+    evening_spread: int = 150
+    cadence: int = 100
+    change: int = 10000
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Duty:
+    date: date
+    start: time
+    place_id: str
+    end: time
+    counsellor_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RotaInput:
+    start: date
+    end: date  # inclusive
+    places: tuple[Place, ...]
+    counsellors: tuple[Counsellor, ...]
+    holidays: frozenset[date]
+    travel_km: Mapping[tuple[str, str], float]  # (office id, place id) -> one-way km
+    limits: Limits = field(default_factory=Limits)
+    weights: Weights = field(default_factory=Weights)
+    previous: tuple[Duty, ...] = ()
+    locked: frozenset[tuple[str, date]] = frozenset()  # (place id, date) of previous duties
+
+
+# --- output ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    solutions: int
+    objective: float
+    bound: float
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class CounsellorStats:
+    counsellor_id: str
+    duties: int
+    evenings: int
+    saturdays: int
+    km: float
+    target: float  # share-adjusted fair number of duties
+
+
+@dataclass(frozen=True, slots=True)
+class RotaResult:
+    status: str  # OPTIMAL | FEASIBLE | INFEASIBLE | UNKNOWN | MODEL_INVALID
+    duties: tuple[Duty, ...]
+    objective: float | None
+    bound: float | None
+    travel_km: float
+    travel_lower_bound_km: float
+    stats: tuple[CounsellorStats, ...]
+    wall_seconds: float
+    solutions: int
+    explanations: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    changed: int = 0  # duties of ``previous`` not kept exactly
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    duties: int
+    load_spread: float  # max - min of (duties - share-adjusted target)
+    saturday_spread: float
+    evening_spread: float
+    total_km: float
+    distinct_per_place: float
+    cadence_misses: int
+    min_duties: int
+    max_duties: int
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def polish_holidays(start: date, end: date) -> frozenset[date]:
+    """Polish public holidays between start and end (inclusive).
+
+    Christmas Eve (24 December) is a public holiday from 2025 on; added here if the installed
+    ``holidays`` package does not know it yet.
+    """
+    years = list(range(start.year, end.year + 1))
+    days = set(_holidays.country_holidays("PL", years=years).keys())
+    for year in years:
+        if year >= 2025:
+            days.add(date(year, 12, 24))
+    return frozenset(d for d in days if start <= d <= end)
+
+
+def fmt_window(w: Window) -> str:
+    return f"{WEEKDAY_SHORT[w.weekday]} {w.start:%H:%M}–{w.end:%H:%M}"
+
+
+def is_evening(day: date, end: time) -> bool:
+    return day.weekday() < 5 and end > EVENING_FROM
+
+
+def _daterange(a: date, b: date) -> Iterable[date]:
+    for i in range((b - a).days + 1):
+        yield a + timedelta(days=i)
+
+
+@dataclass(frozen=True, slots=True)
+class CadenceWindow:
+    place_index: int
+    number: int  # 0-based within the place
+    start: date
+    end: date
+    full: bool
+
+
+def cadence_windows(place: Place, start: date, end: date) -> list[CadenceWindow]:
+    """Consecutive cadence windows of a place over the horizon (the last may be short)."""
+    out: list[CadenceWindow] = []
+    k = 0
+    a = start
+    while a <= end:
+        b = min(end, a + timedelta(days=place.cadence_days - 1))
+        full = (b - a).days + 1 == place.cadence_days
+        out.append(CadenceWindow(-1, k, a, b, full))
+        a = b + timedelta(days=1)
+        k += 1
+    return out
+
+
+def short_window_needs_duty(place: Place, window: CadenceWindow) -> bool:
+    """A short last window is planned only when at least half a cadence long (see docstring)."""
+    return window.full or 2 * ((window.end - window.start).days + 1) >= place.cadence_days
+
+
+def unavailability(c: Counsellor, day: date, start: time, end: time) -> str | None:
+    """Why ``c`` cannot hold a duty on ``day`` from ``start`` to ``end``; None when they can."""
+    if any(day in r for r in c.absences):
+        return "absent"
+    if any(day in r for r in c.delegations):
+        return "delegated"
+    wd = day.weekday()
+    if not any(w.weekday == wd and w.start <= start and end <= w.end for w in c.availability):
+        return "unavailable"
+    return None
+
+
+# --- instance: options and eligibility -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Option:
+    place: int
+    window: int  # index into _Instance.windows
+    day: date
+    start: time
+    end: time
+    eligible: list[int]
+
+
+@dataclass(slots=True)
+class _Window:
+    place: int
+    start: date
+    end: date
+    full: bool
+    required: bool
+    options: list[int]
+
+
+@dataclass(slots=True)
+class _Instance:
+    data: RotaInput
+    options: list[_Option]
+    windows: list[_Window]
+    explanations: list[str]
+    load_weight: list[int]
+    saturday_weight: list[int]
+    evening_weight: list[int]
+    km2: dict[tuple[int, int], int]  # (counsellor, place) -> round-trip km
+
+    @property
+    def n_required(self) -> int:
+        return sum(1 for w in self.windows if w.required)
+
+
+def _reason_text(reasons: set[str]) -> str:
+    if reasons == {"absent"}:
+        return "wszyscy nieobecni"
+    if reasons == {"delegated"}:
+        return "wszyscy na delegacji"
+    if reasons <= {"absent", "delegated"}:
+        return "wszyscy nieobecni lub na delegacji"
+    if reasons == {"unavailable"}:
+        return "nikt nie jest dostępny w godzinach dyżuru"
+    return "wszyscy nieobecni, na delegacji albo niedostępni w godzinach dyżuru"
+
+
+def _build_instance(data: RotaInput) -> _Instance:
+    if data.end < data.start:
+        raise ValueError("horizon end before start")
+    places, counsellors = data.places, data.counsellors
+    for p in places:
+        if p.cadence_days < 1 or p.tolerance_days < 0:
+            raise ValueError(f"bad cadence for place {p.id}")
+        for c in counsellors:
+            if (c.office, p.id) not in data.travel_km:
+                raise ValueError(f"no travel distance for {c.office} -> {p.id}")
+    prev_by_key = {(d.place_id, d.date): d for d in data.previous}
+    locked: dict[tuple[str, date], Duty] = {}
+    explanations: list[str] = []
+    for key in sorted(data.locked):
+        if key not in prev_by_key:
+            raise ValueError(f"locked duty {key} is not in the previous plan")
+        locked[key] = prev_by_key[key]
+
+    options: list[_Option] = []
+    windows: list[_Window] = []
+    for pi, p in enumerate(places):
+        for cw in cadence_windows(p, data.start, data.end):
+            wi = len(windows)
+            win = _Window(pi, cw.start, cw.end, cw.full, False, [])
+            windows.append(win)
+            locks = [locked[(p.id, d)] for d in _daterange(cw.start, cw.end) if (p.id, d) in locked]
+            reasons: set[str] = set()
+            has_day = False
+            if len(locks) > 1:
+                explanations.append(
+                    f"Miejsce {p.label}: w oknie {cw.start}–{cw.end} są {len(locks)} opublikowane "
+                    "dyżury z zapisami, a w oknie może być tylko jeden."
+                )
+            if locks:
+                lk = locks[0]
+                candidates = [(lk.date, Window(lk.date.weekday(), lk.start, lk.end))]
+                if lk.date.weekday() == 6 or lk.date in data.holidays:
+                    explanations.append(
+                        f"Miejsce {p.label}: opublikowany dyżur {lk.date} wypada w niedzielę "
+                        "lub święto i nie może zostać przesunięty (są zapisy)."
+                    )
+                    candidates = []
+            else:
+                candidates = [
+                    (d, w)
+                    for d in _daterange(cw.start, cw.end)
+                    if d.weekday() != 6 and d not in data.holidays
+                    for w in p.windows
+                    if w.weekday == d.weekday()
+                ]
+            for d, w in candidates:
+                has_day = True
+                elig = []
+                for ci, c in enumerate(counsellors):
+                    why = unavailability(c, d, w.start, w.end)
+                    if why is None:
+                        elig.append(ci)
+                    else:
+                        reasons.add(why)
+                if elig:
+                    win.options.append(len(options))
+                    options.append(_Option(pi, wi, d, w.start, w.end, elig))
+            needs = short_window_needs_duty(p, cw)
+            if locks or cw.full:
+                win.required = True
+            else:
+                win.required = needs and bool(win.options)
+            if win.required and not win.options and not (locks and len(locks) > 1):
+                span = f"w oknie {cw.start}–{cw.end}"
+                if locks:
+                    lk = locks[0]
+                    if lk.date.weekday() != 6 and lk.date not in data.holidays:
+                        explanations.append(
+                            f"Miejsce {p.label}: opublikowanego dyżuru {lk.date} "
+                            f"{lk.start:%H:%M}–{lk.end:%H:%M} nie może pełnić nikt "
+                            f"({_reason_text(reasons)})."
+                        )
+                elif not has_day:
+                    opened = ", ".join(fmt_window(w) for w in p.windows) or "brak godzin"
+                    explanations.append(
+                        f"Miejsce {p.label}: {span} nie ma dnia dyżurowego (miejsce przyjmuje: "
+                        f"{opened}; pozostałe dni to niedziele lub święta)."
+                    )
+                else:
+                    explanations.append(
+                        f"Miejsce {p.label}: {span} nikt nie może pełnić dyżuru "
+                        f"({_reason_text(reasons)})."
+                    )
+            if not win.required:
+                for o in win.options:
+                    options[o].eligible = []
+                win.options = []
+
+    # share-adjusted weights (integers: share in percent times available days)
+    duty_days = [d for d in _daterange(data.start, data.end) if d.weekday() != 6]
+    duty_days = [d for d in duty_days if d not in data.holidays]
+    load_w, sat_w, eve_w = [], [], []
+    for c in counsellors:
+        pct = round(c.share * 100)
+        free = [
+            d
+            for d in duty_days
+            if not any(d in r for r in c.absences) and not any(d in r for r in c.delegations)
+        ]
+        load_w.append(pct * len(free))
+        sat_w.append(
+            pct
+            * sum(
+                1 for d in free if d.weekday() == 5 and any(w.weekday == 5 for w in c.availability)
+            )
+        )
+        eve_w.append(
+            pct
+            * sum(
+                1
+                for d in free
+                if d.weekday() < 5
+                and any(w.weekday == d.weekday() and w.end > EVENING_FROM for w in c.availability)
+            )
+        )
+    km2 = {
+        (ci, pi): round(2 * data.travel_km[(c.office, p.id)])
+        for ci, c in enumerate(counsellors)
+        for pi, p in enumerate(places)
+    }
+    return _Instance(data, options, windows, explanations, load_w, sat_w, eve_w, km2)
+
+
+def _targets(weights: Sequence[int], total: int) -> list[float]:
+    s = sum(weights)
+    return [total * w / s if s else 0.0 for w in weights]
+
+
+# --- greedy construction (hints) and round-robin baseline ------------------------------------------
+
+
+class _Tracker:
+    """Incremental hard-rule bookkeeping shared by the greedy planners."""
+
+    def __init__(self, inst: _Instance) -> None:
+        self.inst = inst
+        self.limits = inst.data.limits
+        self.busy: set[tuple[int, date]] = set()
+        self.week: dict[tuple[int, tuple[int, int]], int] = defaultdict(int)
+        self.sats: dict[int, set[date]] = defaultdict(set)
+        self.load: dict[int, int] = defaultdict(int)
+        self.sat_load: dict[int, int] = defaultdict(int)
+
+    def fits(self, c: int, o: _Option) -> bool:
+        if c not in o.eligible or (c, o.day) in self.busy:
+            return False
+        wk = o.day.isocalendar()[:2]
+        if self.week[(c, wk)] >= self.limits.max_duties_per_week:
+            return False
+        if o.day.weekday() == 5:
+            k = self.limits.max_saturdays_in_row
+            s = self.sats[c]
+            run = 1
+            d = o.day - timedelta(days=7)
+            while d in s:
+                run += 1
+                d -= timedelta(days=7)
+            d = o.day + timedelta(days=7)
+            while d in s:
+                run += 1
+                d += timedelta(days=7)
+            if run > k:
+                return False
+        return True
+
+    def take(self, c: int, o: _Option) -> None:
+        self.busy.add((c, o.day))
+        self.week[(c, o.day.isocalendar()[:2])] += 1
+        self.load[c] += 1
+        if o.day.weekday() == 5:
+            self.sats[c].add(o.day)
+            self.sat_load[c] += 1
+
+
+def _greedy(
+    inst: _Instance,
+    keep: Mapping[int, tuple[int, int]] | None = None,
+    quota: Mapping[tuple[int, int], int] | None = None,
+) -> dict[int, tuple[int, int]]:
+    """Constructive plan: window -> (counsellor, option). Windows it cannot fill stay out.
+
+    ``keep`` (window -> (counsellor, option)) is tried first, e.g. the previous plan.
+    """
+    data = inst.data
+    n_req = inst.n_required
+    load_t = _targets(inst.load_weight, n_req)
+    sat_total = sum(
+        1
+        for w in inst.windows
+        if w.required and w.options and all(inst.options[o].day.weekday() == 5 for o in w.options)
+    )
+    sat_t = _targets(inst.saturday_weight, max(sat_total, 1))
+    tr = _Tracker(inst)
+    plan: dict[int, tuple[int, int]] = {}
+    last_c: dict[int, int] = {}
+    last_day: dict[int, date] = {}
+    order = sorted(
+        (wi for wi, w in enumerate(inst.windows) if w.required and w.options),
+        key=lambda wi: (inst.windows[wi].start, len(inst.windows[wi].options)),
+    )
+    # locked / kept first so that they reserve their days
+    if keep:
+        for wi in order:
+            if wi in keep:
+                c, o = keep[wi]
+                if o in inst.windows[wi].options and tr.fits(c, inst.options[o]):
+                    tr.take(c, inst.options[o])
+                    plan[wi] = (c, o)
+    left = dict(quota or {})
+    elig_left: dict[tuple[int, int], int] = defaultdict(int)
+    for wi in order:
+        for c in {c for o in inst.windows[wi].options for c in inst.options[o].eligible}:
+            elig_left[(c, inst.windows[wi].place)] += 1
+    horizon = max(1, (data.end - data.start).days + 1)
+    for wi in order:
+        w = inst.windows[wi]
+        p = w.place
+        place = data.places[p]
+        if wi in plan:
+            last_c[p], last_day[p] = plan[wi][0], inst.options[plan[wi][1]].day
+            continue
+        frac = ((w.end - data.start).days + 1) / horizon
+        want = last_day[p] + timedelta(days=place.cadence_days) if p in last_day else None
+        sat_only = all(w.weekday == 5 for w in place.windows)
+        best: tuple[float, int, int] | None = None
+        for o in w.options:
+            opt = inst.options[o]
+            day_cost = abs((opt.day - want).days) * 30 if want else (opt.day - w.start).days
+            is_sat = opt.day.weekday() == 5
+            for c in opt.eligible:
+                if not tr.fits(c, opt):
+                    continue
+                behind = load_t[c] * frac - tr.load[c]
+                cost: float = inst.km2[(c, p)] + day_cost
+                cost += 0 if data.counsellors[c].office == place.office else 150
+                cost += 0 if last_c.get(p) == c else 400
+                if quota is not None:
+                    q = left.get((c, p))
+                    if q is None:
+                        cost += 20000
+                    elif q > 0:
+                        cost -= 3000 + 3000 * min(1.5, q / max(1, elig_left[(c, p)]))
+                    else:
+                        cost += 1000
+                else:
+                    cost -= 120 * behind
+                    if tr.load[c] + 1 > load_t[c] + 0.5:
+                        cost += 3000
+                if is_sat and quota is not None and not sat_only:
+                    cost += 5000  # Saturdays balanced by the quotas of Saturday-only places
+                if is_sat:
+                    cost += 60 * (tr.sat_load[c] - sat_t[c] * frac)
+                    if tr.sat_load[c] + 1 > sat_t[c] + 1:
+                        cost += 1500
+                if best is None or cost < best[0]:
+                    best = (cost, c, o)
+        for c in {c for o in w.options for c in inst.options[o].eligible}:
+            elig_left[(c, p)] -= 1
+        if best is not None:
+            _, c, o = best
+            tr.take(c, inst.options[o])
+            plan[wi] = (c, o)
+            last_c[p], last_day[p] = c, inst.options[o].day
+            if (c, p) in left:
+                left[(c, p)] -= 1
+    return plan
+
+
+def _duties_from(inst: _Instance, plan: Mapping[int, tuple[int, int]]) -> tuple[Duty, ...]:
+    out = []
+    for c, o in plan.values():
+        opt = inst.options[o]
+        out.append(
+            Duty(
+                opt.day,
+                opt.start,
+                inst.data.places[opt.place].id,
+                opt.end,
+                inst.data.counsellors[c].id,
+            )
+        )
+    return tuple(sorted(out))
+
+
+def round_robin(data: RotaInput) -> tuple[Duty, ...]:
+    """Baseline: windows in date order, each to the next counsellor in one global rotation who
+    may take it (hard rules only), on the first feasible day of the window."""
+    inst = _build_instance(data)
+    tr = _Tracker(inst)
+    n = len(data.counsellors)
+    nxt = 0
+    plan: dict[int, tuple[int, int]] = {}
+    order = sorted(
+        (wi for wi, w in enumerate(inst.windows) if w.required and w.options),
+        key=lambda wi: (inst.windows[wi].start, inst.windows[wi].place),
+    )
+    for wi in order:
+        done = False
+        for o in sorted(inst.windows[wi].options, key=lambda o: inst.options[o].day):
+            for k in range(n):
+                c = (nxt + k) % n
+                if tr.fits(c, inst.options[o]):
+                    tr.take(c, inst.options[o])
+                    plan[wi] = (c, o)
+                    nxt = (c + 1) % n
+                    done = True
+                    break
+            if done:
+                break
+    return _duties_from(inst, plan)
+
+
+# --- travel lower bound ----------------------------------------------------------------------------
+
+
+def _travel_lower_bound(inst: _Instance, cap: Sequence[int] | None) -> float:
+    """Own lower bound on round-trip km.
+
+    Simple: each required window at its cheapest eligible counsellor. With ``cap`` (max duties
+    per counsellor implied by the load-spread bound) also a min-cost flow windows -> counsellors
+    with those capacities; the larger of the two is returned.
+    """
+    wins = [w for w in inst.windows if w.required and w.options]
+    simple = 0
+    arcs: list[tuple[int, int, int]] = []
+    for wi, w in enumerate(wins):
+        cands: dict[int, int] = {}
+        for o in w.options:
+            for c in inst.options[o].eligible:
+                cands[c] = inst.km2[(c, w.place)]
+        simple += min(cands.values())
+        arcs.extend((wi, c, km) for c, km in cands.items())
+    if cap is None:
+        return float(simple)
+    n_w, n_c = len(wins), len(inst.data.counsellors)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    sink = n_w + n_c
+    for wi, c, km in arcs:
+        flow.add_arc_with_capacity_and_unit_cost(wi, n_w + c, 1, km)
+    for c in range(n_c):
+        flow.add_arc_with_capacity_and_unit_cost(n_w + c, sink, max(0, cap[c]), 0)
+    for wi in range(n_w):
+        flow.set_node_supply(wi, 1)
+    flow.set_node_supply(sink, -n_w)
+    if flow.solve() != flow.OPTIMAL:
+        return float(simple)
+    return float(max(simple, flow.optimal_cost()))
+
+
+# --- CP-SAT model --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Model:
+    model: cp_model.CpModel
+    x: dict[tuple[int, int], cp_model.IntVar]
+    assumptions: dict[int, str]  # literal index -> explanation (diagnostic models only)
+    objective_const: int
+
+
+def _add_spread(
+    model: cp_model.CpModel,
+    counts: Mapping[int, cp_model.LinearExprT],
+    weights: Sequence[int],
+    total: cp_model.LinearExprT,
+    name: str,
+    hard_limit: int | None,
+) -> cp_model.LinearExprT | None:
+    """Band of width ``hard_limit`` (or a penalised spread) around share-adjusted targets.
+
+    Deviation of c, scaled by W = sum of weights: W * count_c - w_c * total. Returns the spread
+    in whole duties (rounded up) as a variable for the objective.
+    """
+    members = [c for c in counts if weights[c] > 0]
+    if len(members) < 2:
+        return None
+    big_w = sum(weights[c] for c in members)
+    hi_b = big_w * 400
+    lo = model.new_int_var(-hi_b, hi_b, f"{name}_lo")
+    hi = model.new_int_var(-hi_b, hi_b, f"{name}_hi")
+    for c in members:
+        dev: cp_model.LinearExprT = big_w * counts[c] - weights[c] * total  # type: ignore[operator]
+        model.add(dev >= lo)
+        model.add(dev <= hi)
+    spread = model.new_int_var(0, 400, f"{name}_spread")
+    model.add(hi - lo <= big_w * spread)
+    if hard_limit is None:
+        return spread
+    # the bound is elastic: an excess costs far more than anything else, so any plan found
+    # (even the greedy hint) is a solution and the search drives the excess to zero
+    excess = model.new_int_var(0, 400, f"{name}_excess")
+    model.add(spread <= hard_limit + excess)
+    return spread + EXCESS_WEIGHT * excess
+
+
+def _build_model(
+    inst: _Instance,
+    *,
+    hard_spreads: bool,
+    diagnose: bool = False,
+    allowed: set[tuple[int, int]] | None = None,
+) -> _Model:
+    data, lim, wt = inst.data, inst.data.limits, inst.data.weights
+    counsellors = data.counsellors
+    m = cp_model.CpModel()
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    assumptions: dict[int, str] = {}
+
+    # variables: x[c, o] for eligible pairs only (cost 0 of absence = forbidden by construction)
+    by_cd: dict[tuple[int, date], list[cp_model.IntVar]] = defaultdict(list)
+    by_cweek: dict[tuple[int, tuple[int, int]], list[cp_model.IntVar]] = defaultdict(list)
+    by_c: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    by_csat: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    by_ceve: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    by_cp: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+    sat_vars: list[cp_model.IntVar] = []
+    eve_vars: list[cp_model.IntVar] = []
+    obj: list[cp_model.LinearExprT] = []
+    for w in inst.windows:
+        for o in w.options:
+            opt = inst.options[o]
+            for c in opt.eligible:
+                if allowed is not None and (c, opt.place) not in allowed:
+                    continue
+                v = m.new_bool_var(f"x_c{c}_o{o}")
+                x[(c, o)] = v
+                by_cd[(c, opt.day)].append(v)
+                by_cweek[(c, opt.day.isocalendar()[:2])].append(v)
+                by_c[c].append(v)
+                by_cp[(c, opt.place)].append(v)
+                if opt.day.weekday() == 5:
+                    by_csat[c].append(v)
+                    sat_vars.append(v)
+                if is_evening(opt.day, opt.end):
+                    by_ceve[c].append(v)
+                    eve_vars.append(v)
+                cost = inst.km2[(c, opt.place)] * wt.travel_per_km
+                if counsellors[c].office != data.places[opt.place].office:
+                    cost += wt.other_office
+                if cost:
+                    obj.append(cost * v)
+
+    # rule: exactly one duty per place per (required) cadence window
+    for wi, w in enumerate(inst.windows):
+        if not w.required:
+            continue
+        terms = [x[(c, o)] for o in w.options for c in inst.options[o].eligible if (c, o) in x]
+        if diagnose:
+            lit = m.new_bool_var(f"cover_w{wi}")
+            m.add(sum(terms) == 1).only_enforce_if(lit)
+            assumptions[lit.index] = (
+                f"Miejsce {data.places[w.place].label}: w oknie {w.start}–{w.end} nie da się "
+                "obsadzić dyżuru (reguła: jeden dyżur w każdym oknie)."
+            )
+        else:
+            m.add_exactly_one(terms)
+
+    # rule: at most one duty per counsellor per day
+    for vs in by_cd.values():
+        if len(vs) > 1:
+            m.add_at_most_one(vs)
+
+    # rule: at most N duties per counsellor per ISO week
+    for (c, wk), vs in by_cweek.items():
+        if len(vs) > lim.max_duties_per_week:
+            if diagnose:
+                lit = m.new_bool_var(f"week_c{c}_{wk}")
+                m.add(sum(vs) <= lim.max_duties_per_week).only_enforce_if(lit)
+                monday = date.fromisocalendar(wk[0], wk[1], 1)
+                assumptions[lit.index] = (
+                    f"Doradca {counsellors[c].label}: limit {lim.max_duties_per_week} dyżurów "
+                    f"w tygodniu od {monday}."
+                )
+            else:
+                m.add(sum(vs) <= lim.max_duties_per_week)
+
+    # rule: at most K Saturdays in a row per counsellor
+    k = lim.max_saturdays_in_row
+    first_sat = data.start + timedelta(days=(5 - data.start.weekday()) % 7)
+    saturdays = list(_daterange(first_sat, data.end))[::7]
+    for c in range(len(counsellors)):
+        day_sum = [by_cd.get((c, s), []) for s in saturdays]
+        sat_lit: cp_model.IntVar | None = None
+        for i in range(len(saturdays) - k):
+            run = [v for vs in day_sum[i : i + k + 1] for v in vs]
+            if len(run) > k:
+                if diagnose and sat_lit is None:
+                    sat_lit = m.new_bool_var(f"sat_c{c}")
+                    assumptions[sat_lit.index] = (
+                        f"Doradca {counsellors[c].label}: limit {k} sobót z rzędu."
+                    )
+                ct = m.add(sum(run) <= k)
+                if sat_lit is not None:
+                    ct.only_enforce_if(sat_lit)
+
+    # continuity: uses[c, p] >= every x of c at p
+    for (c, p), vs in by_cp.items():
+        u = m.new_bool_var(f"uses_c{c}_p{p}")
+        for v in vs:
+            m.add_implication(v, u)
+        obj.append(wt.continuity * u)
+
+    if not diagnose:
+        # fairness bands (hard or soft) and evening spread (soft)
+        n = len(counsellors)
+        loads = {c: sum(by_c[c]) for c in range(n) if by_c[c]}
+        sats = {c: sum(by_csat[c]) for c in range(n)}
+        eves = {c: sum(by_ceve[c]) for c in range(n)}
+        loads_all = {c: loads.get(c, 0) for c in range(n)}
+        s = _add_spread(
+            m,
+            loads_all,
+            inst.load_weight,
+            inst.n_required,
+            "load",
+            lim.max_load_spread if hard_spreads else None,
+        )
+        if s is not None:
+            obj.append(wt.load_spread * s)
+        s = _add_spread(
+            m,
+            sats,
+            inst.saturday_weight,
+            sum(sat_vars),
+            "sat",
+            lim.max_saturday_spread if hard_spreads else None,
+        )
+        if s is not None:
+            obj.append(wt.saturday_spread * s)
+        s = _add_spread(m, eves, inst.evening_weight, sum(eve_vars), "eve", None)
+        if s is not None:
+            obj.append(wt.evening_spread * s)
+
+        # cadence rhythm (soft): consecutive duties of a place cadence ± tolerance apart
+        by_place: dict[int, list[int]] = defaultdict(list)
+        for wi, w in enumerate(inst.windows):
+            if w.required:
+                by_place[w.place].append(wi)
+        for p, wis in by_place.items():
+            place = data.places[p]
+            lo_gap = place.cadence_days - place.tolerance_days
+            hi_gap = place.cadence_days + place.tolerance_days
+
+            def day_of(wi: int) -> cp_model.LinearExprT:
+                return sum(
+                    (inst.options[o].day - data.start).days * x[(c, o)]
+                    for o in inst.windows[wi].options
+                    for c in inst.options[o].eligible
+                    if (c, o) in x
+                )
+
+            for a, b in itertools.pairwise(wis):
+                miss = m.new_bool_var(f"miss_p{p}_w{a}")
+                gap: cp_model.LinearExprT = day_of(b) - day_of(a)  # type: ignore[operator]
+                m.add(gap >= lo_gap).only_enforce_if(~miss)
+                m.add(gap <= hi_gap).only_enforce_if(~miss)
+                obj.append(wt.cadence * miss)
+
+    # minimal change against the previous plan
+    const = 0
+    if data.previous and not diagnose:
+        opt_index = {
+            (inst.data.places[o.place].id, o.day, o.start): i for i, o in enumerate(inst.options)
+        }
+        c_index = {c.id: i for i, c in enumerate(counsellors)}
+        for d in data.previous:
+            if not data.start <= d.date <= data.end:
+                continue
+            const += wt.change
+            oi = opt_index.get((d.place_id, d.date, d.start))
+            ci = c_index.get(d.counsellor_id)
+            if oi is not None and ci is not None and (ci, oi) in x:
+                obj.append(-wt.change * x[(ci, oi)])
+
+    m.minimize(sum(obj) + const)
+    return _Model(m, x, assumptions, const)
+
+
+def _aggregate(
+    inst: _Instance, *, hard_spreads: bool, time_limit_s: float, seed: int, workers: int
+) -> dict[tuple[int, int], int] | None:
+    """First level: how many duties each counsellor holds at each place (a small CP-SAT).
+
+    Relaxes the calendar (days, weeks, Saturdays in a row) but keeps per-window eligibility as
+    an upper bound per (counsellor, place), the load band and the Saturday band over
+    Saturday-only places. Minimises travel plus continuity. Returns n[c, p] or None.
+    """
+    data, wt, lim = inst.data, inst.data.weights, inst.data.limits
+    m = cp_model.CpModel()
+    elig: dict[tuple[int, int], int] = defaultdict(int)
+    need: dict[int, int] = defaultdict(int)
+    sat_only: set[int] = set()
+    for p, place in enumerate(data.places):
+        if place.windows and all(w.weekday == 5 for w in place.windows):
+            sat_only.add(p)
+    for w in inst.windows:
+        if not w.required:
+            continue
+        need[w.place] += 1
+        who = {c for o in w.options for c in inst.options[o].eligible}
+        for c in who:
+            elig[(c, w.place)] += 1
+    n: dict[tuple[int, int], cp_model.IntVar] = {}
+    obj: list[cp_model.LinearExprT] = []
+    for (c, p), k in elig.items():
+        v = m.new_int_var(0, k, f"n_c{c}_p{p}")
+        u = m.new_bool_var(f"u_c{c}_p{p}")
+        m.add(v <= k * u)
+        m.add(v >= 1).only_enforce_if(u)
+        n[(c, p)] = v
+        cost = inst.km2[(c, p)] * wt.travel_per_km
+        if data.counsellors[c].office != data.places[p].office:
+            cost += wt.other_office
+        obj.append(cost * v)
+        obj.append(wt.continuity * u)
+    for p, k in need.items():
+        m.add(sum(v for (c, q), v in n.items() if q == p) == k)
+    nc = len(data.counsellors)
+    loads = {c: sum(v for (cc, _), v in n.items() if cc == c) for c in range(nc)}
+    sats = {c: sum(v for (cc, p), v in n.items() if cc == c and p in sat_only) for c in range(nc)}
+    s_total = sum(need[p] for p in sat_only)
+    s = _add_spread(
+        m,
+        loads,
+        inst.load_weight,
+        inst.n_required,
+        "load",
+        lim.max_load_spread if hard_spreads else None,
+    )
+    if s is not None:
+        obj.append(wt.load_spread * 26 * s)
+    s = _add_spread(
+        m,
+        sats,
+        inst.saturday_weight,
+        s_total,
+        "sat",
+        lim.max_saturday_spread if hard_spreads else None,
+    )
+    if s is not None:
+        obj.append(wt.saturday_spread * 26 * s)
+    m.minimize(sum(obj))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.5, time_limit_s)
+    solver.parameters.max_deterministic_time = max(0.5, time_limit_s)  # reproducible quotas
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {key: int(solver.value(v)) for key, v in n.items() if solver.value(v) > 0}
+
+
+def _add_complete_hint(built: _Model, chosen: set[tuple[int, int]], seed: int) -> float | None:
+    """Hint every variable: fix x to the plan, let CP-SAT fill in the auxiliary variables
+    (spreads, continuity, rhythm) in a quick solve, and hint the whole assignment."""
+    fixed = built.model.clone()
+    for key, v in built.x.items():
+        fixed.add(fixed.get_bool_var_from_proto_index(v.index) == (1 if key in chosen else 0))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 5.0
+    solver.parameters.num_workers = 1
+    solver.parameters.cp_model_presolve = False
+    solver.parameters.random_seed = seed
+    status = solver.solve(fixed)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = solver.response_proto.solution
+        for i, value in enumerate(values):
+            built.model.add_hint(built.model.get_int_var_from_proto_index(i), value)
+        return float(solver.objective_value)
+    for key, v in built.x.items():
+        built.model.add_hint(v, 1 if key in chosen else 0)
+    return None
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, on_progress: Callable[[Progress], None] | None, t0: float) -> None:
+        super().__init__()
+        self.count = 0
+        self.on_progress = on_progress
+        self.t0 = t0
+
+    def on_solution_callback(self) -> None:
+        self.count += 1
+        if self.on_progress is not None:
+            self.on_progress(
+                Progress(
+                    self.count,
+                    float(self.objective_value),
+                    float(self.best_objective_bound),
+                    _time.monotonic() - self.t0,
+                )
+            )
+
+
+def _explain(inst: _Instance, time_limit_s: float, seed: int) -> list[str]:
+    """General explanation of infeasibility via CP-SAT assumptions (one worker)."""
+    built = _build_model(inst, hard_spreads=False, diagnose=True)
+    built.model.add_assumptions(
+        [built.model.get_bool_var_from_proto_index(i) for i in built.assumptions]
+    )
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(1.0, time_limit_s)
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    status = solver.solve(built.model)
+    if status != cp_model.INFEASIBLE:
+        return ["Nie znaleziono planu w limicie czasu; nie udało się wskazać sprzecznych reguł."]
+    core = solver.sufficient_assumptions_for_infeasibility()
+    lines = [built.assumptions[i] for i in core if i in built.assumptions]
+    head = "Nie da się ułożyć planu, bo tych reguł nie można spełnić jednocześnie:"
+    return [head, *lines] if lines else [head + " (brak szczegółów)."]
+
+
+def _stats(inst: _Instance, duties: Sequence[Duty]) -> tuple[CounsellorStats, ...]:
+    data = inst.data
+    targets = _targets(inst.load_weight, len(duties))
+    place_ix = {p.id: i for i, p in enumerate(data.places)}
+    out = []
+    for ci, c in enumerate(data.counsellors):
+        mine = [d for d in duties if d.counsellor_id == c.id]
+        out.append(
+            CounsellorStats(
+                c.id,
+                len(mine),
+                sum(1 for d in mine if is_evening(d.date, d.end)),
+                sum(1 for d in mine if d.date.weekday() == 5),
+                float(sum(inst.km2[(ci, place_ix[d.place_id])] for d in mine)),
+                round(targets[ci], 2),
+            )
+        )
+    return tuple(out)
+
+
+def solve(
+    data: RotaInput,
+    *,
+    time_limit_s: float = 20.0,
+    seed: int = 0,
+    workers: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    hard_spreads: bool = True,
+) -> RotaResult:
+    """Plan the rota. Returns INFEASIBLE with Polish explanations when no plan exists."""
+    t0 = _time.monotonic()
+    inst = _build_instance(data)
+    if inst.explanations:  # pre-check: a window or a locked duty nobody can hold
+        return RotaResult(
+            "INFEASIBLE", (), None, None, 0.0, 0.0, (), _time.monotonic() - t0, 0,
+            tuple(inst.explanations),
+        )  # fmt: skip
+    n_req = inst.n_required
+    notes: list[str] = []
+    n_workers = workers or _cores()
+    deadline = t0 + time_limit_s
+    cb = _Callback(on_progress, t0)
+    best: tuple[str, dict[int, tuple[int, int]], float, float | None] | None = None
+    result_status = "UNKNOWN"
+    hard = hard_spreads
+
+    # Stage 1: who covers which place how often (small model) -> candidate pairs and quotas.
+    # Re-planning takes its candidate pairs from the previous plan plus the place's own office.
+    quota: dict[tuple[int, int], int] | None = None
+    prev_plan: dict[int, tuple[int, int]] | None = None
+    if data.previous:
+        prev_plan = _match_previous(inst)
+        allowed: set[tuple[int, int]] | None = {
+            (c, inst.options[o].place) for c, o in prev_plan.values()
+        } | {
+            (c, p)
+            for c, cc in enumerate(data.counsellors)
+            for p, pp in enumerate(data.places)
+            if cc.office == pp.office
+        }
+    else:
+        budget = min(0.2 * time_limit_s, 5.0)
+        quota = _aggregate(
+            inst, hard_spreads=hard, time_limit_s=budget, seed=seed, workers=n_workers
+        )
+        if quota is None and hard:
+            hard = False
+            quota = _aggregate(
+                inst, hard_spreads=False, time_limit_s=budget, seed=seed, workers=n_workers
+            )
+        allowed = set(quota) if quota is not None else None
+    hint_plan = _greedy(inst, keep=prev_plan, quota=quota)
+    if allowed is not None:  # the hint must be a solution of the restricted model
+        allowed |= {(c, inst.options[o].place) for c, o in hint_plan.values()}
+
+    # Stage 2: the detailed model on the candidate pairs; stage 3: the full model, hinted with
+    # the best plan so far, improves it and proves a valid bound; soft bounds if hard ones fail.
+    stages: list[tuple[bool, set[tuple[int, int]] | None]] = []
+    if allowed is not None:
+        stages.append((hard, allowed))
+    stages.append((hard, None))
+    for i, (hard_i, allowed_i) in enumerate(stages):
+        remaining = deadline - _time.monotonic()
+        if remaining < 1.0 and (best is not None or i > 0):
+            break
+        if best is not None and not hard_i and hard:
+            break  # soft bounds are only a fallback when the hard ones fail
+        built = _build_model(inst, hard_spreads=hard_i, allowed=allowed_i)
+        hint = best[1] if best is not None else hint_plan
+        hint_obj = _add_complete_hint(built, set(hint.values()), seed)
+        if best is None and hint_obj is not None and len(hint_plan) == n_req:
+            best = ("FEASIBLE", dict(hint_plan), hint_obj, None)  # the greedy plan is a plan
+        solver = cp_model.CpSolver()
+        last = i == len(stages) - 1 or (best is not None)
+        share = 1.0 if last or allowed_i is None else 0.55
+        solver.parameters.max_time_in_seconds = max(0.5, (deadline - _time.monotonic()) * share)
+        solver.parameters.num_workers = n_workers
+        solver.parameters.random_seed = seed
+        status = solver.solve(built.model, cb)
+        name = solver.status_name(status)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            obj = float(solver.objective_value)
+            plan_i, obj_i = (best[1], best[2]) if best is not None else ({}, math.inf)
+            if obj <= obj_i + 1e-6:
+                plan_i = {
+                    inst.options[o].window: (c, o)
+                    for (c, o), v in built.x.items()
+                    if solver.value(v)
+                }
+                obj_i = obj
+            full = allowed_i is None
+            bound_i = float(solver.best_objective_bound) if full else None
+            best = ("OPTIMAL" if full and name == "OPTIMAL" else "FEASIBLE", plan_i, obj_i, bound_i)
+            if allowed_i is None:
+                break
+            continue
+        if allowed_i is None:
+            result_status = name
+            if status == cp_model.INFEASIBLE:
+                break
+    if best is not None:
+        result_status = best[0]
+    cap = None
+    if hard_spreads and not notes:
+        targets = _targets(inst.load_weight, n_req)
+        cap = [math.floor(t + 1 + 1e-9) for t in targets]
+    lb = _travel_lower_bound(inst, cap)
+    if best is not None and hard_spreads:
+        summary = summarize(data, _duties_from(inst, best[1]))
+        lim = data.limits
+        if (
+            summary.load_spread > lim.max_load_spread + 0.01
+            or summary.saturday_spread > lim.max_saturday_spread + 0.01
+        ):
+            notes.append(
+                "Nie udało się zachować różnicy obciążeń (dyżury, soboty) najwyżej "
+                f"{lim.max_load_spread}: dyżury {summary.load_spread:.2f}, soboty "
+                f"{summary.saturday_spread:.2f}; plan rozkłada je możliwie równo."
+            )
+    if best is not None:
+        duties = _duties_from(inst, best[1])
+        objective: float | None = best[2]
+        bound: float | None = best[3]
+        explanations: list[str] = []
+    else:
+        duties, objective, bound = (), None, None
+        explanations = []
+        if result_status == "INFEASIBLE":
+            remaining = max(2.0, time_limit_s - (_time.monotonic() - t0))
+            explanations = _explain(inst, min(remaining, 30.0), seed)
+        elif len(hint_plan) == n_req:
+            duties = _duties_from(inst, hint_plan)
+            result_status = "FEASIBLE"
+            notes.append("Solver nie znalazł planu w limicie czasu; to plan z heurystyki.")
+        else:
+            explanations = [
+                "Nie znaleziono planu w limicie czasu. Spróbuj dłuższego limitu albo sprawdź "
+                "nieobecności i godziny dostępności."
+            ]
+    travel = float(sum(s.km for s in _stats(inst, duties)))
+    return RotaResult(
+        status=result_status,
+        duties=duties,
+        objective=objective,
+        bound=bound,
+        travel_km=travel,
+        travel_lower_bound_km=lb,
+        stats=_stats(inst, duties),
+        wall_seconds=_time.monotonic() - t0,
+        solutions=cb.count,
+        explanations=tuple(explanations),
+        notes=tuple(notes),
+        changed=_count_changed(data, duties),
+    )
+
+
+def replan(
+    data: RotaInput,
+    previous: Sequence[Duty],
+    *,
+    time_limit_s: float = 20.0,
+    seed: int = 0,
+    workers: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> RotaResult:
+    """Re-plan with the fewest changes to ``previous`` (a penalty per changed duty, the old plan
+    as hints). Locked duties (``data.locked``) keep place, date and time; fairness bounds are
+    soft so that one absence does not reshuffle everybody."""
+    return solve(
+        replace(data, previous=tuple(previous)),
+        time_limit_s=time_limit_s,
+        seed=seed,
+        workers=workers,
+        on_progress=on_progress,
+        hard_spreads=False,
+    )
+
+
+def _match_previous(inst: _Instance) -> dict[int, tuple[int, int]]:
+    opt_index = {
+        (inst.data.places[o.place].id, o.day, o.start): i for i, o in enumerate(inst.options)
+    }
+    c_index = {c.id: i for i, c in enumerate(inst.data.counsellors)}
+    out: dict[int, tuple[int, int]] = {}
+    for d in inst.data.previous:
+        o = opt_index.get((d.place_id, d.date, d.start))
+        c = c_index.get(d.counsellor_id)
+        if o is not None and c is not None and c in inst.options[o].eligible:
+            out.setdefault(inst.options[o].window, (c, o))
+    return out
+
+
+def _count_changed(data: RotaInput, duties: Sequence[Duty]) -> int:
+    now = set(duties)
+    return sum(1 for d in data.previous if data.start <= d.date <= data.end and d not in now)
+
+
+def _cores() -> int:
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+
+def summarize(data: RotaInput, duties: Sequence[Duty]) -> PlanSummary:
+    """Fairness, travel, continuity and rhythm figures of any plan (for reports and the bench)."""
+    inst = _build_instance(replace(data, locked=frozenset(), previous=()))
+    n = len(duties)
+    ids = [c.id for c in data.counsellors]
+    load = {i: 0 for i in ids}
+    sat = {i: 0 for i in ids}
+    eve = {i: 0 for i in ids}
+    for d in duties:
+        load[d.counsellor_id] += 1
+        if d.date.weekday() == 5:
+            sat[d.counsellor_id] += 1
+        if is_evening(d.date, d.end):
+            eve[d.counsellor_id] += 1
+
+    def spread(counts: Mapping[str, int], weights: Sequence[int]) -> float:
+        total = sum(counts.values())
+        t = _targets(weights, total)
+        devs = [counts[ids[i]] - t[i] for i in range(len(ids)) if weights[i] > 0]
+        return round(max(devs) - min(devs), 3) if devs else 0.0
+
+    place_ix = {p.id: i for i, p in enumerate(data.places)}
+    c_ix = {c: i for i, c in enumerate(ids)}
+    km = sum(inst.km2[(c_ix[d.counsellor_id], place_ix[d.place_id])] for d in duties)
+    per_place: dict[str, set[str]] = defaultdict(set)
+    days: dict[str, list[date]] = defaultdict(list)
+    for d in duties:
+        per_place[d.place_id].add(d.counsellor_id)
+        days[d.place_id].append(d.date)
+    misses = 0
+    for p in data.places:
+        ds = sorted(days[p.id])
+        for a, b in itertools.pairwise(ds):
+            if abs((b - a).days - p.cadence_days) > p.tolerance_days:
+                misses += 1
+    distinct = sum(len(v) for v in per_place.values()) / max(1, len(per_place))
+    return PlanSummary(
+        duties=n,
+        load_spread=spread(load, inst.load_weight),
+        saturday_spread=spread(sat, inst.saturday_weight),
+        evening_spread=spread(eve, inst.evening_weight),
+        total_km=float(km),
+        distinct_per_place=round(distinct, 3),
+        cadence_misses=misses,
+        min_duties=min(load.values()) if load else 0,
+        max_duties=max(load.values()) if load else 0,
+    )
