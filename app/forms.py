@@ -81,7 +81,8 @@ def validate(model: type[M], raw: dict[str, Any]) -> M:
 
 
 async def form_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """The posted form as a dict (repeated keys become lists); blank strings become ``None``."""
+    """The posted form as a dict (repeated keys become lists); blank fields are left out,
+    so a required one is reported as missing and an optional one takes its default."""
     try:
         form = await request.form()
     except Exception:
@@ -93,7 +94,8 @@ async def form_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
         values = [v for v in form.getall(key) if isinstance(v, str)]
         cleaned = [v.strip() for v in values]
         value: Any = cleaned if len(cleaned) > 1 else (cleaned[0] if cleaned else None)
-        data[key] = None if value == "" else value
+        if value not in ("", None):
+            data[key] = value
     return data
 
 
