@@ -1,0 +1,305 @@
+"""Quarterly quality indicators as SQL aggregates (``GROUP BY counsellor``), fed to the pure
+:mod:`supervision.indicators` for rows, chart and exports.
+
+Definitions (see also indicators.py):
+
+- recruitment interviews held: cases opened in the quarter (every case opens at its recruitment
+  interview, booked or not);
+- basic / deep cases completed: cases completed (``closed_on``) in the quarter;
+- meetings held / no-shows: bookings marked attended / no-show whose slot starts in the quarter,
+  counted for the duty's counsellor;
+- duty hours: published duties on days of the quarter;
+- cases over the 6-month limit: cases (not cancelled) that were open on some day of the quarter
+  (up to ``as_of``) after their deadline (opening day + 6 calendar months, the last day
+  included, as in scheduling/plan.py);
+- supervision hours: sessions (not cancelled) that started in the quarter before ``as_of``, per
+  attendee; training hours: training records held in the quarter.
+
+Each metric is one small query; :data:`METRIC_QUERIES` is the list to extend. Date arithmetic
+differs between SQLite and PostgreSQL, so the two SQL functions below compile per dialect (the
+standard SQLAlchemy way); nothing else knows the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, Float, and_, case, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+import scheduling.models as scheduling_models
+from app.models import Case, CaseStatus, CaseVariant, Role, User
+from scheduling.models import Duty, DutyStatus
+from supervision.indicators import (
+    Aggregate,
+    CounsellorRef,
+    IndicatorRow,
+    Metric,
+    Quarter,
+    build_indicator_rows,
+)
+from supervision.models import SessionAttendee, SupervisionSession, TrainingEntry
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+LIMIT_MONTHS = 6
+
+
+# --- portable date arithmetic ---------------------------------------------------------------
+
+
+class hours_between(FunctionElement[float]):
+    """Hours from the first timestamp to the second."""
+
+    type = Float()
+    inherit_cache = True
+    name = "hours_between"
+
+
+@compiles(hours_between, "sqlite")
+def _hours_sqlite(element: hours_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return (
+        f"((julianday({compiler.process(end, **kw)}) - "
+        f"julianday({compiler.process(start, **kw)})) * 24.0)"
+    )
+
+
+@compiles(hours_between, "postgresql")
+def _hours_pg(element: hours_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return (
+        f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
+        f"{compiler.process(start, **kw)})) / 3600.0)"
+    )
+
+
+class days_between(FunctionElement[float]):
+    """Days from the first date to the second."""
+
+    type = Float()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return (
+        f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
+    )
+
+
+@compiles(days_between, "postgresql")
+def _days_pg(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
+
+
+class plus_six_months(FunctionElement[date]):
+    """A date plus 6 calendar months, clamped to the month's last day (31 Aug -> 28/29 Feb)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "plus_six_months"
+
+
+@compiles(plus_six_months, "sqlite")
+def _months_sqlite(element: plus_six_months, compiler: SQLCompiler, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    d = compiler.process(day, **kw)
+    # SQLite rolls 31 Aug + 6 months over into March; the month's last day caps it.
+    return (
+        f"min(date({d}, '+{LIMIT_MONTHS} months'), "
+        f"date({d}, 'start of month', '+{LIMIT_MONTHS + 1} months', '-1 day'))"
+    )
+
+
+@compiles(plus_six_months, "postgresql")
+def _months_pg(element: plus_six_months, compiler: SQLCompiler, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"CAST({compiler.process(day, **kw)} + INTERVAL '{LIMIT_MONTHS} months' AS DATE)"
+
+
+# --- the metric queries ---------------------------------------------------------------------
+
+
+class Period:
+    """A quarter with its local-day bounds, UTC instants and the day it is counted up to."""
+
+    def __init__(self, quarter: Quarter, as_of: date) -> None:
+        self.quarter = quarter
+        self.first = quarter.start
+        self.last = min(quarter.end, as_of)
+        self.start_utc = datetime.combine(self.first, time(0), tzinfo=WARSAW).astimezone(UTC)
+        self.end_utc = datetime.combine(
+            self.last + timedelta(days=1), time(0), tzinfo=WARSAW
+        ).astimezone(UTC)
+
+
+MetricQuery = Callable[[AsyncSession, Period], Awaitable[list[Aggregate]]]
+
+
+async def _grouped(db: AsyncSession, metric: Metric, stmt: Any) -> list[Aggregate]:
+    return [
+        Aggregate(int(cid), metric, float(value or 0))
+        for cid, value in (await db.execute(stmt)).all()
+        if cid is not None
+    ]
+
+
+async def interviews_held(db: AsyncSession, p: Period) -> list[Aggregate]:
+    stmt = (
+        select(Case.counsellor_id, func.count())
+        .where(Case.opened_on >= p.first, Case.opened_on <= p.last)
+        .group_by(Case.counsellor_id)
+    )
+    return await _grouped(db, Metric.INTERVIEWS_HELD, stmt)
+
+
+async def cases_completed(db: AsyncSession, p: Period) -> list[Aggregate]:
+    stmt = (
+        select(Case.counsellor_id, Case.variant, func.count())
+        .where(
+            Case.status == CaseStatus.completed,
+            Case.closed_on >= p.first,
+            Case.closed_on <= p.last,
+        )
+        .group_by(Case.counsellor_id, Case.variant)
+    )
+    metric = {CaseVariant.basic: Metric.BASIC_COMPLETED, CaseVariant.deep: Metric.DEEP_COMPLETED}
+    return [
+        Aggregate(int(cid), metric[CaseVariant(variant)], float(n))
+        for cid, variant, n in (await db.execute(stmt)).all()
+    ]
+
+
+async def cases_over_limit(db: AsyncSession, p: Period) -> list[Aggregate]:
+    last = literal(p.last, Date())
+    end = case(
+        (and_(Case.closed_on.is_not(None), Case.closed_on < last), Case.closed_on), else_=last
+    )
+    stmt = (
+        select(Case.counsellor_id, func.count())
+        .where(
+            Case.status != CaseStatus.cancelled,
+            Case.opened_on <= p.last,
+            or_(Case.closed_on.is_(None), Case.closed_on >= p.first),
+            plus_six_months(Case.opened_on) < end,
+        )
+        .group_by(Case.counsellor_id)
+    )
+    return await _grouped(db, Metric.CASES_OVER_LIMIT, stmt)
+
+
+async def duty_hours(db: AsyncSession, p: Period) -> list[Aggregate]:
+    stmt = (
+        select(Duty.counsellor_id, func.sum(hours_between(Duty.starts_at, Duty.ends_at)))
+        .where(Duty.status == DutyStatus.published, Duty.day >= p.first, Duty.day <= p.last)
+        .group_by(Duty.counsellor_id)
+    )
+    return await _grouped(db, Metric.DUTY_HOURS, stmt)
+
+
+async def meetings_and_no_shows(db: AsyncSession, p: Period) -> list[Aggregate]:
+    booking = getattr(scheduling_models, "Booking", None)
+    if booking is None:  # the booking tables are not there: nothing to count yet
+        return []
+    slot = scheduling_models.Slot
+    status = booking.status
+    stmt = (
+        select(
+            Duty.counsellor_id,
+            func.sum(case((status == "attended", 1), else_=0)),
+            func.sum(case((status == "no_show", 1), else_=0)),
+        )
+        .select_from(booking)
+        .join(slot, slot.id == booking.slot_id)
+        .join(Duty, Duty.id == slot.duty_id)
+        .where(
+            slot.starts_at >= p.start_utc,
+            slot.starts_at < p.end_utc,
+            status.in_(["attended", "no_show"]),
+        )
+        .group_by(Duty.counsellor_id)
+    )
+    out: list[Aggregate] = []
+    for cid, held, missed in (await db.execute(stmt)).all():
+        out.append(Aggregate(int(cid), Metric.MEETINGS_HELD, float(held or 0)))
+        out.append(Aggregate(int(cid), Metric.NO_SHOWS, float(missed or 0)))
+    return out
+
+
+async def supervision_hours(db: AsyncSession, p: Period) -> list[Aggregate]:
+    s = SupervisionSession
+    stmt = (
+        select(SessionAttendee.user_id, func.sum(hours_between(s.starts_at, s.ends_at)))
+        .join(s, s.id == SessionAttendee.session_id)
+        .where(s.cancelled.is_(False), s.starts_at >= p.start_utc, s.starts_at < p.end_utc)
+        .group_by(SessionAttendee.user_id)
+    )
+    return await _grouped(db, Metric.SUPERVISION_HOURS, stmt)
+
+
+async def training_hours(db: AsyncSession, p: Period) -> list[Aggregate]:
+    stmt = (
+        select(TrainingEntry.counsellor_id, func.sum(TrainingEntry.hours))
+        .where(TrainingEntry.held_on >= p.first, TrainingEntry.held_on <= p.last)
+        .group_by(TrainingEntry.counsellor_id)
+    )
+    return await _grouped(db, Metric.TRAINING_HOURS, stmt)
+
+
+METRIC_QUERIES: list[MetricQuery] = [
+    interviews_held,
+    cases_completed,
+    cases_over_limit,
+    duty_hours,
+    meetings_and_no_shows,
+    supervision_hours,
+    training_hours,
+]
+
+
+async def deep_case_days(db: AsyncSession, p: Period) -> list[tuple[int, float]]:
+    """(counsellor, days opened -> completed) per deep case completed in the quarter (for the
+    median, which SQLite cannot aggregate)."""
+    stmt = select(Case.counsellor_id, days_between(Case.opened_on, Case.closed_on)).where(
+        Case.status == CaseStatus.completed,
+        Case.variant == CaseVariant.deep,
+        Case.closed_on >= p.first,
+        Case.closed_on <= p.last,
+    )
+    return [(int(cid), float(days)) for cid, days in (await db.execute(stmt)).all()]
+
+
+async def quarter_indicators(
+    db: AsyncSession, quarter: Quarter, *, as_of: date, counsellor_ids: Sequence[int] | None = None
+) -> list[IndicatorRow]:
+    """One row per counsellor for ``quarter`` counted up to ``as_of`` (today)."""
+    people_stmt = select(User.id, User.first_name, User.last_name).where(
+        User.role == Role.counsellor
+    )
+    if counsellor_ids is not None:
+        people_stmt = people_stmt.where(User.id.in_(list(counsellor_ids)))
+    people = [
+        CounsellorRef(uid, f"{first} {last}")
+        for uid, first, last in (
+            await db.execute(people_stmt.order_by(User.last_name, User.first_name))
+        ).all()
+    ]
+    known = {c.id for c in people}
+    period = Period(quarter, as_of)
+    aggregates: list[Aggregate] = []
+    if period.last >= period.first:
+        for query in METRIC_QUERIES:
+            aggregates.extend(a for a in await query(db, period) if a.counsellor_id in known)
+        days = [d for d in await deep_case_days(db, period) if d[0] in known]
+    else:
+        days = []
+    return build_indicator_rows(people, aggregates, days)
