@@ -1,0 +1,1220 @@
+"""Booking use cases: take a seat, cancel, reschedule, follow-ups, eligibility rules, windows.
+
+Every seat and every under-25 quota place is taken by one conditional UPDATE that the database
+checks (``taken < capacity``, ``used < quota``) and whose row count decides; never a count read
+in Python and written back. The UPDATE and the inserts that go with it (participant, consents,
+case, booking, confirmation mail in the outbox) are one transaction:
+
+- SQLite: the engine opens every transaction with ``BEGIN IMMEDIATE``, so bookings are serialised;
+- PostgreSQL: the conditional UPDATE takes the row lock and re-checks ``taken < capacity`` on the
+  newest row version after waiting (READ COMMITTED), so two bookings never both pass.
+
+The CHECK constraints on ``slot`` and ``under25_window`` are the last line of defence.
+
+Idempotency: a booking may carry a client key (the API's ``Idempotency-Key`` header, or the
+one-time key of the booking form). It is stored as SHA-256 of (key, email, birth date) under a
+UNIQUE constraint, so a retry by the same person finds the first booking and a guessed key
+reveals nobody else's. The manage token of a keyed booking is an HMAC of that stored key with the
+server secret, so a retry gets the same link back although only the token's hash is stored.
+
+Mail: the confirmation is written to the outbox in the booking's transaction; reminders are
+queued by a periodic job (``scheduling.booking_jobs``). Bodies with a manage link are wiped
+when sent, so the only copy of a token is in the participant's mailbox.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any, cast
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from sqlalchemy import CursorResult, Select, String, and_, func, literal, select, update
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import services as records
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.forms import field_errors
+from app.models import (
+    Case,
+    CaseStatus,
+    CaseVariant,
+    Consent,
+    District,
+    DutyPlace,
+    Participant,
+    Role,
+    User,
+)
+from app.schemas import ParticipantForm
+from scheduling import slots as pure_slots
+from scheduling.eligibility import (
+    SEED_RULES,
+    Applicant,
+    EligibilityRules,
+    Reason,
+    Under25Window,
+    Verdict,
+    assess,
+)
+from scheduling.feeds import FeedEvent, render_single_event
+from scheduling.models import (
+    Booking,
+    BookingKind,
+    BookingSource,
+    BookingStatus,
+    Duty,
+    DutyKind,
+    DutyStatus,
+    EligibilityRuleSet,
+    OutboxMessage,
+    OutboxStatus,
+    Slot,
+    Under25WindowRow,
+)
+from scheduling.slots import WARSAW, NonexistentLocalTime, SlotDay, cut_slots, nearest_free
+
+# --- consents ---------------------------------------------------------------------------
+
+CONSENT_VERSION = "2027-01"
+
+
+class ConsentKind(StrEnum):
+    """Consent statements on the booking form (``CONSENT_TEXTS`` has the Polish wording)."""
+
+    data_processing = "data_processing"  # required
+    truthful = "truthful"  # required: the answers about work, region, age, education are true
+    evaluation = "evaluation"  # optional: follow-up questions about the career later on
+
+
+REQUIRED_CONSENTS = (ConsentKind.data_processing, ConsentKind.truthful)
+CONSENT_TEXTS: dict[ConsentKind, str] = {
+    ConsentKind.data_processing: (
+        "Zgadzam się, aby Wojewódzki Urząd Pracy w Krakowie przetwarzał moje dane osobowe "
+        "w celu udziału w projekcie Bilans Kariery."
+    ),
+    ConsentKind.truthful: "Oświadczam, że podane informacje o pracy, wieku i wykształceniu są prawdziwe.",
+    ConsentKind.evaluation: (
+        "Zgadzam się na kontakt po zakończeniu Bilansu z pytaniami o moją dalszą drogę zawodową "
+        "(nieobowiązkowe)."
+    ),
+}
+
+MIN_NOTICE = timedelta(hours=2)  # a slot can be booked until two hours before it starts
+HORIZON_DAYS = 8 * 7  # public pages show the next eight weeks
+REMINDER_BEFORE = timedelta(hours=24)
+CONTACT_PHONE = "12 424 07 00"
+
+
+# --- input ------------------------------------------------------------------------------
+
+
+class BookingIn(ParticipantForm):
+    """What a participant sends to book a slot (the form and the API share it)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    slot_id: int = Field(ge=1)
+    consents: list[ConsentKind] = Field(default_factory=list)
+
+    @field_validator("consents", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("consents")
+    @classmethod
+    def _required_given(cls, value: list[ConsentKind]) -> list[ConsentKind]:
+        missing = [c for c in REQUIRED_CONSENTS if c not in value]
+        if missing:
+            raise ValueError("Zaznacz obowiązkowe zgody, bez nich nie możemy Cię zapisać.")
+        return sorted(set(value))
+
+    def participant_form(self) -> ParticipantForm:
+        return ParticipantForm.model_validate(
+            self.model_dump(exclude={"slot_id", "consents"}), from_attributes=False
+        )
+
+    def applicant(self) -> Applicant:
+        return Applicant(
+            birth_date=self.birth_date,
+            education=self.education,
+            employment=self.employment,
+            region_link=self.region_link,
+        )
+
+
+# --- errors -----------------------------------------------------------------------------
+
+
+class SlotFull(Conflict):
+    """The slot has no seat left; ``next_free`` lists the nearest free slots of the place."""
+
+
+class SlotGone(Conflict):
+    """The slot is no longer bookable (cancelled duty, already started, too soon)."""
+
+
+class NotEligible(Forbidden):
+    """The person may not take part; the reasons and whom to call go with it."""
+
+    title = "Nie możemy Cię zapisać"
+
+    def __init__(self, verdict: Verdict) -> None:
+        reasons = [{"code": r.code, "text": r.text} for r in verdict.reasons]
+        super().__init__(
+            " ".join(verdict.messages), reasons=reasons, contact=verdict.contact or CONTACT_PHONE
+        )
+        self.verdict = verdict
+
+
+class OtherCounsellor(Forbidden):
+    """A follow-up meeting must be with the participant's own counsellor."""
+
+
+# --- small helpers ----------------------------------------------------------------------
+
+
+def _rowcount(result: Any) -> int:
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+def local_today(now: datetime) -> date:
+    return now.astimezone(WARSAW).date()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def scoped_key(client_key: str, email: str, birth_date: date) -> str:
+    """The stored idempotency key: the client's key bound to the person who sent it."""
+    raw = f"{client_key}\x00{email.strip().lower()}\x00{birth_date.isoformat()}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def manage_token(stored_key: str | None, secret: str) -> str:
+    """A manage token of 256 bits: derived from the stored key (so retries get it back) or random."""
+    if stored_key is None:
+        return secrets.token_urlsafe(32)
+    digest = hmac.new(secret.encode(), f"manage:{stored_key}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def pure_slot(slot: Slot) -> pure_slots.Slot:
+    return pure_slots.Slot(
+        start=slot.starts_at,
+        end=slot.ends_at,
+        capacity=slot.capacity,
+        taken=slot.taken,
+        id=slot.id,
+        place_id=slot.duty.place_id,
+        duty_id=slot.duty_id,
+    )
+
+
+def slot_out(slot: pure_slots.Slot) -> dict[str, Any]:
+    return {
+        "slot_id": slot.id,
+        "start": slot.local_start.isoformat(),
+        "end": slot.local_end.isoformat(),
+        "seats_left": slot.seats_left,
+        "evening": slot.evening,
+        "saturday": slot.saturday,
+    }
+
+
+def _bookable() -> Select[Slot]:
+    return select(Slot).join(Slot.duty).where(Duty.status == DutyStatus.published)
+
+
+# --- eligibility rules and windows ------------------------------------------------------
+
+
+async def load_rules(db: AsyncSession) -> EligibilityRules:
+    """The rules in force: the newest stored version, or the seed's rules when none is stored."""
+    row = await db.scalar(
+        select(EligibilityRuleSet.rules).order_by(EligibilityRuleSet.id.desc()).limit(1)
+    )
+    return SEED_RULES if row is None else EligibilityRules.model_validate_json(row)
+
+
+async def rules_history(db: AsyncSession, limit: int = 10) -> Sequence[EligibilityRuleSet]:
+    return (
+        await db.scalars(
+            select(EligibilityRuleSet).order_by(EligibilityRuleSet.id.desc()).limit(limit)
+        )
+    ).all()
+
+
+def parse_rules(text: str) -> EligibilityRules:
+    """Rules from the coordinator's JSON, or :class:`Invalid` with a Polish message."""
+    try:
+        return EligibilityRules.model_validate_json(text)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"]) or "całość"
+            problems.append(f"{where}: {_rule_error(error)}")
+        raise Invalid(
+            "Reguł nie zapisano. Popraw: " + "; ".join(problems[:5]),
+            errors={"rules": "; ".join(problems[:5])},
+        ) from None
+
+
+def _rule_error(error: Any) -> str:
+    kind = error["type"]
+    if kind == "json_invalid":
+        return "to nie jest poprawny JSON (sprawdź przecinki, cudzysłowy i nawiasy)"
+    if kind == "enum":
+        return "nieznana wartość, dozwolone: " + str(error.get("ctx", {}).get("expected", ""))
+    if kind == "missing":
+        return "brak wymaganego pola"
+    if kind == "extra_forbidden":
+        return "nieznane pole"
+    if kind == "too_short":
+        return "lista nie może być pusta"
+    if kind == "value_error":
+        text = str(error.get("ctx", {}).get("error", ""))
+        return {
+            "age bands must not overlap": "przedziały wieku nie mogą na siebie zachodzić",
+            "values must not repeat": "wartości nie mogą się powtarzać",
+            "max_age must not be below min_age": "max_age nie może być mniejszy niż min_age",
+        }.get(text, text)
+    return field_errors(ValidationError.from_exception_data("rules", [error])).get(
+        str(error["loc"][0]) if error["loc"] else "__all__", "niepoprawna wartość"
+    )
+
+
+async def save_rules(db: AsyncSession, text: str, *, user_id: int | None) -> EligibilityRules:
+    rules = parse_rules(text)
+    db.add(EligibilityRuleSet(rules=rules.model_dump_json(indent=2), changed_by=user_id))
+    await db.commit()
+    return rules
+
+
+class WindowForm(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    starts_on: date
+    ends_on: date
+    quota: int = Field(ge=1, le=10000)
+    note: str = Field(default="", max_length=200)
+
+    @field_validator("note", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return value or ""
+
+    @model_validator(mode="after")
+    def _order(self) -> WindowForm:
+        if self.ends_on < self.starts_on:
+            raise ValueError("Data końca naboru nie może być wcześniejsza niż data początku.")
+        return self
+
+
+async def list_windows(db: AsyncSession) -> Sequence[Under25WindowRow]:
+    return (
+        await db.scalars(select(Under25WindowRow).order_by(Under25WindowRow.starts_on.desc()))
+    ).all()
+
+
+async def save_window(
+    db: AsyncSession, form: WindowForm, window_id: int | None = None
+) -> Under25WindowRow:
+    if window_id is None:
+        row = Under25WindowRow(
+            starts_on=form.starts_on, ends_on=form.ends_on, quota=form.quota, note=form.note
+        )
+        db.add(row)
+        await db.commit()
+        return row
+    row = await records.get_or_404(db, Under25WindowRow, window_id, "nabór")
+    # The quota may not drop below the places already used: one conditional UPDATE decides.
+    changed = await db.execute(
+        update(Under25WindowRow)
+        .where(Under25WindowRow.id == window_id, Under25WindowRow.used <= form.quota)
+        .values(starts_on=form.starts_on, ends_on=form.ends_on, quota=form.quota, note=form.note)
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(changed) == 0:
+        await db.rollback()
+        raise Invalid(
+            "Limit nie może być mniejszy niż liczba osób już zapisanych w tym naborze.",
+            errors={"quota": "Limit nie może być mniejszy niż liczba zapisanych osób."},
+        )
+    await db.commit()
+    await db.refresh(row)
+    return row
+
+
+async def _windows(db: AsyncSession) -> list[Under25Window]:
+    rows = (await db.execute(select(Under25WindowRow))).scalars().all()
+    return [
+        Under25Window(start=w.starts_on, end=w.ends_on, quota=w.quota, used=w.used, id=w.id)
+        for w in rows
+    ]
+
+
+async def check_eligibility(db: AsyncSession, applicant: Applicant, *, on: date) -> Verdict:
+    return assess(await load_rules(db), applicant, on=on, windows=await _windows(db))
+
+
+# --- slots ------------------------------------------------------------------------------
+
+
+async def place_slots(
+    db: AsyncSession,
+    place_id: int,
+    *,
+    now: datetime,
+    start: datetime | None = None,
+    until: datetime | None = None,
+    counsellor_id: int | None = None,
+) -> list[SlotDay]:
+    """Free slots of a place from ``start`` (default now) to ``until`` (default 8 weeks), by day."""
+    start = max(start or now, now)
+    until = until or now + timedelta(days=HORIZON_DAYS)
+    stmt = _bookable().where(
+        Duty.place_id == place_id,
+        Slot.starts_at >= start,
+        Slot.starts_at < until,
+        Slot.taken < Slot.capacity,
+    )
+    if counsellor_id is not None:
+        stmt = stmt.where(Duty.counsellor_id == counsellor_id)
+    rows = (await db.scalars(stmt.order_by(Slot.starts_at))).unique().all()
+    return pure_slots.free_slots(
+        [pure_slot(s) for s in rows], now=now, until=until, min_notice=MIN_NOTICE
+    )
+
+
+async def counsellor_slots(
+    db: AsyncSession, counsellor_id: int, *, now: datetime, exclude_slot: int | None = None
+) -> list[tuple[pure_slots.Slot, Slot]]:
+    """Free slots of one counsellor at every place in the next eight weeks (follow-ups)."""
+    until = now + timedelta(days=HORIZON_DAYS)
+    rows = (
+        (
+            await db.scalars(
+                _bookable()
+                .where(
+                    Duty.counsellor_id == counsellor_id,
+                    Slot.starts_at >= now + MIN_NOTICE,
+                    Slot.starts_at < until,
+                    Slot.taken < Slot.capacity,
+                )
+                .order_by(Slot.starts_at)
+            )
+        )
+        .unique()
+        .all()
+    )
+    return [(pure_slot(s), s) for s in rows if s.id != exclude_slot]
+
+
+async def next_free_near(
+    db: AsyncSession, slot: Slot, *, now: datetime, limit: int = 3
+) -> list[dict[str, Any]]:
+    """The free slots of the same place closest in time to ``slot`` (offered on a 409)."""
+    window = timedelta(days=21)
+    rows = (
+        (
+            await db.scalars(
+                _bookable().where(
+                    Duty.place_id == slot.duty.place_id,
+                    Slot.id != slot.id,
+                    Slot.taken < Slot.capacity,
+                    Slot.starts_at >= max(now, slot.starts_at - window),
+                    Slot.starts_at < slot.starts_at + window,
+                )
+            )
+        )
+        .unique()
+        .all()
+    )
+    chosen = nearest_free(
+        [pure_slot(s) for s in rows], slot.starts_at, now=now, limit=limit, min_notice=MIN_NOTICE
+    )
+    return [slot_out(s) for s in chosen]
+
+
+async def get_bookable_slot(db: AsyncSession, slot_id: int, *, now: datetime) -> Slot:
+    slot = await db.get(Slot, slot_id)
+    if slot is None:
+        raise NotFound("Nie ma takiego terminu. Wybierz termin z listy.")
+    if slot.duty.status is not DutyStatus.published:
+        raise SlotGone("Ten termin został odwołany. Wybierz inny termin.")
+    if slot.starts_at < now + MIN_NOTICE:
+        raise SlotGone(
+            "Na ten termin nie można się już zapisać (zapisy kończą się 2 godziny przed spotkaniem)."
+        )
+    return slot
+
+
+# --- publishing a duty by hand ----------------------------------------------------------
+
+
+class DutyForm(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    place_id: int
+    counsellor_id: int
+    day: date
+    start: time
+    end: time
+    capacity: int = Field(default=1, ge=1, le=20)
+
+
+async def publish_duty_by_hand(
+    db: AsyncSession,
+    *,
+    place_id: int,
+    counsellor_id: int,
+    day: date,
+    start: time,
+    end: time,
+    capacity: int = 1,
+    now: datetime,
+) -> Duty:
+    """Publish one local duty and cut it into bookable slots (until the rota publishes them)."""
+    place = await db.get(DutyPlace, place_id)
+    if place is None or not place.active:
+        raise Invalid("Popraw zaznaczone pola.", errors={"place_id": "Wybierz aktywne miejsce."})
+    counsellor = await db.get(User, counsellor_id)
+    if counsellor is None or counsellor.role is not Role.counsellor or not counsellor.active:
+        raise Invalid(
+            "Popraw zaznaczone pola.", errors={"counsellor_id": "Wybierz aktywnego doradcę."}
+        )
+    if day < local_today(now):
+        raise Invalid(
+            "Popraw zaznaczone pola.", errors={"day": "Podaj dzisiejszą lub późniejszą datę."}
+        )
+    try:
+        cut = cut_slots(
+            day,
+            start,
+            end,
+            slot_minutes=place.slot_minutes,
+            gap_minutes=place.slot_gap_minutes,
+            capacity=capacity,
+        )
+    except NonexistentLocalTime:
+        raise Invalid(
+            "Popraw zaznaczone pola.",
+            errors={"start": "Tej godziny nie ma w tym dniu (zmiana czasu)."},
+        ) from None
+    except ValueError:
+        raise Invalid(
+            "Popraw zaznaczone pola.", errors={"end": "Koniec dyżuru musi być po początku."}
+        ) from None
+    if not cut:
+        raise Invalid(
+            "Popraw zaznaczone pola.",
+            errors={"end": f"Dyżur jest krótszy niż jedno spotkanie ({place.slot_minutes} min)."},
+        )
+    starts_at, ends_at = cut[0].start, pure_slots.local_datetime(day, end).astimezone(UTC)
+    clash = await db.scalar(
+        select(func.count())
+        .select_from(Duty)
+        .where(
+            Duty.counsellor_id == counsellor_id,
+            Duty.status != DutyStatus.cancelled,
+            Duty.starts_at < ends_at,
+            Duty.ends_at > starts_at,
+        )
+    )
+    if clash:
+        raise Conflict("Ten doradca ma już dyżur w tym czasie.")
+    duty = Duty(
+        kind=DutyKind.local,
+        place_id=place_id,
+        counsellor_id=counsellor_id,
+        day=day,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=DutyStatus.published,
+        uid=f"duty-{uuid.uuid4()}@bilans.wup-krakow.pl",
+        sequence=0,
+        changed_at=now,
+    )
+    duty.slots = [Slot(starts_at=s.start, ends_at=s.end, capacity=s.capacity, taken=0) for s in cut]
+    db.add(duty)
+    await db.commit()
+    return duty
+
+
+# --- booking ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    booking: Booking
+    token: str
+    replayed: bool = False  # True when a retry found the first booking
+
+
+async def _take_seat(db: AsyncSession, slot_id: int) -> bool:
+    result = await db.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.taken < Slot.capacity)
+        .values(taken=Slot.taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def _release_seat(db: AsyncSession, slot_id: int) -> None:
+    await db.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.taken > 0)
+        .values(taken=Slot.taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _charge_window(db: AsyncSession, window_id: int, on: date) -> bool:
+    result = await db.execute(
+        update(Under25WindowRow)
+        .where(
+            Under25WindowRow.id == window_id,
+            Under25WindowRow.used < Under25WindowRow.quota,
+            Under25WindowRow.starts_on <= on,
+            Under25WindowRow.ends_on >= on,
+        )
+        .values(used=Under25WindowRow.used + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def _find_replay(db: AsyncSession, stored_key: str) -> Booking | None:
+    return (
+        await db.scalars(select(Booking).where(Booking.idempotency_key == stored_key))
+    ).one_or_none()
+
+
+async def book_slot(
+    db: AsyncSession,
+    data: BookingIn,
+    *,
+    now: datetime,
+    secret: str,
+    base_url: str,
+    idempotency_key: str | None = None,
+    source: BookingSource = BookingSource.online,
+) -> Booked:
+    """Book ``data.slot_id`` for the person in ``data``, or raise why not.
+
+    Raises :class:`NotEligible` (403, nothing stored), :class:`SlotFull` (409 with
+    ``next_free``), :class:`SlotGone` (409), :class:`OtherCounsellor` (403), ``NotFound``.
+    A retry with the same ``idempotency_key`` returns the first booking (``replayed``).
+    """
+    stored_key = (
+        scoped_key(idempotency_key, data.email, data.birth_date) if idempotency_key else None
+    )
+    today = local_today(now)
+    for attempt in range(3):
+        try:
+            return await _book_once(
+                db, data, now=now, today=today, stored_key=stored_key, secret=secret,
+                base_url=base_url, source=source,
+            )  # fmt: skip
+        except IntegrityError:
+            # A concurrent retry with the same key, or the same new participant, got there first.
+            await db.rollback()
+            if stored_key is not None:
+                first = await _find_replay(db, stored_key)
+                if first is not None:
+                    await db.commit()
+                    return Booked(first, manage_token(stored_key, secret), replayed=True)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _book_once(
+    db: AsyncSession,
+    data: BookingIn,
+    *,
+    now: datetime,
+    today: date,
+    stored_key: str | None,
+    secret: str,
+    base_url: str,
+    source: BookingSource,
+) -> Booked:
+    try:
+        if stored_key is not None:
+            first = await _find_replay(db, stored_key)
+            if first is not None:
+                await db.commit()
+                return Booked(first, manage_token(stored_key, secret), replayed=True)
+
+        verdict = await check_eligibility(db, data.applicant(), on=today)
+        if not verdict.eligible:
+            raise NotEligible(verdict)
+
+        slot = await get_bookable_slot(db, data.slot_id, now=now)
+        if not await _take_seat(db, slot.id):
+            raise SlotFull(
+                "Ten termin jest już zajęty. Wybierz inny termin.",
+                next_free=await next_free_near(db, slot, now=now),
+            )
+        window_id = verdict.window.id if verdict.window is not None else None
+        if window_id is not None and not await _charge_window(db, window_id, today):
+            full = Verdict(
+                eligible=False,
+                age=verdict.age,
+                reasons=(
+                    Reason(
+                        "window_full",
+                        "Osoby poniżej 25 lat przyjmujemy tylko w specjalnych naborach. "
+                        "Obecny nabór ma już komplet osób.",
+                    ),
+                ),
+                contact=(await load_rules(db)).contact,
+            )
+            raise NotEligible(full)
+
+        participant = await records.upsert_participant(db, data.participant_form())
+        for consent in data.consents:
+            db.add(
+                Consent(
+                    participant_id=participant.id, kind=consent.value, version=CONSENT_VERSION,
+                    accepted_at=now,
+                )
+            )  # fmt: skip
+
+        duty = slot.duty
+        case = await _open_case_of(db, participant.id)
+        if case is not None:
+            if case.counsellor_id != duty.counsellor_id:
+                raise OtherCounsellor(
+                    f"Masz już otwarty Bilans Kariery u doradcy {case.counsellor.full_name}. "
+                    "Kolejne spotkania umawiasz tylko z nim lub nią: wybierz jego lub jej termin "
+                    f"albo zadzwoń: {CONTACT_PHONE}."
+                )
+            kind = BookingKind.follow_up
+        else:
+            case = await records.open_case(
+                db,
+                participant_id=participant.id,
+                counsellor_id=duty.counsellor_id,
+                variant=CaseVariant.basic,
+                opened_on=today,
+                commit=False,
+            )
+            kind = BookingKind.interview
+
+        token = manage_token(stored_key, secret)
+        booking = Booking(
+            slot_id=slot.id,
+            participant_id=participant.id,
+            case_id=case.id,
+            kind=kind,
+            status=BookingStatus.booked,
+            source=source,
+            token_hash=token_hash(token),
+            idempotency_key=stored_key,
+            under25_window_id=verdict.window.id if verdict.window is not None else None,
+        )
+        db.add(booking)
+        await db.flush()
+        _queue_mail(
+            db,
+            key=f"confirm:{booking.id}",
+            kind="confirmation",
+            booking=booking,
+            to=participant.email,
+            subject=f"Potwierdzenie: rozmowa doradcza {_when(slot)}",
+            body=confirmation_text(slot, case.code, f"{base_url}/manage/{token}"),
+            ics=booking_ics(booking, slot, case.code, base_url=base_url, now=now),
+            now=now,
+        )
+        await db.commit()
+    except (NotEligible, SlotFull, SlotGone, NotFound, OtherCounsellor, Invalid):
+        await db.rollback()
+        raise
+    except IntegrityError:
+        raise
+    except BaseException:
+        await db.rollback()
+        raise
+    return Booked(booking, token)
+
+
+async def _open_case_of(db: AsyncSession, participant_id: int) -> Case | None:
+    return (
+        await db.scalars(
+            select(Case)
+            .where(Case.participant_id == participant_id, Case.status == CaseStatus.open)
+            .order_by(Case.id.desc())
+            .limit(1)
+        )
+    ).first()
+
+
+# --- the manage link --------------------------------------------------------------------
+
+
+async def booking_by_token(db: AsyncSession, token: str) -> Booking:
+    if not token or len(token) > 200:
+        raise NotFound("Nie znaleziono rezerwacji. Sprawdź link z e-maila.")
+    booking = (
+        await db.scalars(select(Booking).where(Booking.token_hash == token_hash(token)))
+    ).one_or_none()
+    if booking is None:
+        raise NotFound("Nie znaleziono rezerwacji. Sprawdź link z e-maila.")
+    return booking
+
+
+def _may_change(booking: Booking, now: datetime) -> None:
+    if booking.status is not BookingStatus.booked:
+        raise Conflict("Ta rezerwacja jest już odwołana lub zakończona.")
+    if booking.slot.starts_at < now:
+        raise Conflict("To spotkanie już się odbyło lub trwa: nie można go zmienić.")
+
+
+async def cancel_booking(db: AsyncSession, token: str, *, now: datetime, base_url: str) -> Booking:
+    """Cancel a booking and free its seat at once (and its under-25 place)."""
+    booking = await booking_by_token(db, token)
+    _may_change(booking, now)
+    try:
+        changed = await db.execute(
+            update(Booking)
+            .where(Booking.id == booking.id, Booking.status == BookingStatus.booked)
+            .values(status=BookingStatus.cancelled, cancelled_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if _rowcount(changed) == 0:  # a concurrent cancel got there first
+            raise Conflict("Ta rezerwacja jest już odwołana lub zakończona.")
+        await _release_seat(db, booking.slot_id)
+        if booking.under25_window_id is not None:
+            await db.execute(
+                update(Under25WindowRow)
+                .where(Under25WindowRow.id == booking.under25_window_id, Under25WindowRow.used > 0)
+                .values(used=Under25WindowRow.used - 1)
+                .execution_options(synchronize_session=False)
+            )
+        if booking.kind is BookingKind.interview and booking.case is not None:
+            await db.execute(
+                update(Case)
+                .where(Case.id == booking.case.id, Case.status == CaseStatus.open)
+                .values(status=CaseStatus.cancelled, closed_on=local_today(now))
+                .execution_options(synchronize_session=False)
+            )
+        await _cancel_pending_reminders(db, booking.id)
+        _queue_mail(
+            db,
+            key=f"cancel:{booking.id}",
+            kind="cancellation",
+            booking=booking,
+            to=booking.participant.email,
+            subject=f"Odwołano rozmowę doradczą {_when(booking.slot)}",
+            body=cancellation_text(booking.slot),
+            ics=None,
+            now=now,
+        )
+        await db.commit()
+    except BaseException:
+        await db.rollback()
+        raise
+    await db.refresh(booking)
+    return booking
+
+
+async def reschedule_booking(
+    db: AsyncSession, token: str, new_slot_id: int, *, now: datetime, base_url: str
+) -> Booking:
+    """Move a booking to another slot in one transaction.
+
+    The new seat is taken first; the old one is released only when the new one was taken, so a
+    full new slot leaves the booking where it was (409 with ``next_free``).
+    """
+    booking = await booking_by_token(db, token)
+    _may_change(booking, now)
+    old_slot_id = booking.slot_id
+    if new_slot_id == old_slot_id:
+        raise Conflict("To jest Twój obecny termin. Wybierz inny.")
+    try:
+        new_slot = await get_bookable_slot(db, new_slot_id, now=now)
+        case = booking.case
+        must_stay = booking.kind is BookingKind.follow_up or await _has_other_meetings(db, booking)
+        if case is not None and must_stay and new_slot.duty.counsellor_id != case.counsellor_id:
+            raise OtherCounsellor(
+                f"Kolejne spotkania umawiasz tylko ze swoim doradcą ({case.counsellor.full_name})."
+            )
+        if not await _take_seat(db, new_slot.id):
+            raise SlotFull(
+                "Ten termin jest już zajęty. Twoja dotychczasowa rezerwacja pozostaje bez zmian.",
+                next_free=await next_free_near(db, new_slot, now=now),
+            )
+        moved = await db.execute(
+            update(Booking)
+            .where(
+                Booking.id == booking.id,
+                Booking.slot_id == old_slot_id,
+                Booking.status == BookingStatus.booked,
+            )
+            .values(slot_id=new_slot.id, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if _rowcount(moved) == 0:  # changed concurrently: the rollback returns the new seat
+            raise Conflict("Rezerwacja została właśnie zmieniona. Odśwież stronę.")
+        await _release_seat(db, old_slot_id)
+        if case is not None and case.counsellor_id != new_slot.duty.counsellor_id:
+            await db.execute(
+                update(Case)
+                .where(Case.id == case.id)
+                .values(counsellor_id=new_slot.duty.counsellor_id)
+                .execution_options(synchronize_session=False)
+            )
+        await _cancel_pending_reminders(db, booking.id)
+        code = case.code if case is not None else ""
+        _queue_mail(
+            db,
+            key=f"reschedule:{booking.id}:{new_slot.id}",
+            kind="reschedule",
+            booking=booking,
+            to=booking.participant.email,
+            subject=f"Nowy termin rozmowy doradczej: {_when(new_slot)}",
+            body=confirmation_text(new_slot, code, f"{base_url}/manage/{token}", moved=True),
+            ics=booking_ics(booking, new_slot, code, base_url=base_url, now=now),
+            now=now,
+        )
+        await db.commit()
+    except BaseException:
+        await db.rollback()
+        raise
+    db.expire(booking)
+    return await booking_by_token(db, token)
+
+
+async def _has_other_meetings(db: AsyncSession, booking: Booking) -> bool:
+    if booking.case_id is None:
+        return False
+    others = await db.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.case_id == booking.case_id,
+            Booking.id != booking.id,
+            Booking.status.in_([BookingStatus.booked, BookingStatus.attended]),
+        )
+    )
+    return bool(others)
+
+
+async def book_follow_up(
+    db: AsyncSession, token: str, slot_id: int, *, now: datetime, secret: str, base_url: str
+) -> Booked:
+    """Book a further meeting of the same case; only with the case's counsellor."""
+    first = await booking_by_token(db, token)
+    case = first.case
+    if case is None or case.status is not CaseStatus.open:
+        raise Conflict("Ten Bilans Kariery jest zakończony lub odwołany.")
+    slot = await get_bookable_slot(db, slot_id, now=now)
+    if slot.duty.counsellor_id != case.counsellor_id:
+        raise OtherCounsellor(
+            f"Kolejne spotkania umawiasz tylko ze swoim doradcą ({case.counsellor.full_name})."
+        )
+    p = first.participant
+    data = BookingIn(
+        slot_id=slot_id,
+        first_name=p.first_name,
+        last_name=p.last_name,
+        email=p.email,
+        phone=p.phone,
+        birth_date=p.birth_date,
+        education=p.education,
+        employment=p.employment,
+        region_link=p.region_link,
+        consents=list(REQUIRED_CONSENTS),
+    )
+    return await book_slot(db, data, now=now, secret=secret, base_url=base_url)
+
+
+# --- staff ------------------------------------------------------------------------------
+
+
+async def staff_bookings(
+    db: AsyncSession,
+    *,
+    start: datetime,
+    end: datetime,
+    counsellor_id: int | None = None,
+    place_id: int | None = None,
+    district_id: int | None = None,
+) -> Sequence[Booking]:
+    stmt = (
+        select(Booking)
+        .join(Booking.slot)
+        .join(Slot.duty)
+        .where(Slot.starts_at >= start, Slot.starts_at < end)
+        .order_by(Slot.starts_at, Booking.id)
+    )
+    if counsellor_id is not None:
+        stmt = stmt.where(Duty.counsellor_id == counsellor_id)
+    if place_id is not None:
+        stmt = stmt.where(Duty.place_id == place_id)
+    if district_id is not None:
+        stmt = stmt.join(DutyPlace, DutyPlace.id == Duty.place_id).where(
+            DutyPlace.district_id == district_id
+        )
+    return (await db.scalars(stmt)).unique().all()
+
+
+async def mark_attendance(
+    db: AsyncSession,
+    booking_id: int,
+    status: BookingStatus,
+    *,
+    user_id: int,
+    is_coordinator: bool,
+    now: datetime,
+) -> Booking:
+    if status not in (BookingStatus.attended, BookingStatus.no_show):
+        raise Invalid("Wybierz: obecność albo nieobecność.")
+    booking = await records.get_or_404(db, Booking, booking_id, "rezerwacja")
+    if not is_coordinator and booking.slot.duty.counsellor_id != user_id:
+        raise Forbidden("Obecność zaznaczasz tylko na swoich dyżurach.")
+    if booking.status is BookingStatus.cancelled:
+        raise Conflict("Ta rezerwacja została odwołana.")
+    if local_today(booking.slot.starts_at) > local_today(now):
+        raise Conflict("Obecność można zaznaczyć w dniu spotkania lub później.")
+    booking.status = status
+    booking.attendance_marked_by = user_id
+    await db.commit()
+    return booking
+
+
+async def districts_with_places(db: AsyncSession) -> Sequence[District]:
+    ids = select(DutyPlace.district_id).where(DutyPlace.active.is_(True))
+    return (
+        await db.scalars(select(District).where(District.id.in_(ids)).order_by(District.name))
+    ).all()
+
+
+async def places_with_next_slot(
+    db: AsyncSession, district_id: int, *, now: datetime, town: str | None = None
+) -> list[tuple[DutyPlace, datetime | None, int]]:
+    """Active places of a district with their first free slot and the count of free slots."""
+    places = await records.list_places(db, district_id=district_id, town=town or None)
+    until = now + timedelta(days=HORIZON_DAYS)
+    rows = await db.execute(
+        select(Duty.place_id, func.min(Slot.starts_at), func.count(Slot.id))
+        .join(Slot.duty)
+        .where(
+            Duty.status == DutyStatus.published,
+            Slot.taken < Slot.capacity,
+            Slot.starts_at >= now + MIN_NOTICE,
+            Slot.starts_at < until,
+            Duty.place_id.in_([p.id for p in places]),
+        )
+        .group_by(Duty.place_id)
+    )
+    first = {pid: (start, n) for pid, start, n in rows.all()}
+    return [(p, first.get(p.id, (None, 0))[0], first.get(p.id, (None, 0))[1]) for p in places]
+
+
+# --- mail texts and the outbox ----------------------------------------------------------
+
+
+def _when(slot: Slot) -> str:
+    start = slot.starts_at.astimezone(WARSAW)
+    return f"{start:%d.%m.%Y}, {start:%H:%M}"
+
+
+def _where(slot: Slot) -> str:
+    place = slot.duty.place
+    if place is not None:
+        return place.full_address
+    office = slot.duty.office
+    return f"{office.name}, {office.address}, {office.town}" if office is not None else ""
+
+
+def confirmation_text(slot: Slot, case_code: str, manage_url: str, *, moved: bool = False) -> str:
+    start, end = slot.starts_at.astimezone(WARSAW), slot.ends_at.astimezone(WARSAW)
+    head = "Zmieniliśmy termin Twojej rozmowy." if moved else "Dziękujemy za zapis."
+    place = slot.duty.place
+    access = ""
+    if place is not None:
+        access = "Wejście bez schodów.\n" if place.step_free else "Uwaga: w budynku są schody.\n"
+    return (
+        f"Dzień dobry,\n\n{head} Czekamy na Ciebie:\n\n"
+        f"Kiedy: {start:%d.%m.%Y}, {start:%H:%M}–{end:%H:%M}\n"
+        f"Gdzie: {_where(slot)}\n{access}"
+        f"Doradca: {slot.duty.counsellor.full_name}\n"
+        f"Numer sprawy: {case_code}\n\n"
+        "Rozmowa trwa do 1,5 godziny. Weź ze sobą dokument tożsamości.\n\n"
+        f"Zmiana terminu lub odwołanie: {manage_url}\n"
+        "(Nie przekazuj tego linku innym osobom.)\n\n"
+        f"W załączniku jest plik do kalendarza. Pytania: {CONTACT_PHONE}.\n\n"
+        "Wojewódzki Urząd Pracy w Krakowie – Bilans Kariery\n"
+    )
+
+
+def cancellation_text(slot: Slot) -> str:
+    return (
+        "Dzień dobry,\n\n"
+        f"Odwołaliśmy Twoją rozmowę doradczą {_when(slot)} ({_where(slot)}).\n"
+        "Jeśli chcesz, zapisz się na inny termin: wejdź na stronę zapisów Bilansu Kariery "
+        f"albo zadzwoń: {CONTACT_PHONE}.\n\n"
+        "Wojewódzki Urząd Pracy w Krakowie – Bilans Kariery\n"
+    )
+
+
+def reminder_text(slot: Slot, case_code: str) -> str:
+    start, end = slot.starts_at.astimezone(WARSAW), slot.ends_at.astimezone(WARSAW)
+    return (
+        "Dzień dobry,\n\n"
+        "Przypominamy o jutrzejszej rozmowie doradczej:\n\n"
+        f"Kiedy: {start:%d.%m.%Y}, {start:%H:%M}–{end:%H:%M}\n"
+        f"Gdzie: {_where(slot)}\n"
+        f"Doradca: {slot.duty.counsellor.full_name}\n"
+        f"Numer sprawy: {case_code}\n\n"
+        "Jeśli nie możesz przyjść, odwołaj spotkanie linkiem z e-maila potwierdzającego "
+        f"albo zadzwoń: {CONTACT_PHONE}.\n\n"
+        "Wojewódzki Urząd Pracy w Krakowie – Bilans Kariery\n"
+    )
+
+
+def booking_ics(
+    booking: Booking, slot: Slot, case_code: str, *, base_url: str, now: datetime
+) -> str:
+    """A one-event calendar file: no name, email or phone in it."""
+    place = slot.duty.place
+    event = FeedEvent(
+        uid=f"booking-{booking.id}@bilans.wup-krakow.pl",
+        summary=f"Rozmowa doradcza {case_code}".strip(),
+        start=slot.starts_at,
+        end=slot.ends_at,
+        location=_where(slot),
+        url=f"{base_url}/book",
+        description="Bilans Kariery, WUP Kraków. Zmiana lub odwołanie: link w e-mailu potwierdzającym.",
+        sequence=int((now - datetime(2026, 1, 1, tzinfo=UTC)).total_seconds()) // 60,
+        status="CONFIRMED",
+        last_modified=now,
+        geo=(place.lat, place.lon) if place is not None else None,
+    )
+    return render_single_event(event, name="Bilans Kariery").decode()
+
+
+def _queue_mail(
+    db: AsyncSession,
+    *,
+    key: str,
+    kind: str,
+    booking: Booking,
+    to: str,
+    subject: str,
+    body: str,
+    ics: str | None,
+    now: datetime,
+    send_at: datetime | None = None,
+) -> None:
+    db.add(
+        OutboxMessage(
+            dedupe_key=key,
+            kind=kind,
+            booking_id=booking.id,
+            recipient=to,
+            subject=subject,
+            body=body,
+            ics=ics,
+            status=OutboxStatus.pending,
+            next_try_at=send_at or now,
+        )
+    )
+
+
+async def _cancel_pending_reminders(db: AsyncSession, booking_id: int) -> None:
+    await db.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.booking_id == booking_id,
+            OutboxMessage.kind == "reminder",
+            OutboxMessage.status == OutboxStatus.pending,
+        )
+        .values(status=OutboxStatus.cancelled)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def queue_reminders(db: AsyncSession, *, now: datetime) -> int:
+    """Queue a reminder for every booking starting within 24 h; idempotent by dedupe key.
+
+    A booking made less than 24 h before its start gets none (its confirmation is fresh).
+    """
+    due = (
+        (
+            await db.scalars(
+                select(Booking)
+                .join(Booking.slot)
+                .where(
+                    Booking.status == BookingStatus.booked,
+                    Slot.starts_at > now,
+                    Slot.starts_at <= now + REMINDER_BEFORE,
+                    Booking.created_at <= Slot.starts_at - REMINDER_BEFORE,
+                    ~select(OutboxMessage.id)
+                    .where(
+                        and_(
+                            OutboxMessage.booking_id == Booking.id,
+                            OutboxMessage.dedupe_key
+                            == literal("remind:")
+                            + sql_cast(Booking.id, String)
+                            + ":"
+                            + sql_cast(Booking.slot_id, String),
+                        )
+                    )
+                    .exists(),
+                )
+            )
+        )
+        .unique()
+        .all()
+    )
+    queued = 0
+    for booking in due:
+        code = booking.case.code if booking.case is not None else ""
+        try:
+            async with db.begin_nested():
+                _queue_mail(
+                    db,
+                    key=f"remind:{booking.id}:{booking.slot_id}",
+                    kind="reminder",
+                    booking=booking,
+                    to=booking.participant.email,
+                    subject=f"Przypomnienie: rozmowa doradcza {_when(booking.slot)}",
+                    body=reminder_text(booking.slot, code),
+                    ics=None,
+                    now=now,
+                )
+            queued += 1
+        except IntegrityError:
+            continue  # another run queued it
+    await db.commit()
+    return queued
+
+
+def participant_of(booking: Booking) -> Participant:
+    return booking.participant
