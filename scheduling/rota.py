@@ -703,6 +703,7 @@ def _add_spread(
     total: cp_model.LinearExprT,
     name: str,
     hard_limit: int | None,
+    elastic: bool = True,
 ) -> cp_model.LinearExprT | None:
     """Band of width ``hard_limit`` (or a penalised spread) around share-adjusted targets.
 
@@ -712,6 +713,10 @@ def _add_spread(
     members = [c for c in counts if weights[c] > 0]
     if len(members) < 2:
         return None
+    if not isinstance(total, int):  # one variable for a long sum keeps the rows short
+        total_var = model.new_int_var(0, 100_000, f"{name}_total")
+        model.add(total_var == total)
+        total = total_var
     big_w = sum(weights[c] for c in members)
     hi_b = big_w * 400
     lo = model.new_int_var(-hi_b, hi_b, f"{name}_lo")
@@ -723,6 +728,9 @@ def _add_spread(
     spread = model.new_int_var(0, 400, f"{name}_spread")
     model.add(hi - lo <= big_w * spread)
     if hard_limit is None:
+        return spread
+    if not elastic:
+        model.add(spread <= hard_limit)
         return spread
     # the bound is elastic: an excess costs far more than anything else, so any plan found
     # (even the greedy hint) is a solution and the search drives the excess to zero
@@ -964,6 +972,7 @@ def _aggregate(
         inst.n_required,
         "load",
         lim.max_load_spread if hard_spreads else None,
+        elastic=False,
     )
     if s is not None:
         obj.append(wt.load_spread * 26 * s)
@@ -974,13 +983,21 @@ def _aggregate(
         s_total,
         "sat",
         lim.max_saturday_spread if hard_spreads else None,
+        elastic=False,
     )
     if s is not None:
         obj.append(wt.saturday_spread * 26 * s)
     m.minimize(sum(obj))
+    start = _greedy(inst)  # a plan without quotas gives the first counts
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for c, o in start.values():
+        counts[(c, inst.options[o].place)] += 1
+    for key, v in n.items():
+        m.add_hint(v, counts.get(key, 0))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, time_limit_s)
-    solver.parameters.max_deterministic_time = max(0.5, time_limit_s)  # reproducible quotas
+    # the deterministic limit binds first on a normal machine, so quotas are reproducible
+    solver.parameters.max_time_in_seconds = max(0.5, 1.5 * time_limit_s)
+    solver.parameters.max_deterministic_time = max(0.3, 0.6 * time_limit_s)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     status = solver.solve(m)
@@ -1111,7 +1128,7 @@ def solve(
             if cc.office == pp.office
         }
     else:
-        budget = min(0.2 * time_limit_s, 5.0)
+        budget = min(0.45 * time_limit_s, 10.0)
         quota = _aggregate(
             inst, hard_spreads=hard, time_limit_s=budget, seed=seed, workers=n_workers
         )
@@ -1133,8 +1150,8 @@ def solve(
     stages.append((hard, None))
     for i, (hard_i, allowed_i) in enumerate(stages):
         remaining = deadline - _time.monotonic()
-        if remaining < 1.0 and (best is not None or i > 0):
-            break
+        if best is not None and remaining < (8.0 if allowed_i is None else 1.0):
+            break  # building and presolving the full model needs several seconds
         if best is not None and not hard_i and hard:
             break  # soft bounds are only a fallback when the hard ones fail
         built = _build_model(inst, hard_spreads=hard_i, allowed=allowed_i)
