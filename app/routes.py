@@ -813,7 +813,10 @@ class CasePages(Controller):
         user = me(request)
         if not user.is_coordinator and case.counsellor_id != user.id:
             raise Forbidden(_("To sprawa innego doradcy."))
-        return render_page(request, "records/case.html", case=case)
+        from supervision.services import sessions_discussing_case
+
+        sessions = await sessions_discussing_case(db_session, case.id, user)
+        return render_page(request, "records/case.html", case=case, sessions=sessions)
 
 
 # --- JSON API ---------------------------------------------------------------------------

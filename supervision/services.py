@@ -1023,15 +1023,10 @@ async def list_materials(
             )
         ).all()
     )
-    counts = dict(
-        (
-            await db.execute(
-                select(MaterialRead.material_id, func.count()).group_by(MaterialRead.material_id)
-            )
-        )
-        .tuples()
-        .all()
+    count_rows = await db.execute(
+        select(MaterialRead.material_id, func.count()).group_by(MaterialRead.material_id)
     )
+    counts = {material_id: n for material_id, n in count_rows.all()}
     views = [MaterialView(m, m.id in mine, int(counts.get(m.id, 0))) for m in materials]
     if tag:
         wanted = tag.strip().lower()
