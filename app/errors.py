@@ -7,6 +7,7 @@ problem details (RFC 9457) with ``application/problem+json``.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -146,6 +147,11 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         target = request.url.path
         if request.url.query:
             target += "?" + request.url.query
+        if request.headers.get("hx-request"):
+            # htmx would follow a redirect and swap the login page into a fragment: load it whole.
+            return Response(
+                content="", status_code=200, headers={"HX-Redirect": f"/login?next={quote(target)}"}
+            )
         return Redirect(path="/login", query_params={"next": target}, status_code=303)
     if isinstance(exc, PermissionDeniedException):
         return _page(request, 403, title, _detail(403))

@@ -223,3 +223,13 @@ async def test_the_coordinator_opens_every_records_page(
     }
 
     assert set(statuses.values()) == {200}, statuses
+
+
+async def test_an_htmx_request_without_login_loads_the_login_page_whole(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    response = await client.get(
+        "/places?q=x", headers={"hx-request": "true", "hx-target": "place-list"}
+    )
+
+    assert response.headers["hx-redirect"] == "/login?next=/places%3Fq%3Dx"
