@@ -1,1 +1,262 @@
-"""Background jobs of this feature (registered with app.jobs.job / periodic)."""
+"""Background jobs of booking: the outbox sender and the 24-hour reminders.
+
+Delivery guarantee (the choice, and why)
+----------------------------------------
+Each outbox row is sent through these states, each change a committed conditional UPDATE:
+
+    pending --(claim: status='pending' -> 'sending')--> sending --(DATA answered 250)--> sent
+
+1. Before the claim the sender only opens the SMTP envelope (MAIL FROM, RCPT TO); nothing can
+   be delivered yet. If the claim's row count is 0, another sender has the row: RSET, skip.
+2. After the claim comes SMTP DATA. When the server answers 250, the row is marked ``sent``.
+   A definite refusal (an SMTP error reply) puts the row back to ``pending`` with backoff
+   (1, 2, 4 ... min, at most 6 h; ``failed`` after 8 attempts or on a permanent 5xx reply).
+3. A crash (or a lost connection) between the claim and the mark leaves the row in ``sending``.
+   Whether the server got the message is then unknown, and this sender **does not resend it**:
+   such a row becomes ``uncertain`` after the lease (10 min) and is left for a person to check.
+
+So delivery is at-most-once in the DATA window and at-least-once-retried everywhere else: a
+rerun after a kill never sends a mail twice, and the only mail that can be lost is one whose
+DATA was in flight at the moment of the crash (milliseconds). A duplicate confirmation would
+confuse people with low digital skills more than a rare missing one, which the confirmation
+page already shows on screen. The dedupe key (UNIQUE) makes sure one change queues one mail,
+and the file sink writes one file per key.
+
+Reminders: ``queue_booking_reminders`` runs every 15 minutes and queues a reminder for each
+booking starting within 24 h (dedupe key ``remind:<booking>:<slot>``), so reruns queue nothing new.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiosmtplib
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.jobs import job, periodic
+from scheduling import booking_service as svc
+from scheduling.booking_service import _rowcount
+from scheduling.mail import Mail, Transport, transport_for
+from scheduling.models import OutboxMessage, OutboxStatus
+
+log = logging.getLogger("bilans.mail")
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=10)
+BATCH = 100
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    uncertain: int = 0
+
+
+async def _mark_uncertain(db: AsyncSession, now: datetime) -> int:
+    result = await db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.sending, OutboxMessage.claimed_at < now - LEASE)
+        .values(status=OutboxStatus.uncertain, last_error="przerwane w trakcie wysyłki")
+        .execution_options(synchronize_session=False)
+    )
+    await db.commit()
+    return _rowcount(result)
+
+
+async def _retry_later(
+    db: AsyncSession, row_id: int, attempts: int, error: str, *, now: datetime, permanent: bool,
+    from_status: OutboxStatus,
+) -> bool:  # fmt: skip
+    give_up = permanent or attempts >= MAX_ATTEMPTS
+    await db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == from_status)
+        .values(
+            status=OutboxStatus.failed if give_up else OutboxStatus.pending,
+            attempts=attempts,
+            next_try_at=now + backoff(attempts),
+            last_error=error[:500],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await db.commit()
+    return give_up
+
+
+async def send_outbox(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    *,
+    sender: str,
+    now: datetime | None = None,
+    limit: int = BATCH,
+) -> SendReport:
+    """Send the due outbox rows once each (see the module docstring for the guarantee)."""
+    now = now or datetime.now(UTC)
+    report = SendReport()
+    async with sessionmaker() as db:
+        report.uncertain = await _mark_uncertain(db, now)
+        rows = (
+            await db.execute(
+                select(
+                    OutboxMessage.id,
+                    OutboxMessage.dedupe_key,
+                    OutboxMessage.recipient,
+                    OutboxMessage.subject,
+                    OutboxMessage.body,
+                    OutboxMessage.ics,
+                    OutboxMessage.attempts,
+                )
+                .where(
+                    OutboxMessage.status == OutboxStatus.pending,
+                    OutboxMessage.next_try_at <= now,
+                )
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            )
+        ).all()
+        await db.commit()
+        if not rows:
+            return report
+        try:
+            await transport.open()
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            for row in rows:
+                await _retry_later(
+                    db, row.id, row.attempts + 1, f"połączenie: {exc}", now=now, permanent=False,
+                    from_status=OutboxStatus.pending,
+                )  # fmt: skip
+                report.retried += 1
+            return report
+        try:
+            for row in rows:
+                mail = Mail(row.dedupe_key, sender, row.recipient, row.subject, row.body, row.ics)
+                attempts = row.attempts + 1
+                try:
+                    await transport.prepare(mail)
+                except aiosmtplib.SMTPResponseException as exc:
+                    await transport.reset()
+                    gave_up = await _retry_later(
+                        db, row.id, attempts, f"{exc.code} {exc.message}", now=now,
+                        permanent=exc.code >= 500, from_status=OutboxStatus.pending,
+                    )  # fmt: skip
+                    report.failed += gave_up
+                    report.retried += not gave_up
+                    continue
+                claimed = await db.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.pending)
+                    .values(status=OutboxStatus.sending, claimed_at=now, attempts=attempts)
+                    .execution_options(synchronize_session=False)
+                )
+                await db.commit()
+                if _rowcount(claimed) == 0:
+                    await transport.reset()
+                    report.skipped += 1
+                    continue
+                try:
+                    await transport.deliver(mail)
+                except aiosmtplib.SMTPResponseException as exc:
+                    # The server answered DATA with an error: surely not delivered.
+                    gave_up = await _retry_later(
+                        db, row.id, attempts, f"{exc.code} {exc.message}", now=now,
+                        permanent=exc.code >= 500, from_status=OutboxStatus.sending,
+                    )  # fmt: skip
+                    report.failed += gave_up
+                    report.retried += not gave_up
+                    continue
+                await db.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id)
+                    .values(
+                        status=OutboxStatus.sent,
+                        sent_at=datetime.now(UTC),
+                        body="",  # the body may hold a manage link: keep no copy once sent
+                        ics=None,
+                        last_error="",
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                await db.commit()
+                report.sent += 1
+        finally:
+            await transport.close()
+    return report
+
+
+# --- registered jobs ----------------------------------------------------------------------
+
+
+async def _send(ctx: dict[str, Any]) -> SendReport:
+    settings = ctx["settings"]
+    report = await send_outbox(
+        ctx["sessionmaker"],
+        transport_for(settings.smtp_url, settings.var_dir),
+        sender=settings.mail_from,
+    )
+    if report.sent or report.failed or report.uncertain:
+        log.info("outbox: %s", report)
+    return report
+
+
+@job
+async def send_booking_mail(ctx: dict[str, Any]) -> None:
+    """Send due mail now (enqueued after a booking, a cancellation or a reschedule)."""
+    await _send(ctx)
+
+
+@periodic(timedelta(minutes=1))
+async def outbox_sweep(ctx: dict[str, Any]) -> None:
+    """Send what is due, retries included."""
+    await _send(ctx)
+
+
+@periodic(timedelta(minutes=15))
+async def queue_booking_reminders(ctx: dict[str, Any]) -> None:
+    """Queue the 24-hour reminders (idempotent by dedupe key), then send what is due."""
+    async with ctx["sessionmaker"]() as db:
+        await svc.queue_reminders(db, now=datetime.now(UTC))
+    await _send(ctx)
+
+
+# --- command line (used by the crash test and by operators) ------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Send the booking outbox once.")
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--smtp-url", required=True)
+    parser.add_argument("--sender", default="Bilans Kariery <bilans@wup-krakow.example>")
+    args = parser.parse_args(argv)
+
+    from app.db import make_engine, make_sessionmaker
+    from scheduling.mail import SmtpTransport
+
+    async def run() -> None:
+        engine = make_engine(args.database_url)
+        try:
+            report = await send_outbox(
+                make_sessionmaker(engine), SmtpTransport(args.smtp_url), sender=args.sender
+            )
+            print(report)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

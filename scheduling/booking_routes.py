@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time as _time
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
@@ -26,6 +27,7 @@ from app.auth import coordinator_only, staff_only
 from app.deps import AppSettings, DbSession
 from app.errors import Invalid, NotFound, problem
 from app.forms import form_data, validate
+from app.jobs import JobQueue
 from app.models import DutyPlace, Role
 from app.routes import LABELS, me, render_page
 from app.settings import Settings
@@ -70,6 +72,11 @@ RATE_LIMIT = RateLimitConfig(
 )
 
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
+async def kick_mail(jobs: JobQueue) -> None:
+    """Send the outbox soon (the job is deduplicated per second; the sweep catches the rest)."""
+    await jobs.enqueue("send_booking_mail", job_id=f"send_booking_mail:{int(_time.time())}")
 
 
 def now_utc() -> datetime:
@@ -231,6 +238,7 @@ class BookingApi(Controller):
         db_session: DbSession,
         settings: AppSettings,
         data: JSONBody[BookingIn],
+        request: Request[Any, Any, State],
         idempotency_key: Annotated[
             str | None, HeaderParameter(name="Idempotency-Key", max_length=200)
         ] = None,
@@ -244,6 +252,7 @@ class BookingApi(Controller):
             idempotency_key=idempotency_key,
             source=BookingSource.api,
         )
+        await kick_mail(request.app.state["jobs"])
         booking = await svc.booking_by_token(db_session, booked.token)
         return BookingCreated(
             **booking_out(booking).model_dump(),
@@ -261,11 +270,16 @@ class BookingApi(Controller):
         status_code=200,
     )
     async def cancel(
-        self, db_session: DbSession, settings: AppSettings, token: FromPath[str]
+        self,
+        db_session: DbSession,
+        settings: AppSettings,
+        request: Request[Any, Any, State],
+        token: FromPath[str],
     ) -> BookingOut:
         booking = await svc.cancel_booking(
             db_session, token, now=now_utc(), base_url=settings.base_url
         )
+        await kick_mail(request.app.state["jobs"])
         return booking_out(booking)
 
     @post(
@@ -279,10 +293,12 @@ class BookingApi(Controller):
         settings: AppSettings,
         token: FromPath[str],
         data: JSONBody[RescheduleIn],
+        request: Request[Any, Any, State],
     ) -> BookingOut:
         booking = await svc.reschedule_booking(
             db_session, token, data.slot_id, now=now_utc(), base_url=settings.base_url
         )
+        await kick_mail(request.app.state["jobs"])
         return booking_out(booking)
 
 
@@ -416,6 +432,7 @@ class BookingPages(Controller):
         token: FromPath[str],
     ) -> Redirect:
         await svc.cancel_booking(db_session, token, now=now_utc(), base_url=settings.base_url)
+        await kick_mail(request.app.state["jobs"])
         return Redirect(f"/manage/{token}", status_code=303, headers=PRIVATE_HEADERS)
 
     @get("/manage/{token:str}/reschedule")
@@ -452,6 +469,7 @@ class BookingPages(Controller):
                     db_session, token, slot_id, now=now_utc(), secret=settings.secret(),
                     base_url=settings.base_url,
                 )  # fmt: skip
+                await kick_mail(request.app.state["jobs"])
                 return Redirect(f"/manage/{booked.token}?new=1", status_code=303)
             await svc.reschedule_booking(
                 db_session, token, slot_id, now=now_utc(), base_url=settings.base_url
@@ -462,6 +480,7 @@ class BookingPages(Controller):
                 request, db_session, booking, token, follow_up=follow_up,
                 error=exc.message, status_code=409,
             )  # fmt: skip
+        await kick_mail(request.app.state["jobs"])
         return Redirect(f"/manage/{token}?moved=1", status_code=303, headers=PRIVATE_HEADERS)
 
 
@@ -555,6 +574,7 @@ async def _book_from_form(
             next_free=exc.extra.get("next_free", []),
             place=ctx["place"],
         )
+    await kick_mail(request.app.state["jobs"])
     if source is BookingSource.phone:
         return Redirect(f"/bookings/phone/done/{booked.token}", status_code=303)
     return Redirect(f"/manage/{booked.token}?new=1", status_code=303, headers=PRIVATE_HEADERS)

@@ -1174,7 +1174,6 @@ async def queue_reminders(db: AsyncSession, *, now: datetime) -> int:
                     Booking.status == BookingStatus.booked,
                     Slot.starts_at > now,
                     Slot.starts_at <= now + REMINDER_BEFORE,
-                    Booking.created_at <= Slot.starts_at - REMINDER_BEFORE,
                     ~select(OutboxMessage.id)
                     .where(
                         and_(
@@ -1195,6 +1194,8 @@ async def queue_reminders(db: AsyncSession, *, now: datetime) -> int:
     )
     queued = 0
     for booking in due:
+        if booking.created_at > booking.slot.starts_at - REMINDER_BEFORE:
+            continue
         code = booking.case.code if booking.case is not None else ""
         try:
             async with db.begin_nested():

@@ -1,0 +1,154 @@
+"""Mail transports: SMTP (aiosmtplib) and a file sink under ``var/mail/`` when no SMTP is set.
+
+A transport sends in two steps so the outbox can tell "surely not sent" from "maybe sent":
+``prepare`` announces the envelope (SMTP MAIL FROM / RCPT TO; nothing is delivered yet) and
+``deliver`` transfers the message (SMTP DATA; the server takes responsibility when it answers
+250). See :mod:`scheduling.booking_jobs` for how the outbox uses the two steps.
+
+Every message carries a ``Message-ID`` made from its dedupe key, so even a duplicate could be
+recognised by the receiving side. The file sink is idempotent by construction: one file per
+dedupe key, written atomically, never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    key: str  # the outbox dedupe key
+    sender: str
+    recipient: str
+    subject: str
+    body: str
+    ics: str | None = None
+
+
+def build_message(mail: Mail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = mail.sender
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    digest = hashlib.sha256(mail.key.encode()).hexdigest()[:32]
+    message["Message-ID"] = f"<{digest}@bilans.wup-krakow.pl>"
+    message["X-Bilans-Key"] = digest
+    message.set_content(mail.body)
+    if mail.ics:
+        message.add_attachment(
+            mail.ics.encode(),
+            maintype="text",
+            subtype="calendar",
+            filename="bilans-kariery.ics",
+            params={"method": "PUBLISH"},
+        )
+    return message
+
+
+def envelope_address(header: str) -> str:
+    """``Name <a@b>`` -> ``a@b``."""
+    return header.rsplit("<", 1)[-1].rstrip(">").strip() if "<" in header else header.strip()
+
+
+class Transport(Protocol):
+    async def open(self) -> None: ...
+    async def prepare(self, mail: Mail) -> None: ...
+    async def deliver(self, mail: Mail) -> None: ...
+    async def reset(self) -> None: ...
+    async def close(self) -> None: ...
+
+
+class SmtpTransport:
+    """One SMTP connection for a batch of messages (``smtp://`` or ``smtps://`` URL)."""
+
+    def __init__(self, url: str, *, timeout: float = 30) -> None:
+        parts = urlsplit(url)
+        self.host = parts.hostname or "localhost"
+        self.tls = parts.scheme == "smtps"
+        self.port = parts.port or (465 if self.tls else 25)
+        self.username = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+        self.timeout = timeout
+        self.smtp: aiosmtplib.SMTP | None = None
+
+    async def open(self) -> None:
+        self.smtp = aiosmtplib.SMTP(
+            hostname=self.host,
+            port=self.port,
+            use_tls=self.tls,
+            start_tls=False if self.tls else None,
+            timeout=self.timeout,
+            username=self.username,
+            password=self.password,
+        )
+        await self.smtp.connect()
+
+    def _conn(self) -> aiosmtplib.SMTP:
+        if self.smtp is None:
+            raise RuntimeError("open() the transport first")
+        return self.smtp
+
+    async def prepare(self, mail: Mail) -> None:
+        smtp = self._conn()
+        await smtp.mail(envelope_address(mail.sender))
+        await smtp.rcpt(mail.recipient)
+
+    async def deliver(self, mail: Mail) -> None:
+        await self._conn().data(build_message(mail).as_bytes())
+
+    async def reset(self) -> None:
+        if self.smtp is not None and self.smtp.is_connected:
+            await self.smtp.rset()
+
+    async def close(self) -> None:
+        if self.smtp is not None and self.smtp.is_connected:
+            try:
+                await self.smtp.quit()
+            except aiosmtplib.SMTPException:
+                self.smtp.close()
+        self.smtp = None
+
+
+class FileSink:
+    """Writes each message to ``<directory>/<key>.eml`` (embedded mode without SMTP)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    async def open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    async def prepare(self, mail: Mail) -> None:
+        return None
+
+    def path_for(self, mail: Mail) -> Path:
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in mail.key)
+        return self.directory / f"{safe}.eml"
+
+    async def deliver(self, mail: Mail) -> None:
+        target = self.path_for(mail)
+        if target.exists():
+            return
+        partial = target.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(build_message(mail).as_bytes())
+        os.replace(partial, target)
+
+    async def reset(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+def transport_for(smtp_url: str | None, var_dir: Path) -> Transport:
+    return SmtpTransport(smtp_url) if smtp_url else FileSink(var_dir / "mail")
