@@ -75,7 +75,7 @@ async def test_coordinator_plans_a_problem_supervision_through_the_finder_and_th
     assert shown.attendees[0].signed_off_at is not None
     case = (await db.scalars(select(Case).where(Case.code == codes[0]))).unique().one()
     listed = await services.sessions_discussing_case(db, case.id, anna)
-    assert [(s.id, s.signed_off) for s in listed][0] == (session.id, True)
+    assert (listed[0].id, listed[0].signed_off) == (session.id, True)
 
 
 async def test_head_of_unit_and_other_counsellors_cannot_open_a_session(db: AsyncSession) -> None:
