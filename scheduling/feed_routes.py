@@ -1,7 +1,232 @@
-"""Routes of this scheduling feature (see docs/architecture.md)."""
+"""Calendar feeds over HTTP and the calendar page where staff find their feed address.
+
+- ``GET|HEAD /ical/u/{token}.ics``: a user's personal feed (secret address);
+- ``GET|HEAD /ical/team/{token}.ics``: the team feed, for coordinators (secret address);
+- ``GET|HEAD /ical/places/{id}.ics``: the public feed of a duty place, no counsellor names;
+- ``GET /calendar``: the addresses, a copy button and how to subscribe in Google, Outlook, Apple
+  and Thunderbird; ``POST /calendar/regenerate`` makes a new address and stops the old one.
+
+A participant's single-event file is served by the booking pages
+(``/manage/{token}/calendar.ics``, :mod:`scheduling.booking_routes`).
+
+HTTP: ``text/calendar; charset=utf-8``; a strong ETag over the body; ``If-None-Match`` is
+compared with the body cached for the feed's current version, so an unchanged feed answers 304
+without loading or rendering anything (one SQL query: the token and the version together);
+an unknown or revoked token answers 404. Feeds are rate limited per address and per client
+(``BILANS_FEED_RATE_LIMIT``, default 60 a minute per feed address, and ten times that per client;
+``off`` turns it off for benchmarks).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Final
 
-HANDLERS: list[Any] = []
+from litestar import Controller, HttpMethod, Request, Response, get, post, route
+from litestar.datastructures import State
+from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from app.auth import any_staff
+from app.deps import AppSettings, DbSession
+from app.errors import NotFound
+from app.forms import form_data
+from app.routes import me, render_page
+from scheduling import feed_service as svc
+from scheduling.feeds import etag_for
+from scheduling.models import FeedScope
+
+# --- abuse limits -----------------------------------------------------------------------
+
+
+def _limit(scale: int) -> Any:
+    raw = os.environ.get("BILANS_FEED_RATE_LIMIT", "60/minute")
+    if raw == "off":
+        return ("minute", 1_000_000)
+    count, _, unit = raw.partition("/")
+    return (unit or "minute", int(count) * scale)
+
+
+def _throttle(_: Request[Any, Any, Any]) -> bool:
+    return os.environ.get("BILANS_FEED_RATE_LIMIT") != "off"
+
+
+PER_ADDRESS = RateLimitConfig(
+    rate_limit=_limit(1),
+    identifier_for_request=lambda request: request.url.path,
+    check_throttle_handler=_throttle,
+    store="feed_rate_limit_address",
+    set_rate_limit_headers=False,
+)
+PER_CLIENT = RateLimitConfig(
+    rate_limit=_limit(10),
+    identifier_for_request=get_remote_address,
+    check_throttle_handler=_throttle,
+    store="feed_rate_limit_client",
+    set_rate_limit_headers=False,
+)
+
+# --- serving a feed ---------------------------------------------------------------------
+
+MEDIA_TYPE: Final = "text/calendar"  # Litestar adds "; charset=utf-8" to text types
+SECRET_HEADERS: Final = {
+    "Cache-Control": "private, no-cache",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex",
+}
+PUBLIC_HEADERS: Final = {"Cache-Control": "public, max-age=900"}
+
+
+def feed_clock(state: State) -> datetime:
+    """Now, or the clock a test or benchmark set as ``app.state.feed_clock``."""
+    clock: Callable[[], datetime] | None = state.get("feed_clock")
+    return clock() if clock is not None else datetime.now(UTC)
+
+
+def feed_cache(state: State) -> svc.FeedCache:
+    cache: svc.FeedCache | None = state.get("feed_cache")
+    if cache is None:
+        cache = state["feed_cache"] = svc.FeedCache()
+    return cache
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """``If-None-Match`` (RFC 9110 13.1.2): ``*`` or any listed tag, compared weakly."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+
+
+def ics_name(name: str, suffix: str = ".ics") -> str:
+    """The token or id in ``{name}.ics``; a name without the suffix names no feed."""
+    if not name.endswith(suffix) or len(name) <= len(suffix):
+        raise NotFound("Nie ma takiego kalendarza.")
+    return name[: -len(suffix)]
+
+
+async def serve(
+    request: Request[Any, Any, State],
+    db: DbSession,
+    settings: AppSettings,
+    feed: svc.ResolvedFeed | None,
+    headers: dict[str, str],
+) -> Response[bytes]:
+    if feed is None:
+        raise NotFound("Nie ma takiego kalendarza albo jego adres został zmieniony.")
+    cache = feed_cache(request.app.state)
+    rendered = cache.get(feed)
+    if rendered is None:
+        body = await svc.build_feed(db, feed, base_url=settings.base_url)
+        rendered = svc.Rendered(version=feed.version, body=body, etag=etag_for(body))
+        cache.put(feed, rendered)
+    headers = {**headers, "ETag": rendered.etag}
+    if etag_matches(request.headers.get("if-none-match"), rendered.etag):
+        return Response(b"", status_code=304, headers=headers)
+    return Response(
+        rendered.body,
+        media_type=MEDIA_TYPE,
+        headers={**headers, "Content-Disposition": 'inline; filename="bilans-kariery.ics"'},
+    )
+
+
+FEED_METHODS: Final = [HttpMethod.GET, HttpMethod.HEAD]
+
+
+class FeedController(Controller):
+    path = "/ical"
+    include_in_schema = False
+    middleware = [PER_CLIENT.middleware, PER_ADDRESS.middleware]
+
+    @route("/u/{name:str}", http_method=FEED_METHODS)
+    async def personal(
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        settings: AppSettings,
+        name: FromPath[str],
+    ) -> Response[bytes]:
+        now = feed_clock(request.app.state)
+        feed = await svc.resolve_token_feed(db_session, ics_name(name), FeedScope.personal, now=now)
+        return await serve(request, db_session, settings, feed, SECRET_HEADERS)
+
+    @route("/team/{name:str}", http_method=FEED_METHODS)
+    async def team(
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        settings: AppSettings,
+        name: FromPath[str],
+    ) -> Response[bytes]:
+        now = feed_clock(request.app.state)
+        feed = await svc.resolve_token_feed(db_session, ics_name(name), FeedScope.team, now=now)
+        return await serve(request, db_session, settings, feed, SECRET_HEADERS)
+
+    @route("/places/{name:str}", http_method=FEED_METHODS)
+    async def place(
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        settings: AppSettings,
+        name: FromPath[str],
+    ) -> Response[bytes]:
+        raw = ics_name(name)
+        if not raw.isdigit() or len(raw) > 12:
+            raise NotFound("Nie ma takiego kalendarza.")
+        now = feed_clock(request.app.state)
+        feed = await svc.resolve_place_feed(db_session, int(raw), now=now)
+        return await serve(request, db_session, settings, feed, PUBLIC_HEADERS)
+
+
+# --- the calendar page --------------------------------------------------------------------
+
+
+class CalendarPage(Controller):
+    path = "/calendar"
+    guards = [any_staff]
+    include_in_schema = False
+
+    @get("/")
+    async def show(
+        self, request: Request[Any, Any, State], db_session: DbSession, settings: AppSettings
+    ) -> Template:
+        user = me(request)
+        now = datetime.now(UTC)
+        secret = settings.secret()
+        personal = await svc.issue_feed_token(
+            db_session, user.id, FeedScope.personal, secret=secret, now=now
+        )
+        team = None
+        if user.is_coordinator:
+            team = await svc.issue_feed_token(
+                db_session, user.id, FeedScope.team, secret=secret, now=now
+            )
+        return render_page(
+            request,
+            "feeds/calendar.html",
+            personal_url=f"{settings.base_url}/ical/u/{personal}.ics",
+            team_url=f"{settings.base_url}/ical/team/{team}.ics" if team else None,
+            renewed=request.query_params.get("nowy"),
+            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        )
+
+    @post("/regenerate")
+    async def regenerate(
+        self, request: Request[Any, Any, State], db_session: DbSession, settings: AppSettings
+    ) -> Redirect:
+        user = me(request)
+        raw = (await form_data(request)).get("scope", FeedScope.personal.value)
+        scope = FeedScope.team if raw == FeedScope.team.value else FeedScope.personal
+        if scope is FeedScope.team and not user.is_coordinator:
+            scope = FeedScope.personal
+        await svc.regenerate_feed_token(
+            db_session, user.id, scope, secret=settings.secret(), now=datetime.now(UTC)
+        )
+        return Redirect(f"/calendar?nowy={scope.value}", status_code=303)
+
+
+HANDLERS: list[Any] = [FeedController, CalendarPage]
