@@ -51,8 +51,8 @@ from scheduling.slots import WARSAW
 
 def _rate_limit() -> tuple[str, int]:
     raw = os.environ.get("BILANS_BOOKING_RATE_LIMIT", "20/minute")
-    if raw == "off":
-        return ("minute", 1_000_000)
+    if raw == "off":  # read per request by ``_throttle``; keep the default limit here
+        raw = "20/minute"
     count, _, unit = raw.partition("/")
     return (unit or "minute", int(count))
 
@@ -541,6 +541,7 @@ async def _book_from_form(
     raw = await form_data(request)
     raw["slot_id"] = slot_id
     ctx = await _slot_page_context(db, slot_id)
+    place_id = ctx["place"].id if ctx["place"] is not None else None
     action = action or f"/book/slots/{slot_id}"
     try:
         data = validate(BookingIn, raw)
@@ -554,6 +555,7 @@ async def _book_from_form(
             source=source,
         )
     except Invalid as exc:
+        ctx = await _slot_page_context(db, slot_id)
         return page(
             request, template, status_code=422, values=raw, errors=exc.errors,
             message=exc.message, action=action, **ctx,
@@ -572,7 +574,7 @@ async def _book_from_form(
             "booking/full.html",
             status_code=409,
             next_free=exc.extra.get("next_free", []),
-            place=ctx["place"],
+            place=await db.get(DutyPlace, place_id) if place_id is not None else None,
         )
     await kick_mail(request.app.state["jobs"])
     if source is BookingSource.phone:

@@ -131,7 +131,7 @@ class BookingIn(ParticipantForm):
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
 
     slot_id: int = Field(ge=1)
-    consents: list[ConsentKind] = Field(default_factory=list)
+    consents: list[ConsentKind] = Field(default_factory=list, validate_default=True)
 
     @field_validator("consents", mode="before")
     @classmethod

@@ -1,0 +1,331 @@
+"""The public booking pages, the manage link, and the staff pages, as people use them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from test_booking_builders import body, first_place, future_day, make_duty, slot_counts, user_id
+
+from scheduling import booking_service as svc
+from scheduling.booking_service import BookingIn, OtherCounsellor
+from scheduling.models import Booking, BookingStatus, Slot
+from tests.conftest import COORDINATOR, COUNSELLOR, OTHER_COUNSELLOR, TEST_SECRET, login, post_form
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BILANS_BOOKING_RATE_LIMIT", "off")
+
+
+def form(slot_id: int, n: int = 0, **overrides: str) -> dict[str, object]:
+    data = body(slot_id, n)
+    data.pop("slot_id")
+    return data | overrides
+
+
+async def form_key(client: AsyncTestClient[Litestar], slot_id: int) -> str:
+    page = await client.get(f"/book/slots/{slot_id}")
+    assert page.status_code == 200
+    match = re.search(r'name="form_key" value="([^"]+)"', page.text)
+    assert match is not None
+    return match.group(1)
+
+
+async def test_a_person_finds_a_place_by_district_and_sees_its_free_slots(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    place = await first_place(db)
+    await make_duty(db, slots=2, place=place)
+
+    start = await client.get("/book")
+    district = await client.get(f"/book?district={place.district_id}")
+    slots = await client.get(f"/book/places/{place.id}")
+
+    assert "Umów rozmowę z doradcą" in start.text
+    assert f'href="/book/places/{place.id}"' in district.text
+    assert "Najbliższy wolny termin" in district.text
+    assert slots.text.count('class="button slot"') == 2
+
+
+async def test_a_double_submitted_form_makes_one_booking(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    [slot_id] = await make_duty(db)
+    data = form(slot_id) | {"form_key": await form_key(client, slot_id)}
+
+    first = await post_form(client, f"/book/slots/{slot_id}", data, follow_redirects=False)
+    second = await post_form(client, f"/book/slots/{slot_id}", data, follow_redirects=False)
+
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    assert await db.scalar(select(func.count()).select_from(Booking)) == 1
+    confirmation = await client.get(first.headers["location"])
+    assert "Jesteś zapisany" in confirmation.text
+    assert confirmation.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_a_person_who_may_not_take_part_reads_why_and_whom_to_call(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    [slot_id] = await make_duty(db)
+
+    response = await post_form(
+        client, f"/book/slots/{slot_id}", form(slot_id, education="higher", birth_date="1990-01-01")
+    )
+
+    assert response.status_code == 403
+    assert "wykształcenie co najwyżej" in response.text
+    assert "12 424 07 00" in response.text
+    assert await db.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+async def test_a_missing_answer_re_renders_the_form_with_polish_errors(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    [slot_id] = await make_duty(db)
+
+    response = await post_form(client, f"/book/slots/{slot_id}", form(slot_id, consents=""))
+
+    assert response.status_code == 422
+    assert "Zaznacz obowiązkowe zgody" in response.text
+    assert 'value="Ewa"' in response.text
+
+
+async def test_a_slot_taken_meanwhile_shows_the_nearest_free_ones(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    taken, free = await make_duty(db, slots=2)
+    await post_form(client, f"/book/slots/{taken}", form(taken, 1))
+
+    response = await post_form(client, f"/book/slots/{taken}", form(taken, 2))
+
+    assert response.status_code == 409
+    assert f'href="/book/slots/{free}"' in response.text
+
+
+async def test_a_filled_honeypot_stores_nothing_and_looks_like_success(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    [slot_id] = await make_duty(db)
+
+    response = await post_form(
+        client, f"/book/slots/{slot_id}", form(slot_id, website="http://spam")
+    )
+
+    assert response.status_code == 200
+    assert "Dziękujemy" in response.text
+    assert await db.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+async def test_public_posts_are_rate_limited_per_client(
+    client: AsyncTestClient[Litestar], db: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BILANS_BOOKING_RATE_LIMIT")
+    [slot_id] = await make_duty(db)
+
+    codes = [
+        (await post_form(client, f"/book/slots/{slot_id}", form(slot_id, website="x"))).status_code
+        for _ in range(21)
+    ]
+
+    assert codes[:20] == [200] * 20
+    assert codes[20] == 429
+
+
+async def test_the_manage_link_cancels_and_frees_the_seat(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    [slot_id] = await make_duty(db)
+    done = await post_form(client, f"/book/slots/{slot_id}", form(slot_id), follow_redirects=False)
+    manage = done.headers["location"].split("?")[0]
+
+    ics = await client.get(f"{manage}/calendar.ics")
+    await post_form(client, f"{manage}/cancel", {})
+
+    assert "BEGIN:VEVENT" in ics.text
+    assert "odwołana" in (await client.get(manage)).text
+    assert await slot_counts(db, [slot_id]) == {slot_id: 0}
+
+
+async def test_the_manage_link_moves_the_booking_to_another_slot(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    old, new = await make_duty(db, slots=2)
+    done = await post_form(client, f"/book/slots/{old}", form(old), follow_redirects=False)
+    manage = done.headers["location"].split("?")[0]
+
+    choose = await client.get(f"{manage}/reschedule")
+    moved = await post_form(
+        client, f"{manage}/reschedule", {"slot_id": str(new)}, follow_redirects=False
+    )
+
+    assert f'value="{new}"' in choose.text
+    assert moved.status_code == 303
+    assert await slot_counts(db, [old, new]) == {old: 0, new: 1}
+
+
+async def test_follow_up_meetings_are_only_with_the_participants_own_counsellor(
+    db: AsyncSession,
+) -> None:
+    [mine] = await make_duty(db, counsellor=COUNSELLOR)
+    [later] = await make_duty(db, counsellor=COUNSELLOR, day=future_day(9))
+    [other] = await make_duty(db, counsellor=OTHER_COUNSELLOR, day=future_day(10))
+    now = datetime.now(UTC)
+    first = await svc.book_slot(
+        db,
+        BookingIn.model_validate(body(mine, 1)),
+        now=now,
+        secret=TEST_SECRET,
+        base_url="http://x",
+    )
+
+    with pytest.raises(OtherCounsellor):
+        await svc.book_follow_up(
+            db, first.token, other, now=now, secret=TEST_SECRET, base_url="http://x"
+        )
+    again = BookingIn.model_validate(
+        body(other, 1)
+        | {
+            "email": first.booking.participant_id
+            and (await db.get(Booking, first.booking.id)).participant.email
+        }
+    )  # type: ignore[union-attr]
+    with pytest.raises(OtherCounsellor):
+        await svc.book_slot(db, again, now=now, secret=TEST_SECRET, base_url="http://x")
+    follow = await svc.book_follow_up(
+        db, first.token, later, now=now, secret=TEST_SECRET, base_url="http://x"
+    )
+
+    assert follow.booking.case_id == first.booking.case_id
+    assert await slot_counts(db, [mine, later, other]) == {mine: 1, later: 1, other: 0}
+
+
+async def test_a_counsellor_sees_the_bookings_of_their_duties_and_marks_attendance(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    [slot_id] = await make_duty(db, counsellor=COUNSELLOR)
+    await post_form(client, f"/book/slots/{slot_id}", form(slot_id, last_name="Obecna"))
+    booking_id = (await db.scalars(select(Booking.id))).one()
+    week = future_day().isoformat()
+    await db.execute(
+        Slot.__table__.update().values(
+            starts_at=datetime.now(UTC), ends_at=datetime.now(UTC).replace(year=2100)
+        )
+    )
+    await db.commit()
+
+    await login(client, OTHER_COUNSELLOR)
+    others_view = await client.get(f"/bookings?week={week}")
+    refused = await post_form(client, f"/bookings/{booking_id}/attendance", {"status": "attended"})
+    client.cookies.clear()
+    await login(client, COUNSELLOR)
+    own_view = await client.get("/bookings")
+    marked = await post_form(
+        client, f"/bookings/{booking_id}/attendance", {"status": "attended"}, follow_redirects=False
+    )
+
+    assert "Obecna" not in others_view.text
+    assert refused.status_code == 403
+    assert "Obecna" in own_view.text
+    assert marked.status_code == 303
+    db.expire_all()
+    assert (await db.get(Booking, booking_id)).status is BookingStatus.attended  # type: ignore[union-attr]
+
+
+async def test_the_coordinator_books_for_a_participant_who_phones_in(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    place = await first_place(db)
+    [slot_id] = await make_duty(db, place=place)
+    await login(client, COORDINATOR)
+
+    listing = await client.get(f"/bookings/phone?place={place.id}")
+    done = await post_form(
+        client, f"/bookings/phone/slots/{slot_id}", form(slot_id, last_name="Telefoniczna")
+    )
+
+    assert f"/bookings/phone/slots/{slot_id}" in listing.text
+    assert "Zapisano: Ewa Telefoniczna" in done.text
+    assert (await db.scalars(select(Booking.source))).one() == "phone"
+
+
+async def test_the_coordinator_publishes_a_duty_by_hand_and_it_is_cut_into_slots(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    place = await first_place(db)
+    counsellor = await user_id(db, COUNSELLOR)
+    await login(client, COORDINATOR)
+    data = {
+        "place_id": place.id,
+        "counsellor_id": counsellor,
+        "day": future_day(20).isoformat(),
+        "start": "15:00",
+        "end": "19:00",
+        "capacity": "1",
+    }
+
+    created = await post_form(client, "/bookings/duties/new", data, follow_redirects=False)
+    clash = await post_form(client, "/bookings/duties/new", data)
+
+    assert created.status_code == 303
+    assert clash.status_code == 409
+    await db.commit()
+    assert await db.scalar(select(func.count()).select_from(Slot)) == 240 // place.slot_minutes
+
+
+async def test_the_coordinator_edits_the_rules_and_bad_json_gets_a_polish_message(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    [slot_id] = await make_duty(db)
+    await login(client, COORDINATOR)
+    rules = (await client.get("/bookings/rules")).text
+    text = re.search(r"<textarea[^>]*>(.*?)</textarea>", rules, re.S).group(1)  # type: ignore[union-attr]
+    import html
+    import json
+
+    current = json.loads(html.unescape(text))
+    current["employment"] = ["employment_contract"]
+
+    bad = await post_form(client, "/bookings/rules", {"rules": '{"employment": ['})
+    wrong = await post_form(
+        client, "/bookings/rules", {"rules": json.dumps(current | {"region_links": ["mars"]})}
+    )
+    saved = await post_form(client, "/bookings/rules", {"rules": json.dumps(current)})
+    client.cookies.clear()
+    farmer = await client.post("/api/bookings", json=body(slot_id, employment="farmer"))
+
+    assert bad.status_code == 422
+    assert "poprawny JSON" in bad.text
+    assert wrong.status_code == 422
+    assert "nieznana wartość" in wrong.text
+    assert saved.status_code == 200
+    assert farmer.status_code == 403
+    assert farmer.json()["reasons"][0]["code"] == "employment"
+
+
+async def test_the_coordinator_opens_an_under_25_window(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    await login(client, COORDINATOR)
+    start = future_day(0).isoformat()
+
+    bad = await post_form(
+        client, "/bookings/windows", {"starts_on": start, "ends_on": "2000-01-01", "quota": "5"}
+    )
+    ok = await post_form(
+        client,
+        "/bookings/windows",
+        {"starts_on": start, "ends_on": future_day(30).isoformat(), "quota": "5"},
+        follow_redirects=False,
+    )
+
+    assert bad.status_code == 422
+    assert "Data końca naboru" in bad.text
+    assert ok.status_code == 303
+    assert "0 / 5" in (await client.get("/bookings/windows")).text
