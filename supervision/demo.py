@@ -190,6 +190,39 @@ async def load(db: AsyncSession, today: date) -> None:
                 attendees=[SessionAttendee(user_id=person.id, signed_off_at=_at(held, 16))],
             )
         )
+    # An earlier round: everyone had a supervision and an intervision about six weeks ago, so
+    # the board shows a realistic few days overdue for those without a recent one.
+    earlier = _weekday_before(today, 44)
+    db.add(
+        SupervisionSession(
+            kind=SessionKind.INTERVISION,
+            format=SessionFormat.group,
+            starts_at=_at(earlier, 12),
+            ends_at=_at(earlier, 14),
+            place="Kraków, sala konferencyjna",
+            agenda="Interwizja: trudne rozmowy rekrutacyjne",
+            facilitator_id=coordinator.id,
+            created_by_id=coordinator.id,
+            uid="demo-intervision-earlier@bilans",
+            attendees=[
+                SessionAttendee(user_id=p.id, signed_off_at=_at(earlier, 16)) for p in counsellors
+            ],
+        )
+    )
+    db.add(
+        SupervisionSession(
+            kind=SessionKind.DEVELOPMENTAL,
+            format=SessionFormat.group,
+            starts_at=_at(earlier - timedelta(days=1), 10),
+            ends_at=_at(earlier - timedelta(days=1), 12),
+            place="Kraków, sala konferencyjna",
+            agenda="Superwizja rozwojowa grupowa: Assessment Centre w praktyce",
+            facilitator_id=coordinator.id,
+            created_by_id=coordinator.id,
+            uid="demo-sup-group-earlier@bilans",
+            attendees=[SessionAttendee(user_id=p.id) for p in counsellors if not p.is_intern],
+        )
+    )
     held = _weekday_before(today, 16)
     db.add(
         SupervisionSession(
