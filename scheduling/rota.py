@@ -61,6 +61,7 @@ from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 EVENING_FROM = time(17, 0)
+SAFETY_S = 1.0  # seconds kept back from the time limit for the figures after the solve
 EXCESS_WEIGHT = 50  # times the spread weight, per duty of spread above a fairness bound
 WEEKDAY_SHORT = ("pn", "wt", "śr", "czw", "pt", "sob", "nd")
 
@@ -129,7 +130,7 @@ class Limits:
 class Weights:
     travel_per_km: int = 1
     other_office: int = 20
-    continuity: int = 600
+    continuity: int = 1500
     load_spread: int = 3000
     saturday_spread: int = 1500
     evening_spread: int = 150
@@ -501,6 +502,14 @@ class _Tracker:
                 return False
         return True
 
+    def drop(self, c: int, o: _Option) -> None:
+        self.busy.discard((c, o.day))
+        self.week[(c, o.day.isocalendar()[:2])] -= 1
+        self.load[c] -= 1
+        if o.day.weekday() == 5:
+            self.sats[c].discard(o.day)
+            self.sat_load[c] -= 1
+
     def take(self, c: int, o: _Option) -> None:
         self.busy.add((c, o.day))
         self.week[(c, o.day.isocalendar()[:2])] += 1
@@ -514,6 +523,7 @@ def _greedy(
     inst: _Instance,
     keep: Mapping[int, tuple[int, int]] | None = None,
     quota: Mapping[tuple[int, int], int] | None = None,
+    sat_quota: Mapping[tuple[int, int], int] | None = None,
 ) -> dict[int, tuple[int, int]]:
     """Constructive plan: window -> (counsellor, option). Windows it cannot fill stay out.
 
@@ -545,6 +555,7 @@ def _greedy(
                     tr.take(c, inst.options[o])
                     plan[wi] = (c, o)
     left = dict(quota or {})
+    sat_left = dict(sat_quota or {})
     elig_left: dict[tuple[int, int], int] = defaultdict(int)
     for wi in order:
         for c in {c for o in inst.windows[wi].options for c in inst.options[o].eligible}:
@@ -585,7 +596,9 @@ def _greedy(
                     if tr.load[c] + 1 > load_t[c] + 0.5:
                         cost += 3000
                 if is_sat and quota is not None and not sat_only:
-                    cost += 5000  # Saturdays balanced by the quotas of Saturday-only places
+                    cost += -4000 if sat_left.get((c, p), 0) > 0 else 5000
+                elif not is_sat and sat_left.get((c, p), 0) > 0 and not sat_only:
+                    cost += 1000  # Saturdays are this counsellor's to take here
                 if is_sat:
                     cost += 60 * (tr.sat_load[c] - sat_t[c] * frac)
                     if tr.sat_load[c] + 1 > sat_t[c] + 1:
@@ -601,7 +614,106 @@ def _greedy(
             last_c[p], last_day[p] = c, inst.options[o].day
             if (c, p) in left:
                 left[(c, p)] -= 1
+            if inst.options[o].day.weekday() == 5 and (c, p) in sat_left:
+                sat_left[(c, p)] -= 1
     return plan
+
+
+def _rebalance(inst: _Instance, plan: dict[int, tuple[int, int]]) -> None:
+    """Local search that brings a complete plan inside the load and Saturday bands (in place).
+
+    Load: the most loaded counsellor (share-adjusted) hands one window to the least loaded,
+    preferring a place the latter already serves, the same kind of day and short travel.
+    Saturdays: the one with most Saturdays moves one to a weekday of the same window, the one
+    with fewest moves a weekday duty to a Saturday of the same window.
+    """
+    data, lim = inst.data, inst.data.limits
+    tr = _Tracker(inst)
+    for c, o in plan.values():
+        tr.take(c, inst.options[o])
+    n = len(data.counsellors)
+    load_t = _targets(inst.load_weight, len(plan))
+    pairs: dict[tuple[int, int], int] = defaultdict(int)
+    for c, o in plan.values():
+        pairs[(c, inst.options[o].place)] += 1
+
+    def devs(counts: Mapping[int, int], targets: Sequence[float], ws: Sequence[int]) -> list[int]:
+        members = [c for c in range(n) if ws[c] > 0]
+        return sorted(members, key=lambda c: counts[c] - targets[c])
+
+    def move(wi: int, new_c: int, new_o: int) -> None:
+        c, o = plan[wi]
+        tr.drop(c, inst.options[o])
+        pairs[(c, inst.options[o].place)] -= 1
+        tr.take(new_c, inst.options[new_o])
+        pairs[(new_c, inst.options[new_o].place)] += 1
+        plan[wi] = (new_c, new_o)
+
+    def best_move(wis: Iterable[int], to_c: int, want_sat: bool | None) -> tuple[int, int] | None:
+        best: tuple[float, int, int] | None = None
+        for wi in wis:
+            c, o = plan[wi]
+            old = inst.options[o]
+            tr.drop(c, old)
+            for o2 in inst.windows[wi].options:
+                opt = inst.options[o2]
+                is_sat = opt.day.weekday() == 5
+                if want_sat is not None and is_sat != want_sat:
+                    continue
+                if not tr.fits(to_c, opt):
+                    continue
+                cost = inst.km2[(to_c, opt.place)] - inst.km2[(c, old.place)]
+                if to_c != c:
+                    cost += 0 if pairs[(to_c, opt.place)] else 3000
+                    cost += 0 if pairs[(c, old.place)] > 1 else -3000
+                    cost += 0 if is_sat == (old.day.weekday() == 5) else 500
+                cost += abs((opt.day - old.day).days)
+                if best is None or cost < best[0]:
+                    best = (cost, wi, o2)
+            tr.take(c, old)
+        return None if best is None else (best[1], best[2])
+
+    for _ in range(4 * len(plan)):
+        order = devs(tr.load, load_t, inst.load_weight)
+        if not order:
+            break
+        spread = (tr.load[order[-1]] - load_t[order[-1]]) - (tr.load[order[0]] - load_t[order[0]])
+        if spread <= lim.max_load_spread + 1e-9:
+            break
+        done = False
+        for hi in reversed(order[len(order) // 2 :]):
+            for lo in order[: len(order) // 2]:
+                if tr.load[hi] - load_t[hi] - (tr.load[lo] - load_t[lo]) <= 1:
+                    continue
+                mine = [wi for wi, (c, _) in plan.items() if c == hi]
+                found = best_move(mine, lo, None)
+                if found is not None:
+                    move(found[0], lo, found[1])
+                    done = True
+                    break
+            if done:
+                break
+        if not done:
+            break
+
+    for _ in range(4 * len(plan)):
+        sat_t = _targets(inst.saturday_weight, sum(tr.sat_load.values()))
+        order = devs(tr.sat_load, sat_t, inst.saturday_weight)
+        if not order:
+            break
+        hi, lo = order[-1], order[0]
+        if (tr.sat_load[hi] - sat_t[hi]) - (tr.sat_load[lo] - sat_t[lo]) <= (
+            lim.max_saturday_spread + 1e-9
+        ):
+            break
+        down = best_move([wi for wi, (c, _) in plan.items() if c == hi], hi, False)
+        up = best_move([wi for wi, (c, _) in plan.items() if c == lo], lo, True)
+        if down is None and up is None:
+            break
+        if down is not None:
+            move(down[0], hi, down[1])
+        if up is not None:
+            move(up[0], lo, up[1])
 
 
 def _duties_from(inst: _Instance, plan: Mapping[int, tuple[int, int]]) -> tuple[Duty, ...]:
@@ -621,8 +733,11 @@ def _duties_from(inst: _Instance, plan: Mapping[int, tuple[int, int]]) -> tuple[
 
 
 def round_robin(data: RotaInput) -> tuple[Duty, ...]:
-    """Baseline: windows in date order, each to the next counsellor in one global rotation who
-    may take it (hard rules only), on the first feasible day of the window."""
+    """Baseline: windows in date order (the most constrained first among equal starts), each to
+    the next counsellor in one global rotation who may take it (hard rules only), on the first
+    feasible day of the window. A window nobody can take then is repaired by handing one of a
+    blocking counsellor's duties to somebody else (one exchange), so the baseline keeps the
+    hard rules wherever such a simple exchange exists."""
     inst = _build_instance(data)
     tr = _Tracker(inst)
     n = len(data.counsellors)
@@ -630,8 +745,13 @@ def round_robin(data: RotaInput) -> tuple[Duty, ...]:
     plan: dict[int, tuple[int, int]] = {}
     order = sorted(
         (wi for wi, w in enumerate(inst.windows) if w.required and w.options),
-        key=lambda wi: (inst.windows[wi].start, inst.windows[wi].place),
+        key=lambda wi: (
+            inst.windows[wi].start,
+            len({inst.options[o].day for o in inst.windows[wi].options}),
+            inst.windows[wi].place,
+        ),
     )
+    held: dict[int, list[int]] = defaultdict(list)  # counsellor -> windows
     for wi in order:
         done = False
         for o in sorted(inst.windows[wi].options, key=lambda o: inst.options[o].day):
@@ -640,12 +760,46 @@ def round_robin(data: RotaInput) -> tuple[Duty, ...]:
                 if tr.fits(c, inst.options[o]):
                     tr.take(c, inst.options[o])
                     plan[wi] = (c, o)
+                    held[c].append(wi)
                     nxt = (c + 1) % n
                     done = True
                     break
             if done:
                 break
+        if not done:
+            done = _rr_repair(inst, tr, plan, held, wi)
     return _duties_from(inst, plan)
+
+
+def _rr_repair(
+    inst: _Instance,
+    tr: _Tracker,
+    plan: dict[int, tuple[int, int]],
+    held: dict[int, list[int]],
+    wi: int,
+) -> bool:
+    """Fill window ``wi`` by moving one duty of an eligible counsellor to another counsellor."""
+    for o in inst.windows[wi].options:
+        opt = inst.options[o]
+        for c in opt.eligible:
+            for other in list(held[c]):
+                c_old, o_old = plan[other]
+                tr.drop(c, inst.options[o_old])
+                if tr.fits(c, opt):
+                    tr.take(c, opt)
+                    for o2 in inst.windows[other].options:
+                        for c2 in inst.options[o2].eligible:
+                            if c2 != c and tr.fits(c2, inst.options[o2]):
+                                tr.take(c2, inst.options[o2])
+                                plan[other] = (c2, o2)
+                                held[c].remove(other)
+                                held[c2].append(other)
+                                plan[wi] = (c, o)
+                                held[c].append(wi)
+                                return True
+                    tr.drop(c, opt)
+                tr.take(c_old, inst.options[o_old])
+    return False
 
 
 # --- travel lower bound ----------------------------------------------------------------------------
@@ -745,7 +899,12 @@ def _build_model(
     hard_spreads: bool,
     diagnose: bool = False,
     allowed: set[tuple[int, int]] | None = None,
+    elastic: bool = True,
+    only: Mapping[int, tuple[int, int]] | None = None,
 ) -> _Model:
+    """The detailed model. ``allowed`` restricts the (counsellor, place) pairs; ``only`` fixes
+    windows to one (counsellor, option) each (re-planning outside the affected weeks);
+    ``elastic`` makes the fairness bounds penalised instead of hard."""
     data, lim, wt = inst.data, inst.data.limits, inst.data.weights
     counsellors = data.counsellors
     m = cp_model.CpModel()
@@ -762,11 +921,17 @@ def _build_model(
     sat_vars: list[cp_model.IntVar] = []
     eve_vars: list[cp_model.IntVar] = []
     obj: list[cp_model.LinearExprT] = []
-    for w in inst.windows:
+    for wi, w in enumerate(inst.windows):
         for o in w.options:
             opt = inst.options[o]
             for c in opt.eligible:
-                if allowed is not None and (c, opt.place) not in allowed:
+                if only is not None and wi in only and only[wi] != (c, o):
+                    continue
+                if (
+                    allowed is not None
+                    and (c, opt.place) not in allowed
+                    and not (only is not None and wi in only)
+                ):
                     continue
                 v = m.new_bool_var(f"x_c{c}_o{o}")
                 x[(c, o)] = v
@@ -860,6 +1025,7 @@ def _build_model(
             inst.n_required,
             "load",
             lim.max_load_spread if hard_spreads else None,
+            elastic,
         )
         if s is not None:
             obj.append(wt.load_spread * s)
@@ -870,6 +1036,7 @@ def _build_model(
             sum(sat_vars),
             "sat",
             lim.max_saturday_spread if hard_spreads else None,
+            elastic,
         )
         if s is not None:
             obj.append(wt.saturday_spread * s)
@@ -922,33 +1089,130 @@ def _build_model(
     return _Model(m, x, assumptions, const)
 
 
-def _aggregate(
-    inst: _Instance, *, hard_spreads: bool, time_limit_s: float, seed: int, workers: int
-) -> dict[tuple[int, int], int] | None:
-    """First level: how many duties each counsellor holds at each place (a small CP-SAT).
+def _band_counts(weights: Sequence[int], total: int) -> list[int]:
+    """Integer counts summing to ``total``, proportional to ``weights``, deviations within a band
+    of width 1: floors, plus one for the largest fractional parts."""
+    targets = _targets(weights, total)
+    counts = [math.floor(t + 1e-9) for t in targets]
+    rest = total - sum(counts)
+    order = sorted(
+        (c for c in range(len(weights)) if weights[c] > 0), key=lambda c: counts[c] - targets[c]
+    )
+    for c in order[: max(0, rest)]:
+        counts[c] += 1
+    return counts
 
-    Relaxes the calendar (days, weeks, Saturdays in a row) but keeps per-window eligibility as
-    an upper bound per (counsellor, place), the load band and the Saturday band over
-    Saturday-only places. Minimises travel plus continuity. Returns n[c, p] or None.
+
+@dataclass(slots=True)
+class _Quotas:
+    duties: dict[tuple[int, int], int]  # (counsellor, place) -> duties there
+    saturdays: dict[tuple[int, int], int]  # (counsellor, place) -> of which on Saturdays
+
+
+def _flow_quotas(
+    inst: _Instance,
+    loads: Sequence[int],
+    sat_quota: Sequence[int],
+    elig: Mapping[tuple[int, int], int],
+    sat_elig: Mapping[tuple[int, int], int],
+    need: Mapping[int, int],
+    sat_only: set[int],
+    pair_cost: int,
+    rounds: int = 40,
+) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]] | None:
+    """Cheap counts with few pairs: a fixed-charge transport solved by dynamic slope scaling.
+
+    Each counsellor is two sources: ``sat_quota[c]`` Saturday duties (to places with a usable
+    Saturday, the only way into Saturday-only places) and the rest of the load (to any other
+    place they can serve). Every round is a min-cost flow whose unit cost is km plus the pair
+    penalty spread over the pair's flow of the round before, so pairs with little flow get
+    expensive and vanish. A flow vertex is a forest, so pairs stay few from the first round.
+    Returns (duties, Saturdays) per (counsellor, place) of the cheapest round, or None.
+    """
+    data, wt = inst.data, inst.data.weights
+    n_c, n_p = len(data.counsellors), len(data.places)
+    if sum(loads) != sum(need.values()) or any(
+        s > ld for s, ld in zip(sat_quota, loads, strict=True)
+    ):
+        return None
+    base: dict[tuple[int, int], int] = {}
+    for c, p in elig:
+        cost = inst.km2[(c, p)] * wt.travel_per_km
+        if data.counsellors[c].office != data.places[p].office:
+            cost += wt.other_office
+        base[(c, p)] = cost
+    # arcs: (kind, c, p, capacity); kind 0 = weekday/any source, 1 = Saturday source
+    arcs = [(0, c, p, k) for (c, p), k in sorted(elig.items()) if p not in sat_only]
+    arcs += [(1, c, p, k) for (c, p), k in sorted(sat_elig.items()) if sat_quota[c] > 0]
+    prev: dict[tuple[int, int], int] = {}
+    best: tuple[float, dict[tuple[int, int], int], dict[tuple[int, int], int]] | None = None
+    for _ in range(rounds):
+        flow = min_cost_flow.SimpleMinCostFlow()
+        ids = []
+        for kind, c, p, k in arcs:
+            spread = max(1, prev.get((c, p), 0)) if prev else k
+            slope = base[(c, p)] + pair_cost // spread
+            tail = c + kind * n_c
+            ids.append(flow.add_arc_with_capacity_and_unit_cost(tail, 2 * n_c + p, k, slope))
+        for c in range(n_c):
+            flow.set_node_supply(c, loads[c] - sat_quota[c])
+            flow.set_node_supply(n_c + c, sat_quota[c])
+        for p in range(n_p):
+            flow.set_node_supply(2 * n_c + p, -need.get(p, 0))
+        if flow.solve() != flow.OPTIMAL:
+            return best[1:] if best else None
+        duties: dict[tuple[int, int], int] = defaultdict(int)
+        sats: dict[tuple[int, int], int] = defaultdict(int)
+        for a, (kind, c, p, _k) in zip(ids, arcs, strict=True):
+            f = flow.flow(a)
+            if f:
+                duties[(c, p)] += f
+                if kind:
+                    sats[(c, p)] += f
+        cost = sum(base[key] * f + pair_cost for key, f in duties.items())
+        if best is None or cost < best[0]:
+            best = (cost, dict(duties), dict(sats))
+        if dict(duties) == prev:
+            break
+        prev = dict(duties)
+    return (best[1], best[2]) if best else None
+
+
+def _quotas(inst: _Instance, *, time_limit_s: float, seed: int, workers: int) -> _Quotas | None:
+    """Stage 1: how many duties (and Saturdays) each counsellor holds at each place.
+
+    A small CP-SAT over counts relaxes the calendar but keeps, per (counsellor, place), the
+    number of windows the counsellor can serve at all (absences, delegations, availability) and
+    of those with a usable Saturday. Hard: every window covered, load band and Saturday band
+    (Saturday-only places count fully, others as chosen), Saturdays at most k of every k+1.
+    Minimises travel + continuity (a penalty per pair). Hinted with the min-cost-flow forest.
     """
     data, wt, lim = inst.data, inst.data.weights, inst.data.limits
-    m = cp_model.CpModel()
+    nc = len(data.counsellors)
     elig: dict[tuple[int, int], int] = defaultdict(int)
+    sat_elig: dict[tuple[int, int], int] = defaultdict(int)
     need: dict[int, int] = defaultdict(int)
-    sat_only: set[int] = set()
-    for p, place in enumerate(data.places):
-        if place.windows and all(w.weekday == 5 for w in place.windows):
-            sat_only.add(p)
+    sat_only = {
+        p
+        for p, place in enumerate(data.places)
+        if place.windows and all(w.weekday == 5 for w in place.windows)
+    }
     for w in inst.windows:
         if not w.required:
             continue
         need[w.place] += 1
-        who = {c for o in w.options for c in inst.options[o].eligible}
-        for c in who:
+        for c in {c for o in w.options for c in inst.options[o].eligible}:
             elig[(c, w.place)] += 1
+        sat_opts = [o for o in w.options if inst.options[o].day.weekday() == 5]
+        for c in {c for o in sat_opts for c in inst.options[o].eligible}:
+            sat_elig[(c, w.place)] += 1
+    loads = _band_counts(inst.load_weight, inst.n_required)
+
+    m = cp_model.CpModel()
     n: dict[tuple[int, int], cp_model.IntVar] = {}
+    s: dict[tuple[int, int], cp_model.IntVar] = {}
     obj: list[cp_model.LinearExprT] = []
-    for (c, p), k in elig.items():
+    for (c, p), k in sorted(elig.items()):
         v = m.new_int_var(0, k, f"n_c{c}_p{p}")
         u = m.new_bool_var(f"u_c{c}_p{p}")
         m.add(v <= k * u)
@@ -959,51 +1223,82 @@ def _aggregate(
             cost += wt.other_office
         obj.append(cost * v)
         obj.append(wt.continuity * u)
+        ks = sat_elig.get((c, p), 0)
+        if ks and inst.saturday_weight[c] > 0:
+            sv = m.new_int_var(0, ks, f"s_c{c}_p{p}")
+            m.add(sv <= v)
+            if p in sat_only:
+                m.add(sv == v)
+            s[(c, p)] = sv
+        elif p in sat_only:
+            m.add(v == 0)
     for p, k in need.items():
         m.add(sum(v for (c, q), v in n.items() if q == p) == k)
-    nc = len(data.counsellors)
-    loads = {c: sum(v for (cc, _), v in n.items() if cc == c) for c in range(nc)}
-    sats = {c: sum(v for (cc, p), v in n.items() if cc == c and p in sat_only) for c in range(nc)}
-    s_total = sum(need[p] for p in sat_only)
-    s = _add_spread(
-        m,
-        loads,
-        inst.load_weight,
-        inst.n_required,
-        "load",
-        lim.max_load_spread if hard_spreads else None,
-        elastic=False,
-    )
-    if s is not None:
-        obj.append(wt.load_spread * 26 * s)
-    s = _add_spread(
-        m,
-        sats,
-        inst.saturday_weight,
-        s_total,
-        "sat",
-        lim.max_saturday_spread if hard_spreads else None,
-        elastic=False,
-    )
-    if s is not None:
-        obj.append(wt.saturday_spread * 26 * s)
+    load_expr = {c: sum(v for (cc, _), v in n.items() if cc == c) for c in range(nc)}
+    sat_expr = {c: sum(v for (cc, _), v in s.items() if cc == c) for c in range(nc)}
+    k_row = lim.max_saturdays_in_row
+    first_sat = data.start + timedelta(days=(5 - data.start.weekday()) % 7)
+    saturdays = [d for d in list(_daterange(first_sat, data.end))[::7] if d not in data.holidays]
+    for c, cc in enumerate(data.counsellors):
+        free = sum(
+            1 for d in saturdays if unavailability(cc, d, time(9, 0), time(9, 0)) != "absent"
+        )
+        if sat_expr[c] is not None and not isinstance(sat_expr[c], int):
+            m.add(sat_expr[c] <= (free * k_row) // (k_row + 1) + 1)
+    _add_spread(m, load_expr, inst.load_weight, inst.n_required, "load", lim.max_load_spread,
+                elastic=False)  # fmt: skip
+    total_sat = sum(s.values())
+    _add_spread(m, sat_expr, inst.saturday_weight, total_sat, "sat", lim.max_saturday_spread,
+                elastic=False)  # fmt: skip
     m.minimize(sum(obj))
-    start = _greedy(inst)  # a plan without quotas gives the first counts
-    counts: dict[tuple[int, int], int] = defaultdict(int)
-    for c, o in start.values():
-        counts[(c, inst.options[o].place)] += 1
-    for key, v in n.items():
-        m.add_hint(v, counts.get(key, 0))
+    # hint: a cheap flow with few pairs whose counts are feasible here (a tiny solve per try).
+    # Saturday-only places are shared by two counsellors first (the others then take their
+    # Saturdays at their own places), else by three, else by everybody.
+    sat_need = sum(need[p] for p in sat_only)
+    per_place = max((need[p] for p in sat_only), default=0)
+    top = max(inst.saturday_weight, default=0)
+    cont = 2 * wt.continuity  # the flow's slopes understate a pair's cost
+    tries = []
+    for share in (-(-per_place // 2), -(-per_place // 3), 0):
+        total = max(sat_need, round(sum(inst.saturday_weight) / top * share) if top else 0)
+        tries.append(_band_counts(inst.saturday_weight, total) if top else [0] * nc)
+    for sat_quota in tries:
+        found = _flow_quotas(inst, loads, sat_quota, elig, sat_elig, need, sat_only, cont)
+        if found is None:
+            continue
+        # repair: the nearest counts that keep every rule here (usually the flow itself)
+        fixed = m.clone()
+        dev = []
+        for key, v in [*n.items(), *s.items()]:
+            want = (found[0] if v.name.startswith("n_") else found[1]).get(key, 0)
+            d = fixed.new_int_var(0, 400, "")
+            x = fixed.get_int_var_from_proto_index(v.index)
+            fixed.add(d >= x - want)
+            fixed.add(d >= want - x)
+            dev.append(d)
+        fixed.minimize(sum(dev))
+        probe = cp_model.CpSolver()
+        probe.parameters.max_time_in_seconds = 2.0
+        probe.parameters.num_workers = 1
+        probe.parameters.random_seed = seed
+        if probe.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            values = probe.response_proto.solution
+            for i in range(len(m.proto.variables)):
+                m.add_hint(m.get_int_var_from_proto_index(i), values[i])
+            break
     solver = cp_model.CpSolver()
-    # the deterministic limit binds first on a normal machine, so quotas are reproducible
-    solver.parameters.max_time_in_seconds = max(0.5, 1.5 * time_limit_s)
-    solver.parameters.max_deterministic_time = max(0.3, 0.6 * time_limit_s)
+    # the deterministic limit binds first, so quotas do not depend on the machine's load
+    solver.parameters.max_time_in_seconds = max(1.0, 3 * time_limit_s)
+    solver.parameters.max_deterministic_time = max(0.3, 0.5 * time_limit_s)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return {key: int(solver.value(v)) for key, v in n.items() if solver.value(v) > 0}
+    return _Quotas(
+        {key: int(solver.value(v)) for key, v in n.items() if solver.value(v) > 0},
+        {key: int(solver.value(v)) for key, v in s.items() if solver.value(v) > 0},
+    )
 
 
 def _add_complete_hint(built: _Model, chosen: set[tuple[int, int]], seed: int) -> float | None:
@@ -1087,6 +1382,30 @@ def _stats(inst: _Instance, duties: Sequence[Duty]) -> tuple[CounsellorStats, ..
     return tuple(out)
 
 
+def _in_bands(inst: _Instance, plan: Mapping[int, tuple[int, int]]) -> bool:
+    lim = inst.data.limits
+    s = summarize(inst.data, _duties_from(inst, plan))
+    return (
+        s.load_spread <= lim.max_load_spread + 1e-6
+        and s.saturday_spread <= lim.max_saturday_spread + 1e-6
+    )
+
+
+def _affected(inst: _Instance, prev_plan: Mapping[int, tuple[int, int]]) -> set[int]:
+    """Re-planning neighbourhood: the windows whose duty is gone or invalid, and every window
+    overlapping the weeks around them (a cadence either side), so covers can be swapped in."""
+    lost = [wi for wi, w in enumerate(inst.windows) if w.required and wi not in prev_plan]
+    if not lost:
+        return set()
+    margin = timedelta(days=max((p.cadence_days for p in inst.data.places), default=14))
+    spans = [(inst.windows[wi].start - margin, inst.windows[wi].end + margin) for wi in lost]
+    return {
+        wi
+        for wi, w in enumerate(inst.windows)
+        if w.required and any(w.start <= b and a <= w.end for a, b in spans)
+    }
+
+
 def solve(
     data: RotaInput,
     *,
@@ -1096,7 +1415,14 @@ def solve(
     on_progress: Callable[[Progress], None] | None = None,
     hard_spreads: bool = True,
 ) -> RotaResult:
-    """Plan the rota. Returns INFEASIBLE with Polish explanations when no plan exists."""
+    """Plan the rota. Returns INFEASIBLE with Polish explanations when no plan exists.
+
+    New plan: stage 1 chooses counts per (counsellor, place) (``_quotas``), a constructive pass
+    turns them into duties and a local search brings them inside the fairness bands, then
+    CP-SAT polishes that plan on the chosen pairs (travel, rhythm, evenings) with the bands hard.
+    Re-plan (``data.previous``): only the weeks around the lost duties are free, the rest is
+    kept; the full horizon is opened only if that neighbourhood has no plan.
+    """
     t0 = _time.monotonic()
     inst = _build_instance(data)
     if inst.explanations:  # pre-check: a window or a locked duty nobody can hold
@@ -1109,132 +1435,123 @@ def solve(
     n_workers = workers or _cores()
     deadline = t0 + time_limit_s
     cb = _Callback(on_progress, t0)
-    best: tuple[str, dict[int, tuple[int, int]], float, float | None] | None = None
-    result_status = "UNKNOWN"
     hard = hard_spreads
 
-    # Stage 1: who covers which place how often (small model) -> candidate pairs and quotas.
-    # Re-planning takes its candidate pairs from the previous plan plus the place's own office.
-    quota: dict[tuple[int, int], int] | None = None
-    prev_plan: dict[int, tuple[int, int]] | None = None
+    # candidate runs: (allowed pairs, fixed windows, elastic bands, hint plan)
+    runs: list[
+        tuple[
+            set[tuple[int, int]] | None,
+            dict[int, tuple[int, int]] | None,
+            bool,
+            dict[int, tuple[int, int]],
+        ]
+    ] = []
+    best: dict[int, tuple[int, int]] | None = None
     if data.previous:
         prev_plan = _match_previous(inst)
-        allowed: set[tuple[int, int]] | None = {
-            (c, inst.options[o].place) for c, o in prev_plan.values()
-        } | {
-            (c, p)
-            for c, cc in enumerate(data.counsellors)
-            for p, pp in enumerate(data.places)
-            if cc.office == pp.office
-        }
+        free = _affected(inst, prev_plan)
+        hint_plan = _greedy(inst, keep=prev_plan)
+        if not free and len(prev_plan) == n_req:
+            best = dict(prev_plan)
+        else:
+            fixed = {wi: co for wi, co in prev_plan.items() if wi not in free}
+            runs.append((None, fixed, True, hint_plan))
+            runs.append((None, None, True, hint_plan))
     else:
-        budget = min(0.45 * time_limit_s, 10.0)
-        quota = _aggregate(
-            inst, hard_spreads=hard, time_limit_s=budget, seed=seed, workers=n_workers
+        quotas = _quotas(
+            inst, time_limit_s=min(3.0, 0.2 * time_limit_s), seed=seed, workers=n_workers
         )
-        if quota is None and hard:
-            hard = False
-            quota = _aggregate(
-                inst, hard_spreads=False, time_limit_s=budget, seed=seed, workers=n_workers
-            )
-        allowed = set(quota) if quota is not None else None
-    hint_plan = _greedy(inst, keep=prev_plan, quota=quota)
-    if allowed is not None:  # the hint must be a solution of the restricted model
-        allowed |= {(c, inst.options[o].place) for c, o in hint_plan.values()}
+        hint_plan = _greedy(
+            inst,
+            quota=quotas.duties if quotas else None,
+            sat_quota=quotas.saturdays if quotas else None,
+        )
+        if len(hint_plan) == n_req:
+            _rebalance(inst, hint_plan)
+            if not hard or _in_bands(inst, hint_plan):
+                best = dict(hint_plan)
+        pairs = {(c, inst.options[o].place) for c, o in hint_plan.values()}
+        if quotas is not None:
+            pairs |= set(quotas.duties)
+        if best is not None:
+            runs.append((pairs, None, False, hint_plan))
+        else:
+            runs.append((pairs, None, True, hint_plan))
+            runs.append((None, None, True, hint_plan))
 
-    # Stage 2: the detailed model on the candidate pairs; stage 3: the full model, hinted with
-    # the best plan so far, improves it and proves a valid bound; soft bounds if hard ones fail.
-    stages: list[tuple[bool, set[tuple[int, int]] | None]] = []
-    if allowed is not None:
-        stages.append((hard, allowed))
-    stages.append((hard, None))
-    for i, (hard_i, allowed_i) in enumerate(stages):
-        remaining = deadline - _time.monotonic()
-        if best is not None and remaining < (8.0 if allowed_i is None else 1.0):
-            break  # building and presolving the full model needs several seconds
-        if best is not None and not hard_i and hard:
-            break  # soft bounds are only a fallback when the hard ones fail
-        built = _build_model(inst, hard_spreads=hard_i, allowed=allowed_i)
-        hint = best[1] if best is not None else hint_plan
-        hint_obj = _add_complete_hint(built, set(hint.values()), seed)
-        if best is None and hint_obj is not None and len(hint_plan) == n_req:
-            best = ("FEASIBLE", dict(hint_plan), hint_obj, None)  # the greedy plan is a plan
+    objective: float | None = None
+    bound: float | None = None
+    result_status = "FEASIBLE" if best is not None else "UNKNOWN"
+    for allowed, only, elastic, hint in runs:
+        if _time.monotonic() > deadline - 0.5:
+            break
+        built = _build_model(inst, hard_spreads=hard, allowed=allowed, elastic=elastic, only=only)
+        start_plan = best if best is not None else hint
+        chosen = {co for co in start_plan.values() if co in built.x}
+        hint_obj = _add_complete_hint(built, chosen, seed)
         solver = cp_model.CpSolver()
-        last = i == len(stages) - 1 or (best is not None)
-        share = 1.0 if last or allowed_i is None else 0.55
-        solver.parameters.max_time_in_seconds = max(0.5, (deadline - _time.monotonic()) * share)
+        left = deadline - SAFETY_S - _time.monotonic()
+        if only is not None:  # the neighbourhood is small: it proves its optimum or yields
+            left = min(left, max(2.0, 0.4 * time_limit_s))
+        solver.parameters.max_time_in_seconds = max(0.5, left)
         solver.parameters.num_workers = n_workers
         solver.parameters.random_seed = seed
         status = solver.solve(built.model, cb)
-        name = solver.status_name(status)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            obj = float(solver.objective_value)
-            plan_i, obj_i = (best[1], best[2]) if best is not None else ({}, math.inf)
-            if obj <= obj_i + 1e-6:
-                plan_i = {
-                    inst.options[o].window: (c, o)
-                    for (c, o), v in built.x.items()
-                    if solver.value(v)
-                }
-                obj_i = obj
-            full = allowed_i is None
-            bound_i = float(solver.best_objective_bound) if full else None
-            best = ("OPTIMAL" if full and name == "OPTIMAL" else "FEASIBLE", plan_i, obj_i, bound_i)
-            if allowed_i is None:
+            plan = {
+                inst.options[o].window: (c, o) for (c, o), v in built.x.items() if solver.value(v)
+            }
+            if len(plan) == n_req:
+                best = plan
+                objective = float(solver.objective_value)
+                bound = float(solver.best_objective_bound)
+                full = allowed is None and only is None
+                result_status = "OPTIMAL" if full and status == cp_model.OPTIMAL else "FEASIBLE"
                 break
-            continue
-        if allowed_i is None:
-            result_status = name
-            if status == cp_model.INFEASIBLE:
-                break
-    if best is not None:
-        result_status = best[0]
+        elif hint_obj is not None and best is not None:
+            objective = hint_obj
+        if status == cp_model.INFEASIBLE and allowed is None and only is None:
+            result_status = "INFEASIBLE"
+            break
+    if best is None and result_status != "INFEASIBLE" and len(hint_plan) == n_req:
+        best = dict(hint_plan)
+        result_status = "FEASIBLE"
+        notes.append("Solver nie znalazł planu w limicie czasu; to plan z heurystyki.")
+
     cap = None
-    if hard_spreads and not notes:
-        targets = _targets(inst.load_weight, n_req)
-        cap = [math.floor(t + 1 + 1e-9) for t in targets]
+    if hard_spreads:
+        cap = [math.floor(t + 1 + 1e-9) for t in _targets(inst.load_weight, n_req)]
     lb = _travel_lower_bound(inst, cap)
-    if best is not None and hard_spreads:
-        summary = summarize(data, _duties_from(inst, best[1]))
-        lim = data.limits
-        if (
-            summary.load_spread > lim.max_load_spread + 0.01
-            or summary.saturday_spread > lim.max_saturday_spread + 0.01
-        ):
+    explanations: list[str] = []
+    if best is not None:
+        duties = _duties_from(inst, best)
+        if hard_spreads and not _in_bands(inst, best):
+            summary = summarize(data, duties)
+            lim = data.limits
             notes.append(
                 "Nie udało się zachować różnicy obciążeń (dyżury, soboty) najwyżej "
                 f"{lim.max_load_spread}: dyżury {summary.load_spread:.2f}, soboty "
                 f"{summary.saturday_spread:.2f}; plan rozkłada je możliwie równo."
             )
-    if best is not None:
-        duties = _duties_from(inst, best[1])
-        objective: float | None = best[2]
-        bound: float | None = best[3]
-        explanations: list[str] = []
     else:
         duties, objective, bound = (), None, None
-        explanations = []
         if result_status == "INFEASIBLE":
             remaining = max(2.0, time_limit_s - (_time.monotonic() - t0))
             explanations = _explain(inst, min(remaining, 30.0), seed)
-        elif len(hint_plan) == n_req:
-            duties = _duties_from(inst, hint_plan)
-            result_status = "FEASIBLE"
-            notes.append("Solver nie znalazł planu w limicie czasu; to plan z heurystyki.")
         else:
             explanations = [
                 "Nie znaleziono planu w limicie czasu. Spróbuj dłuższego limitu albo sprawdź "
                 "nieobecności i godziny dostępności."
             ]
-    travel = float(sum(s.km for s in _stats(inst, duties)))
+    stats = _stats(inst, duties)
     return RotaResult(
         status=result_status,
         duties=duties,
         objective=objective,
         bound=bound,
-        travel_km=travel,
+        travel_km=float(sum(s.km for s in stats)),
         travel_lower_bound_km=lb,
-        stats=_stats(inst, duties),
+        stats=stats,
         wall_seconds=_time.monotonic() - t0,
         solutions=cb.count,
         explanations=tuple(explanations),
