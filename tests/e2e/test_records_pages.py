@@ -201,6 +201,7 @@ def test_screenshots_of_the_coordinators_place_list(page_at: PageAt) -> None:
         expect(page.locator("#place-list tbody tr").first).to_be_visible()
         check_layout(page)
         screenshot(page, f"places-{width}")
+        screenshot(page, f"places-{width}-first-screen", full_page=False)
 
 
 def test_the_accessibility_check_fails_with_a_readable_list_of_violations(page_at: PageAt) -> None:
