@@ -706,14 +706,19 @@ def _rebalance(inst: _Instance, plan: dict[int, tuple[int, int]]) -> None:
             lim.max_saturday_spread + 1e-9
         ):
             break
-        down = best_move([wi for wi, (c, _) in plan.items() if c == hi], hi, False)
-        up = best_move([wi for wi, (c, _) in plan.items() if c == lo], lo, True)
+        down = up = None
+        for hi in reversed(order):  # the most Saturdays first, until one can give one up
+            down = best_move([wi for wi, (c, _) in plan.items() if c == hi], hi, False)
+            if down is not None:
+                move(down[0], hi, down[1])
+                break
+        for lo in order:  # the fewest Saturdays first, until one can take one more
+            up = best_move([wi for wi, (c, _) in plan.items() if c == lo], lo, True)
+            if up is not None:
+                move(up[0], lo, up[1])
+                break
         if down is None and up is None:
             break
-        if down is not None:
-            move(down[0], hi, down[1])
-        if up is not None:
-            move(up[0], lo, up[1])
 
 
 def _duties_from(inst: _Instance, plan: Mapping[int, tuple[int, int]]) -> tuple[Duty, ...]:
@@ -1492,7 +1497,7 @@ def solve(
         solver = cp_model.CpSolver()
         left = deadline - SAFETY_S - _time.monotonic()
         if only is not None:  # the neighbourhood is small: it proves its optimum or yields
-            left = min(left, max(2.0, 0.4 * time_limit_s))
+            left = min(left, max(3.0, 0.6 * time_limit_s))
         solver.parameters.max_time_in_seconds = max(0.5, left)
         solver.parameters.num_workers = n_workers
         solver.parameters.random_seed = seed

@@ -364,3 +364,40 @@ def test_locked_duties_keep_place_date_and_time_when_their_counsellor_drops_out(
     assert (moved[0].start, moved[0].end) == (locked.start, locked.end)
     assert moved[0].counsellor_id != locked.counsellor_id
     assert check_plan(replace(data2, previous=first), result.duties) == []
+
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(small_instances())
+def test_round_robin_keeps_the_hard_rules_on_roomy_random_instances(data: RotaInput) -> None:
+    roomy = replace(data, counsellors=tuple(replace(c, absences=()) for c in data.counsellors))
+
+    assert check_plan(roomy, round_robin(roomy)) == []
+
+
+def test_saturday_only_places_are_shared_so_saturdays_stay_fair() -> None:
+    saturday_only = (Window(5, *SATURDAY),)
+    places = (
+        make_place("s1", windows=saturday_only, cadence_days=14, tolerance_days=2),
+        *(make_place(f"p{i}", cadence_days=14, tolerance_days=2) for i in range(3)),
+    )
+    counsellors = tuple(make_counsellor(f"c{i}") for i in range(4))
+    data = make_input(places, counsellors, start=date(2027, 1, 4), days=7 * 16)
+
+    summary = summarize(data, plan(data, limit=8))
+
+    assert summary.saturday_spread <= 1
+    assert summary.load_spread <= 1
+
+
+def test_the_same_counsellors_keep_their_places_on_a_mid_size_instance() -> None:
+    offices = ("krakow", "tarnow", "sacz")
+    places = tuple(
+        make_place(f"p{i}", offices[i % 3], cadence_days=14, tolerance_days=2) for i in range(9)
+    )
+    counsellors = tuple(make_counsellor(f"c{i}", offices[i % 3]) for i in range(6))
+    data = make_input(places, counsellors, start=date(2027, 1, 4), days=7 * 26)
+
+    summary = summarize(data, plan(data, limit=8))
+
+    assert summary.distinct_per_place <= 1.5
+    assert summary.load_spread <= 1
