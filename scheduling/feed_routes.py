@@ -26,9 +26,14 @@ from typing import Any, Final
 
 from litestar import Controller, HttpMethod, Request, Response, get, post, route
 from litestar.datastructures import State
-from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
+from litestar.middleware.rate_limit import (
+    RateLimitConfig,
+    RateLimitMiddleware,
+    get_remote_address,
+)
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
+from litestar.types import ASGIApp
 
 from app.auth import any_staff
 from app.deps import AppSettings, DbSession
@@ -54,20 +59,29 @@ def _throttle(_: Request[Any, Any, Any]) -> bool:
     return os.environ.get("BILANS_FEED_RATE_LIMIT") != "off"
 
 
-PER_ADDRESS = RateLimitConfig(
-    rate_limit=_limit(1),
-    identifier_for_request=lambda request: request.url.path,
-    check_throttle_handler=_throttle,
-    store="feed_rate_limit_address",
-    set_rate_limit_headers=False,
-)
-PER_CLIENT = RateLimitConfig(
-    rate_limit=_limit(10),
-    identifier_for_request=get_remote_address,
-    check_throttle_handler=_throttle,
-    store="feed_rate_limit_client",
-    set_rate_limit_headers=False,
-)
+def _config(scale: int, identifier: Callable[[Request[Any, Any, Any]], str], store: str) -> Any:
+    return RateLimitConfig(
+        rate_limit=_limit(scale),
+        identifier_for_request=identifier,
+        check_throttle_handler=_throttle,
+        store=store,
+        set_rate_limit_headers=False,
+    )
+
+
+def _feed_address(request: Request[Any, Any, Any]) -> str:
+    return request.url.path
+
+
+def per_address(app: ASGIApp) -> ASGIApp:
+    """At most the limit per feed address (read from the environment when the app is built)."""
+    return RateLimitMiddleware(app, _config(1, _feed_address, "feed_rate_limit_address"))
+
+
+def per_client(app: ASGIApp) -> ASGIApp:
+    """At most ten times the limit per client address, over all feeds."""
+    return RateLimitMiddleware(app, _config(10, get_remote_address, "feed_rate_limit_client"))
+
 
 # --- serving a feed ---------------------------------------------------------------------
 
@@ -140,7 +154,7 @@ FEED_METHODS: Final = [HttpMethod.GET, HttpMethod.HEAD]
 class FeedController(Controller):
     path = "/ical"
     include_in_schema = False
-    middleware = [PER_CLIENT.middleware, PER_ADDRESS.middleware]
+    middleware = [per_client, per_address]
 
     @route("/u/{name:str}", http_method=FEED_METHODS)
     async def personal(

@@ -543,7 +543,8 @@ async def _identities(
             )
             out[s.ref_id] = (uid, 0, s.changed_at)
         elif s.stored_fingerprint != s.fingerprint:
-            changed = max(s.changed_at, s.stored_changed_at)
+            # DTSTAMP (whole seconds) moves forward with every new SEQUENCE
+            changed = max(s.changed_at, s.stored_changed_at + timedelta(seconds=1))
             result: Any = await db.execute(
                 update(FeedItem)
                 .where(FeedItem.id == s.item_id, FeedItem.fingerprint == s.stored_fingerprint)
