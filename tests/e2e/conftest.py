@@ -6,13 +6,16 @@ Fixtures
   It is SHARED by all browser tests of the session: a test that changes data must create its own
   rows (unique names) and must not change or deactivate demo rows other tests read.
   ``live_database`` is the path of its SQLite file (read ids with :mod:`sqlite3`).
-- ``fresh_server`` (function): its own server and database for a test that must change shared
-  state (costs a few seconds of start-up; use sparingly).
-- ``browser`` (module, see ``playwright`` for why): headless Chromium from ``/usr/bin/chromium`` (never ``playwright install``);
-  skipped when Chromium is missing, which the root conftest turns into a failure under ``CI``.
+- ``fresh_server`` (function): a ``LiveServer(url, database, var_dir)`` of the test's own, on a
+  fresh copy of the demo database, for a test that must change shared state (costs 3-10 s of
+  start-up; use sparingly; pass ``server=fresh_server.url`` to ``page_at``).
+- ``browser`` (module scope, see ``playwright`` for why): headless Chromium from
+  ``/usr/bin/chromium`` (never ``playwright install``); skipped when Chromium is missing, which
+  the root conftest turns into a failure under ``CI``.
 - ``page_at(width, height=None, *, server=None, as_=None)`` (function): a new page in a new
   context whose ``base_url`` is the live server (so ``page.goto("/places")`` works); ``as_=EMAIL``
-  starts it signed in (one keyboard login per person per session, then the cookie is reused).
+  starts it signed in (one login-form POST per person per session, then the cookie is reused;
+  the keyboard login itself is tested in ``test_login.py``).
   ``phone_page`` (390x844) and ``desktop_page`` (1280x900) are anonymous pages.
 - Helpers in :mod:`tests.e2e.axe`: ``axe_check(page)``, ``login_as(page, email)``,
   ``screenshot(page, name)`` (saved under ``screenshots/`` when ``BILANS_SCREENSHOTS=1``).
