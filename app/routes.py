@@ -237,6 +237,9 @@ async def my_home(
     if user.is_head:
         rows = await db_session.execute(select(Case.status, func.count()).group_by(Case.status))
         counts = {str(status): n for status, n in rows.all()}
+    from scheduling.rota_service import upcoming_duties
+
+    duties = await upcoming_duties(db_session, user.id, today=today(settings))
     return render_page(
         request,
         "me.html",
@@ -245,6 +248,7 @@ async def my_home(
         errors={},
         counts=counts,
         today=today(settings),
+        duties=duties,
     )
 
 

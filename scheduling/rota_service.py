@@ -296,7 +296,7 @@ async def _claim(db: AsyncSession, run: RotaRun, now: datetime) -> bool:
     return _rowcount(result) == 1
 
 
-def _summary(
+def plan_summary(
     ctx: Context, result: rota.RotaResult, *, replanned: bool, locked: int
 ) -> dict[str, Any]:
     data = ctx.data
@@ -334,7 +334,7 @@ def _summary(
     }
 
 
-def _duty_row(d: rota.Duty, *, run_id: int, now: datetime) -> Duty:
+def duty_row(d: rota.Duty, *, run_id: int, now: datetime) -> Duty:
     return Duty(
         kind=DutyKind.local,
         place_id=int(d.place_id),
@@ -436,7 +436,7 @@ async def execute_run(
         run = await get_run(db, run_id)
         finished = datetime.now(UTC)
         for d in sorted(result.duties):
-            db.add(_duty_row(d, run_id=run_id, now=finished))
+            db.add(duty_row(d, run_id=run_id, now=finished))
         if result.duties:
             run.status = RotaRunStatus.done
         elif result.explanations:
@@ -450,7 +450,7 @@ async def execute_run(
         run.bound = result.bound
         run.seconds = round(result.wall_seconds, 2)
         run.explanations = list(result.explanations)
-        run.summary = _summary(ctx, result, replanned=bool(previous), locked=len(locked))
+        run.summary = plan_summary(ctx, result, replanned=bool(previous), locked=len(locked))
         run.finished_at = finished
         await db.commit()
         return run
