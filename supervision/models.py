@@ -265,6 +265,19 @@ class MaterialRead(IdMixin, Base):
     read_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# --- indexes for the quarterly indicators ----------------------------------------------------
+# A covering index on the cases for supervision/stats.py (the 6-month-limit and completion counts
+# read only these columns); it belongs to this migration because only the indicators need it.
+Index(
+    "ix_bilans_case_quality",
+    Case.opened_on,
+    Case.closed_on,
+    Case.status,
+    Case.counsellor_id,
+    Case.variant,
+)
+
+
 # --- reminders ------------------------------------------------------------------------------
 
 

@@ -15,9 +15,10 @@ Definitions (see also indicators.py):
 - supervision hours: sessions (not cancelled) that started in the quarter before ``as_of``, per
   attendee; training hours: training records held in the quarter.
 
-Each metric is one small query; :data:`METRIC_QUERIES` is the list to extend. Date arithmetic
-differs between SQLite and PostgreSQL, so the two SQL functions below compile per dialect (the
-standard SQLAlchemy way); nothing else knows the engine.
+Each metric is one small query; :data:`METRIC_QUERIES` is the list to extend. Durations differ
+between SQLite and PostgreSQL, so the two SQL functions below compile per dialect (the standard
+SQLAlchemy way); nothing else knows the engine. The 6-month limit needs no date arithmetic in SQL
+(see :func:`limit_threshold`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Float, and_, case, func, literal, or_, select
+from sqlalchemy import Date, Float, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -36,6 +37,7 @@ from sqlalchemy.sql.functions import FunctionElement
 import scheduling.models as scheduling_models
 from app.models import Case, CaseStatus, CaseVariant, Role, User
 from scheduling.models import Duty, DutyStatus
+from scheduling.plan import add_months
 from supervision.indicators import (
     Aggregate,
     CounsellorRef,
@@ -101,31 +103,6 @@ def _days_pg(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     return f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
 
 
-class plus_six_months(FunctionElement[date]):
-    """A date plus 6 calendar months, clamped to the month's last day (31 Aug -> 28/29 Feb)."""
-
-    type = Date()
-    inherit_cache = True
-    name = "plus_six_months"
-
-
-@compiles(plus_six_months, "sqlite")
-def _months_sqlite(element: plus_six_months, compiler: SQLCompiler, **kw: Any) -> str:
-    (day,) = list(element.clauses)
-    d = compiler.process(day, **kw)
-    # SQLite rolls 31 Aug + 6 months over into March; the month's last day caps it.
-    return (
-        f"min(date({d}, '+{LIMIT_MONTHS} months'), "
-        f"date({d}, 'start of month', '+{LIMIT_MONTHS + 1} months', '-1 day'))"
-    )
-
-
-@compiles(plus_six_months, "postgresql")
-def _months_pg(element: plus_six_months, compiler: SQLCompiler, **kw: Any) -> str:
-    (day,) = list(element.clauses)
-    return f"CAST({compiler.process(day, **kw)} + INTERVAL '{LIMIT_MONTHS} months' AS DATE)"
-
-
 # --- the metric queries ---------------------------------------------------------------------
 
 
@@ -179,21 +156,43 @@ async def cases_completed(db: AsyncSession, p: Period) -> list[Aggregate]:
     ]
 
 
+def limit_threshold(end: date) -> date:
+    """The first opening day whose 6-month deadline is not before ``end``.
+
+    The deadline (scheduling/plan.py: opening day + 6 calendar months, clamped) grows with the
+    opening day, so "deadline < end" is exactly "opened_on < limit_threshold(end)": a plain
+    comparison the database answers from an index, with no date arithmetic per row.
+    """
+    day = end - timedelta(days=200)
+    while add_months(day, LIMIT_MONTHS) < end:
+        day += timedelta(days=1)
+    return day
+
+
 async def cases_over_limit(db: AsyncSession, p: Period) -> list[Aggregate]:
-    last = literal(p.last, Date())
-    end = case(
-        (and_(Case.closed_on.is_not(None), Case.closed_on < last), Case.closed_on), else_=last
+    """Cases open on some day of the quarter after their deadline: either still open at the
+    quarter's (counted) last day, or closed within the quarter after the deadline."""
+    not_cancelled = Case.status != CaseStatus.cancelled
+    through_end = select(Case.counsellor_id).where(
+        not_cancelled,
+        or_(Case.closed_on.is_(None), Case.closed_on > p.last),
+        Case.opened_on < limit_threshold(p.last),
     )
-    stmt = (
-        select(Case.counsellor_id, func.count())
-        .where(
-            Case.status != CaseStatus.cancelled,
-            Case.opened_on <= p.last,
-            or_(Case.closed_on.is_(None), Case.closed_on >= p.first),
-            plus_six_months(Case.opened_on) < end,
-        )
-        .group_by(Case.counsellor_id)
+    days = [p.first + timedelta(days=n) for n in range((p.last - p.first).days + 1)]
+    # Per closing day its threshold, as a CASE the database evaluates only on the few rows that
+    # pass the cheap filters (closed in the quarter, opened before the latest threshold).
+    threshold_of_closing_day = case(
+        {d: literal(limit_threshold(d), Date()) for d in days}, value=Case.closed_on
     )
+    closed_within = select(Case.counsellor_id).where(
+        not_cancelled,
+        Case.closed_on >= p.first,
+        Case.closed_on <= p.last,
+        Case.opened_on < limit_threshold(p.last),
+        Case.opened_on < threshold_of_closing_day,
+    )
+    both = union_all(through_end, closed_within).subquery()
+    stmt = select(both.c.counsellor_id, func.count()).group_by(both.c.counsellor_id)
     return await _grouped(db, Metric.CASES_OVER_LIMIT, stmt)
 
 
