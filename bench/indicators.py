@@ -4,7 +4,10 @@ Builds a SQLite file in a temp dir (migrations + demo data + bulk-inserted parti
 spread over 2016-2023, published duties and supervision sessions), then renders
 ``/supervision/indicators`` through the ASGI app as the head of unit and prints p50/p95.
 
-    uv run python bench/indicators.py [--requests 30] [--participants 46500]
+    uv run python -m bench.indicators [--requests 30] [--participants 46500]
+
+(Run it as a module: run as a script, ``bench/`` comes first on ``sys.path`` and
+``bench/ical.py`` would shadow the ``ical`` package.)
 
 Target: p95 <= 300 ms.
 """
