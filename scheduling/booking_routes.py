@@ -158,8 +158,10 @@ def slot_api(s: Any) -> SlotOut:
     )
 
 
-def booking_out(booking: Booking) -> BookingOut:
-    slot = booking.slot
+def booking_out(booking: Booking, *, slot: Any = None, case_code: str | None = None) -> BookingOut:
+    slot = slot or booking.slot
+    if case_code is None and booking.case is not None:
+        case_code = booking.case.code
     place = slot.duty.place
     return BookingOut(
         status=booking.status,
@@ -175,7 +177,7 @@ def booking_out(booking: Booking) -> BookingOut:
         if place is not None
         else None,
         counsellor=slot.duty.counsellor.full_name,
-        case_code=booking.case.code if booking.case is not None else None,
+        case_code=case_code,
     )
 
 
@@ -253,9 +255,12 @@ class BookingApi(Controller):
             source=BookingSource.api,
         )
         await kick_mail(request.app.state["jobs"])
-        booking = await svc.booking_by_token(db_session, booked.token)
+        if booked.slot is not None:  # a new booking: answer from what the transaction loaded
+            out = booking_out(booked.booking, slot=booked.slot, case_code=booked.case_code)
+        else:
+            out = booking_out(await svc.booking_by_token(db_session, booked.token))
         return BookingCreated(
-            **booking_out(booking).model_dump(),
+            **out.model_dump(),
             token=booked.token,
             manage_url=f"{settings.base_url}/manage/{booked.token}",
         )

@@ -43,10 +43,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy import CursorResult, Select, String, and_, func, literal, select, update
+from sqlalchemy import CursorResult, Select, String, and_, func, insert, literal, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defaultload
 
 from app import services as records
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -71,6 +72,7 @@ from scheduling.eligibility import (
     Reason,
     Under25Window,
     Verdict,
+    age_on,
     assess,
 )
 from scheduling.feeds import FeedEvent, render_single_event
@@ -375,7 +377,10 @@ async def _windows(db: AsyncSession) -> list[Under25Window]:
 
 
 async def check_eligibility(db: AsyncSession, applicant: Applicant, *, on: date) -> Verdict:
-    return assess(await load_rules(db), applicant, on=on, windows=await _windows(db))
+    rules = await load_rules(db)
+    age = age_on(applicant.birth_date, on)
+    needs_window = any(b.needs_window and b.covers(age) for b in rules.age_bands)
+    return assess(rules, applicant, on=on, windows=await _windows(db) if needs_window else ())
 
 
 # --- slots ------------------------------------------------------------------------------
@@ -457,8 +462,18 @@ async def next_free_near(
     return [slot_out(s) for s in chosen]
 
 
+# What a booking needs of a slot, in one query: the duty, its place and its counsellor, without
+# the collections those rows carry (each would be one more round trip inside the write lock).
+LEAN_SLOT = (
+    defaultload(Slot.duty).noload(Duty.slots),
+    defaultload(Slot.duty).defaultload(Duty.place).noload(DutyPlace.windows),
+    defaultload(Slot.duty).defaultload(Duty.counsellor).noload(User.availability),
+    defaultload(Slot.duty).defaultload(Duty.counsellor).noload(User.absences),
+)
+
+
 async def get_bookable_slot(db: AsyncSession, slot_id: int, *, now: datetime) -> Slot:
-    slot = await db.get(Slot, slot_id)
+    slot = await db.get(Slot, slot_id, options=LEAN_SLOT)
     if slot is None:
         raise NotFound("Nie ma takiego terminu. Wybierz termin z listy.")
     if slot.duty.status is not DutyStatus.published:
@@ -570,6 +585,8 @@ class Booked:
     booking: Booking
     token: str
     replayed: bool = False  # True when a retry found the first booking
+    slot: Slot | None = None  # loaded with the booking (not on a replay)
+    case_code: str | None = None
 
 
 async def _take_seat(db: AsyncSession, slot_id: int) -> bool:
@@ -696,13 +713,14 @@ async def _book_once(
             raise NotEligible(full)
 
         participant = await records.upsert_participant(db, data.participant_form())
-        for consent in data.consents:
-            db.add(
-                Consent(
-                    participant_id=participant.id, kind=consent.value, version=CONSENT_VERSION,
-                    accepted_at=now,
-                )
-            )  # fmt: skip
+        await db.execute(  # one executemany, no RETURNING: one round trip for all consents
+            insert(Consent),
+            [
+                {"participant_id": participant.id, "kind": c.value, "version": CONSENT_VERSION,
+                 "accepted_at": now}
+                for c in data.consents
+            ],
+        )  # fmt: skip
 
         duty = slot.duty
         case = await _open_case_of(db, participant.id)
@@ -759,13 +777,18 @@ async def _book_once(
     except BaseException:
         await db.rollback()
         raise
-    return Booked(booking, token)
+    return Booked(booking, token, slot=slot, case_code=case.code)
 
 
 async def _open_case_of(db: AsyncSession, participant_id: int) -> Case | None:
     return (
         await db.scalars(
             select(Case)
+            .options(
+                defaultload(Case.counsellor).noload(User.availability),
+                defaultload(Case.counsellor).noload(User.absences),
+                defaultload(Case.participant).noload(Participant.consents),
+            )
             .where(Case.participant_id == participant_id, Case.status == CaseStatus.open)
             .order_by(Case.id.desc())
             .limit(1)
