@@ -82,7 +82,9 @@ async def test_a_finished_run_is_not_planned_again(maker: async_sessionmaker[Asy
     again = await svc.execute_run(maker, run.id, workers=1)
 
     async with maker() as db:
-        count = await db.scalar(select(func.count()).select_from(Duty).where(Duty.rota_run_id == run.id))
+        count = await db.scalar(
+            select(func.count()).select_from(Duty).where(Duty.rota_run_id == run.id)
+        )
     assert again is None
     assert count == run.summary["duties"]
 
@@ -176,9 +178,7 @@ async def test_replanning_after_a_month_of_absence_changes_only_that_counsellors
     assert second.status is RotaRunStatus.done
     assert second.summary["replan"] is True
     async with maker() as db:
-        after = {
-            (d.place_id, d.day): d.counsellor_id for d in await svc.run_duties(db, second.id)
-        }
+        after = {(d.place_id, d.day): d.counsellor_id for d in await svc.run_duties(db, second.id)}
     changed = {k for k in before if after.get(k) != before[k]}
     in_month = {k for k in changed if month[0] <= k[1] <= month[1]}
     theirs = {k for k in before if before[k] == absent and month[0] <= k[1] <= month[1]}
@@ -226,9 +226,7 @@ async def test_republishing_keeps_booked_duties_in_place_and_tells_the_participa
         report = await svc.publish_run(db, second.id, now=datetime.now(UTC), user_id=None)
     async with maker() as db:
         same = await db.get(Duty, kept[0])
-        mails = (
-            await db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "rota"))
-        ).all()
+        mails = (await db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "rota"))).all()
 
     assert same is not None
     assert (same.place_id, same.day, same.starts_at) == kept[1:4]
