@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, cast, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -64,6 +64,7 @@ def load_jobs() -> None:
     import supervision.jobs  # noqa: F401
 
 
+@runtime_checkable
 class JobQueue(Protocol):
     async def enqueue(
         self, name: str, *args: Any, job_id: str | None = None, defer_until: datetime | None = None
