@@ -39,9 +39,23 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any, Final, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -202,91 +216,161 @@ class _Window:
         return self.until.date()
 
 
-def _aggregates(stmt: Select[*tuple[Any, ...]], *cols: Any) -> list[Any]:
-    """One scalar subquery per aggregate of ``stmt``'s rows (correlated to the outer query)."""
-    return [stmt.with_only_columns(col).scalar_subquery() for col in cols]
+# The version queries are built once, from the tables (plain Core: no ORM layer per request),
+# with bound parameters, so SQLAlchemy reuses their compiled form. Each source of a feed is one
+# correlated scalar subquery folding its count, id sum, sequence sum and newest change into one
+# string.
+_DUTY = Duty.__table__.c
+_SLOT = Slot.__table__.c
+_BOOKING = Booking.__table__.c
+_SESSION = SupervisionSession.__table__.c
+_ATTENDEE = SessionAttendee.__table__.c
+_TRAINING = TrainingEntry.__table__.c
+_TOKEN = FeedToken.__table__.c
+_USER = User.__table__.c
+_PLACE = DutyPlace.__table__.c
+_OFFICE = Office.__table__.c
+_SESSION_CHANGED_COL = _SESSION["changed_at" if "changed_at" in _SESSION else "updated_at"]
+
+_FIRST_DAY = bindparam("first_day", type_=Date())
+_LAST_DAY = bindparam("last_day", type_=Date())
+_SINCE = bindparam("since", type_=_SESSION.starts_at.type)
+_UNTIL = bindparam("until", type_=_SESSION.starts_at.type)
 
 
-def _duty_version(where: ColumnElement[bool], window: _Window) -> list[Any]:
-    rows = select(Duty.id).where(
-        where,
-        Duty.status.in_(_SHOWN_DUTIES),
-        Duty.day >= window.first_day,
-        Duty.day <= window.last_day,
-    )
-    return _aggregates(
-        rows,
-        func.count(Duty.id),
-        func.coalesce(func.sum(Duty.id), 0),
-        func.coalesce(func.sum(Duty.sequence), 0),
-        func.max(Duty.changed_at),
-    )
+def _folded(*aggregates: Any) -> Any:
+    """``a|b|c`` of the aggregates as text (NULL as empty), one value per source."""
+    folded: Any = None
+    for aggregate in aggregates:
+        text = func.coalesce(cast(aggregate, String), "")
+        folded = text if folded is None else folded + "|" + text
+    return folded
 
 
-def _booking_version(counsellor: Any, window: _Window) -> list[Any]:
-    rows = (
-        select(Booking.id)
-        .join(Slot, Slot.id == Booking.slot_id)
-        .join(Duty, Duty.id == Slot.duty_id)
-        .where(
-            Duty.counsellor_id == counsellor,
-            Duty.day >= window.first_day,
-            Duty.day <= window.last_day,
+def _duty_version(where: ColumnElement[bool]) -> Any:
+    return (
+        select(
+            _folded(
+                func.count(_DUTY.id),
+                func.sum(_DUTY.id),
+                func.sum(_DUTY.sequence),
+                func.max(_DUTY.changed_at),
+            )
         )
-    )
-    return _aggregates(
-        rows,
-        func.count(Booking.id),
-        func.coalesce(func.sum(Booking.id), 0),
-        func.max(Booking.updated_at),
-    )
-
-
-def _session_rows(window: _Window) -> Select[*tuple[Any, ...]]:
-    return select(SupervisionSession.id).where(
-        SupervisionSession.starts_at < window.until, SupervisionSession.ends_at > window.since
+        .where(
+            where,
+            _DUTY.status.in_([s.value for s in _SHOWN_DUTIES]),
+            _DUTY.day >= _FIRST_DAY,
+            _DUTY.day <= _LAST_DAY,
+        )
+        .scalar_subquery()
     )
 
 
-def _attends(user: Any) -> ColumnElement[bool]:
-    return or_(
-        SupervisionSession.facilitator_id == user,
-        SupervisionSession.id.in_(
-            select(SessionAttendee.session_id).where(SessionAttendee.user_id == user)
-        ),
+def _booking_version(counsellor: Any) -> Any:
+    return (
+        select(
+            _folded(func.count(_BOOKING.id), func.sum(_BOOKING.id), func.max(_BOOKING.updated_at))
+        )
+        .select_from(
+            _BOOKING.id.table.join(_SLOT.id.table, _SLOT.id == _BOOKING.slot_id).join(
+                _DUTY.id.table, _DUTY.id == _SLOT.duty_id
+            )
+        )
+        .where(
+            _DUTY.counsellor_id == counsellor,
+            _DUTY.day >= _FIRST_DAY,
+            _DUTY.day <= _LAST_DAY,
+        )
+        .scalar_subquery()
     )
 
 
-def _session_version(rows: Select[*tuple[Any, ...]]) -> list[Any]:
-    return _aggregates(
-        rows,
-        func.count(SupervisionSession.id),
-        func.coalesce(func.sum(SupervisionSession.id), 0),
-        func.coalesce(func.sum(SupervisionSession.sequence), 0),
-        func.max(_SESSION_CHANGED),
-    )
+def _session_version(user: Any | None) -> Any:
+    stmt = select(
+        _folded(
+            func.count(_SESSION.id),
+            func.sum(_SESSION.id),
+            func.sum(_SESSION.sequence),
+            func.max(_SESSION_CHANGED_COL),
+        )
+    ).where(_SESSION.starts_at < _UNTIL, _SESSION.ends_at > _SINCE)
+    if user is not None:
+        stmt = stmt.where(
+            or_(
+                _SESSION.facilitator_id == user,
+                _SESSION.id.in_(select(_ATTENDEE.session_id).where(_ATTENDEE.user_id == user)),
+            )
+        )
+    return stmt.scalar_subquery()
 
 
-def _training_version(user: Any, window: _Window) -> list[Any]:
-    rows = select(TrainingEntry.id).where(
-        TrainingEntry.counsellor_id == user,
-        TrainingEntry.held_on <= window.last_day,
-        func.coalesce(TrainingEntry.ends_on, TrainingEntry.held_on) >= window.first_day,
-    )
-    return _aggregates(
-        rows,
-        func.count(TrainingEntry.id),
-        func.coalesce(func.sum(TrainingEntry.id), 0),
-        func.max(TrainingEntry.updated_at),
+def _training_version(user: Any) -> Any:
+    return (
+        select(
+            _folded(
+                func.count(_TRAINING.id), func.sum(_TRAINING.id), func.max(_TRAINING.updated_at)
+            )
+        )
+        .where(
+            _TRAINING.counsellor_id == user,
+            _TRAINING.held_on <= _LAST_DAY,
+            func.coalesce(_TRAINING.ends_on, _TRAINING.held_on) >= _FIRST_DAY,
+        )
+        .scalar_subquery()
     )
 
 
 def _where_version() -> list[Any]:
     """Addresses shown in LOCATION: any edit of a place or an office re-renders."""
     return [
-        select(func.max(DutyPlace.updated_at)).scalar_subquery(),
-        select(func.max(Office.updated_at)).scalar_subquery(),
+        select(func.max(_PLACE.updated_at)).scalar_subquery(),
+        select(func.max(_OFFICE.updated_at)).scalar_subquery(),
     ]
+
+
+@cache
+def _token_statement(scope: FeedScope) -> Any:
+    user = _TOKEN.user_id
+    if scope is FeedScope.personal:
+        parts = [
+            _duty_version(_DUTY.counsellor_id == user),
+            _booking_version(user),
+            _session_version(user),
+            _training_version(user),
+        ]
+    else:
+        parts = [_duty_version(_DUTY.id.is_not(None)), _session_version(None)]
+    stmt = (
+        select(_TOKEN.user_id, _USER.first_name, _USER.last_name, *parts, *_where_version())
+        .select_from(_TOKEN.id.table.join(_USER.id.table, _USER.id == _TOKEN.user_id))
+        .where(
+            _TOKEN.token_hash == bindparam("token_hash", type_=String()),
+            _TOKEN.scope == scope.value,
+            _TOKEN.revoked_at.is_(None),
+            _USER.active.is_(True),
+        )
+    )
+    if scope is FeedScope.team:
+        stmt = stmt.where(_USER.role == Role.coordinator.value)
+    return stmt
+
+
+@cache
+def _place_statement() -> Any:
+    return select(_PLACE.name, _duty_version(_DUTY.place_id == _PLACE.id), *_where_version()).where(
+        _PLACE.id == bindparam("place_id", type_=Integer())
+    )
+
+
+def _window_params(hour: datetime) -> dict[str, Any]:
+    window = _Window.around(hour)
+    return {
+        "first_day": window.first_day,
+        "last_day": window.last_day,
+        "since": window.since,
+        "until": window.until,
+    }
 
 
 async def resolve_token_feed(
@@ -297,33 +381,9 @@ async def resolve_token_feed(
     if not token or len(token) > 128:
         return None
     hour = render_hour(now)
-    window = _Window.around(hour)
-    user = FeedToken.user_id
-    if scope is FeedScope.personal:
-        parts = [
-            *_duty_version(Duty.counsellor_id == user, window),
-            *_booking_version(user, window),
-            *_session_version(_session_rows(window).where(_attends(user))),
-            *_training_version(user, window),
-        ]
-    else:
-        parts = [
-            *_duty_version(Duty.id.is_not(None), window),
-            *_session_version(_session_rows(window)),
-        ]
-    stmt = (
-        select(FeedToken.user_id, User.first_name, User.last_name, *parts, *_where_version())
-        .join(User, User.id == FeedToken.user_id)
-        .where(
-            FeedToken.token_hash == feed_token_hash(token),
-            FeedToken.scope == scope,
-            FeedToken.revoked_at.is_(None),
-            User.active.is_(True),
-        )
-    )
-    if scope is FeedScope.team:
-        stmt = stmt.where(User.role == Role.coordinator)
-    row = (await db.execute(stmt)).one_or_none()
+    params = {**_window_params(hour), "token_hash": feed_token_hash(token)}
+    connection = await db.connection()
+    row = (await connection.execute(_token_statement(scope), params)).one_or_none()
     await db.commit()  # end the read: SQLite holds its writer lock for the transaction
     if row is None:
         return None
@@ -350,13 +410,9 @@ async def resolve_place_feed(
 ) -> ResolvedFeed | None:
     """The public feed of a duty place, with its version; None when there is no such place."""
     hour = render_hour(now)
-    window = _Window.around(hour)
-    stmt = select(
-        DutyPlace.name,
-        *_duty_version(Duty.place_id == DutyPlace.id, window),
-        *_where_version(),
-    ).where(DutyPlace.id == place_id)
-    row = (await db.execute(stmt)).one_or_none()
+    params = {**_window_params(hour), "place_id": place_id}
+    connection = await db.connection()
+    row = (await connection.execute(_place_statement(), params)).one_or_none()
     await db.commit()
     if row is None:
         return None
@@ -659,6 +715,15 @@ async def _booking_events(
             )
         )
     return events
+
+
+def _attends(user_id: int) -> ColumnElement[bool]:
+    return or_(
+        SupervisionSession.facilitator_id == user_id,
+        SupervisionSession.id.in_(
+            select(SessionAttendee.session_id).where(SessionAttendee.user_id == user_id)
+        ),
+    )
 
 
 async def _session_events(
