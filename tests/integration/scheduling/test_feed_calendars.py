@@ -38,7 +38,15 @@ from scheduling.models import Duty, DutyStatus, FeedItem, FeedToken, Slot
 from scheduling.slots import WARSAW
 from supervision.models import TrainingEntry
 from supervision.services import cancel_session
-from tests.conftest import COORDINATOR, COUNSELLOR, HEAD, OTHER_COUNSELLOR, login, post_form
+from tests.conftest import (
+    COORDINATOR,
+    COUNSELLOR,
+    HEAD,
+    OTHER_COUNSELLOR,
+    login,
+    on_both_engines,
+    post_form,
+)
 from tests.khal import khal_list
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
@@ -176,6 +184,7 @@ async def test_personal_feed_leaves_out_other_counsellors_duties_and_draft_dutie
     assert draft.uid not in events
 
 
+@on_both_engines
 @pytest.mark.usefixtures("at_march_2027")
 async def test_team_feed_shows_every_counsellors_duties_with_names_and_the_sessions(
     client: AsyncTestClient[Litestar], db: AsyncSession
@@ -203,6 +212,7 @@ async def test_only_a_coordinator_has_a_team_feed(
     assert response.status_code == 404
 
 
+@on_both_engines
 @pytest.mark.usefixtures("at_march_2027")
 async def test_place_feed_shows_the_places_published_duties_without_counsellor_names(
     client: AsyncTestClient[Litestar], db: AsyncSession
@@ -240,6 +250,7 @@ async def booked_via_api(client: AsyncTestClient[Litestar], slot_id: int, n: int
     return str(response.json()["token"])
 
 
+@on_both_engines
 async def test_rescheduling_a_booking_keeps_its_uid_and_raises_its_sequence(
     client: AsyncTestClient[Litestar], db: AsyncSession
 ) -> None:
@@ -336,6 +347,7 @@ async def test_a_cancelled_session_shows_status_cancelled(
     assert int(shown["SEQUENCE"]) == 1
 
 
+@on_both_engines
 @pytest.mark.usefixtures("at_march_2027")
 async def test_a_moved_training_keeps_its_uid_and_raises_its_sequence_once(
     client: AsyncTestClient[Litestar], db: AsyncSession
@@ -365,6 +377,7 @@ async def test_a_moved_training_keeps_its_uid_and_raises_its_sequence_once(
 # --- the same bytes, the same ETag, 304 ---------------------------------------------------
 
 
+@on_both_engines
 @pytest.mark.usefixtures("at_march_2027")
 async def test_an_unchanged_feed_renders_byte_identical_with_the_same_etag(
     client: AsyncTestClient[Litestar], db: AsyncSession
@@ -397,6 +410,7 @@ async def test_feeds_are_served_as_utf8_calendars(
         assert response.headers["content-type"] == "text/calendar; charset=utf-8", path
 
 
+@on_both_engines
 @pytest.mark.usefixtures("at_march_2027")
 async def test_a_matching_if_none_match_gets_304_without_rendering(
     client: AsyncTestClient[Litestar], db: AsyncSession, monkeypatch: pytest.MonkeyPatch
@@ -515,6 +529,7 @@ async def test_the_address_stays_the_same_between_visits(client: AsyncTestClient
     assert first == second
 
 
+@on_both_engines
 async def test_a_regenerated_address_makes_the_old_one_404_at_once(
     client: AsyncTestClient[Litestar],
 ) -> None:
@@ -610,6 +625,7 @@ def personal_data(people: list[Any], staff: list[User]) -> list[bytes]:
     return [n.encode() for n in needles if n]
 
 
+@on_both_engines
 async def test_no_participant_name_email_or_phone_appears_in_any_feed(
     client: AsyncTestClient[Litestar], db: AsyncSession
 ) -> None:
