@@ -63,6 +63,7 @@ from ortools.sat.python import cp_model
 EVENING_FROM = time(17, 0)
 SAFETY_S = 1.0  # seconds kept back from the time limit for the figures after the solve
 EXCESS_WEIGHT = 50  # times the spread weight, per duty of spread above a fairness bound
+SPREAD_RES = 10  # spreads are modelled in tenths of a duty, so 1.3 and 2.0 differ
 WEEKDAY_SHORT = ("pn", "wt", "śr", "czw", "pt", "sob", "nd")
 
 # --- input ----------------------------------------------------------------------------------------
@@ -619,7 +620,9 @@ def _greedy(
     return plan
 
 
-def _rebalance(inst: _Instance, plan: dict[int, tuple[int, int]]) -> None:
+def _rebalance(
+    inst: _Instance, plan: dict[int, tuple[int, int]], deadline: float | None = None
+) -> None:
     """Local search that brings a complete plan inside the load and Saturday bands (in place).
 
     Load: the most loaded counsellor (share-adjusted) hands one window to the least loaded,
@@ -674,6 +677,8 @@ def _rebalance(inst: _Instance, plan: dict[int, tuple[int, int]]) -> None:
         return None if best is None else (best[1], best[2])
 
     for _ in range(4 * len(plan)):
+        if deadline is not None and _time.monotonic() > deadline:
+            break
         order = devs(tr.load, load_t, inst.load_weight)
         if not order:
             break
@@ -696,7 +701,58 @@ def _rebalance(inst: _Instance, plan: dict[int, tuple[int, int]]) -> None:
         if not done:
             break
 
+    def swap(hi: int, lo: int) -> bool:
+        """``hi`` hands a Saturday duty to ``lo`` and takes one of their weekday duties (loads
+        stay, Saturdays move by one each), only when it narrows their Saturday gap."""
+        sat_t = _targets(inst.saturday_weight, sum(tr.sat_load.values()))
+        if (tr.sat_load[hi] - sat_t[hi]) - (
+            tr.sat_load[lo] - sat_t[lo]
+        ) <= lim.max_saturday_spread + 1e-9:
+            return False
+        gives = [
+            wi for wi, (c, o) in plan.items() if c == hi and inst.options[o].day.weekday() == 5
+        ]
+        takes = [
+            wi for wi, (c, o) in plan.items() if c == lo and inst.options[o].day.weekday() != 5
+        ]
+        best: tuple[float, int, int] | None = None
+        for a in gives:
+            oa = inst.options[plan[a][1]]
+            if lo not in oa.eligible:
+                continue
+            for b in takes:
+                ob = inst.options[plan[b][1]]
+                if hi not in ob.eligible:
+                    continue
+                tr.drop(hi, oa)
+                tr.drop(lo, ob)
+                ok = tr.fits(lo, oa)
+                if ok:
+                    tr.take(lo, oa)
+                    ok = tr.fits(hi, ob)
+                    tr.drop(lo, oa)
+                tr.take(hi, oa)
+                tr.take(lo, ob)
+                if not ok:
+                    continue
+                pa, pb = oa.place, ob.place
+                cost = inst.km2[(lo, pa)] - inst.km2[(hi, pa)] + inst.km2[(hi, pb)]
+                cost -= inst.km2[(lo, pb)]
+                if pa != pb:
+                    cost += 3000 * ((pairs[(lo, pa)] == 0) + (pairs[(hi, pb)] == 0))
+                    cost -= 3000 * ((pairs[(hi, pa)] == 1) + (pairs[(lo, pb)] == 1))
+                if best is None or cost < best[0]:
+                    best = (cost, a, b)
+        if best is None:
+            return False
+        _, a, b = best
+        move(a, lo, plan[a][1])
+        move(b, hi, plan[b][1])
+        return True
+
     for _ in range(4 * len(plan)):
+        if deadline is not None and _time.monotonic() > deadline:
+            break
         sat_t = _targets(inst.saturday_weight, sum(tr.sat_load.values()))
         order = devs(tr.sat_load, sat_t, inst.saturday_weight)
         if not order:
@@ -706,6 +762,8 @@ def _rebalance(inst: _Instance, plan: dict[int, tuple[int, int]]) -> None:
             lim.max_saturday_spread + 1e-9
         ):
             break
+        if any(swap(h, lo) for h in reversed(order[-3:]) for lo in order[:3] if h != lo):
+            continue
         down = up = None
         for hi in reversed(order):  # the most Saturdays first, until one can give one up
             down = best_move([wi for wi, (c, _) in plan.items() if c == hi], hi, False)
@@ -855,6 +913,11 @@ class _Model:
     objective_const: int
 
 
+def _per_res(weight: int) -> int:
+    """Objective weight per 1/SPREAD_RES duty of spread."""
+    return max(1, round(weight / SPREAD_RES))
+
+
 def _add_spread(
     model: cp_model.CpModel,
     counts: Mapping[int, cp_model.LinearExprT],
@@ -867,7 +930,7 @@ def _add_spread(
     """Band of width ``hard_limit`` (or a penalised spread) around share-adjusted targets.
 
     Deviation of c, scaled by W = sum of weights: W * count_c - w_c * total. Returns the spread
-    in whole duties (rounded up) as a variable for the objective.
+    in 1/SPREAD_RES duties (rounded up) for the objective: weigh it with ``_per_res(weight)``.
     """
     members = [c for c in counts if weights[c] > 0]
     if len(members) < 2:
@@ -884,17 +947,17 @@ def _add_spread(
         dev: cp_model.LinearExprT = big_w * counts[c] - weights[c] * total  # type: ignore[operator]
         model.add(dev >= lo)
         model.add(dev <= hi)
-    spread = model.new_int_var(0, 400, f"{name}_spread")
-    model.add(hi - lo <= big_w * spread)
+    spread = model.new_int_var(0, 400 * SPREAD_RES, f"{name}_spread")
+    model.add(SPREAD_RES * (hi - lo) <= big_w * spread)
     if hard_limit is None:
         return spread
     if not elastic:
-        model.add(spread <= hard_limit)
+        model.add(spread <= SPREAD_RES * hard_limit)
         return spread
     # the bound is elastic: an excess costs far more than anything else, so any plan found
     # (even the greedy hint) is a solution and the search drives the excess to zero
-    excess = model.new_int_var(0, 400, f"{name}_excess")
-    model.add(spread <= hard_limit + excess)
+    excess = model.new_int_var(0, 400 * SPREAD_RES, f"{name}_excess")
+    model.add(spread <= SPREAD_RES * hard_limit + excess)
     return spread + EXCESS_WEIGHT * excess
 
 
@@ -1033,7 +1096,7 @@ def _build_model(
             elastic,
         )
         if s is not None:
-            obj.append(wt.load_spread * s)
+            obj.append(_per_res(wt.load_spread) * s)
         s = _add_spread(
             m,
             sats,
@@ -1044,10 +1107,10 @@ def _build_model(
             elastic,
         )
         if s is not None:
-            obj.append(wt.saturday_spread * s)
+            obj.append(_per_res(wt.saturday_spread) * s)
         s = _add_spread(m, eves, inst.evening_weight, sum(eve_vars), "eve", None)
         if s is not None:
-            obj.append(wt.evening_spread * s)
+            obj.append(_per_res(wt.evening_spread) * s)
 
         # cadence rhythm (soft): consecutive duties of a place cadence ± tolerance apart
         by_place: dict[int, list[int]] = defaultdict(list)
@@ -1183,7 +1246,14 @@ def _flow_quotas(
     return (best[1], best[2]) if best else None
 
 
-def _quotas(inst: _Instance, *, time_limit_s: float, seed: int, workers: int) -> _Quotas | None:
+def _quotas(
+    inst: _Instance,
+    *,
+    time_limit_s: float,
+    seed: int,
+    workers: int,
+    deadline: float | None = None,
+) -> _Quotas | None:
     """Stage 1: how many duties (and Saturdays) each counsellor holds at each place.
 
     A small CP-SAT over counts relaxes the calendar but keeps, per (counsellor, place), the
@@ -1283,7 +1353,7 @@ def _quotas(inst: _Instance, *, time_limit_s: float, seed: int, workers: int) ->
             dev.append(d)
         fixed.minimize(sum(dev))
         probe = cp_model.CpSolver()
-        probe.parameters.max_time_in_seconds = 2.0
+        probe.parameters.max_time_in_seconds = _left(deadline, 2.0)
         probe.parameters.num_workers = 1
         probe.parameters.random_seed = seed
         if probe.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -1293,7 +1363,7 @@ def _quotas(inst: _Instance, *, time_limit_s: float, seed: int, workers: int) ->
             break
     solver = cp_model.CpSolver()
     # the deterministic limit binds first, so quotas do not depend on the machine's load
-    solver.parameters.max_time_in_seconds = max(1.0, 3 * time_limit_s)
+    solver.parameters.max_time_in_seconds = _left(deadline, 3 * time_limit_s, 0.3)
     solver.parameters.max_deterministic_time = max(0.3, 0.5 * time_limit_s)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
@@ -1306,25 +1376,45 @@ def _quotas(inst: _Instance, *, time_limit_s: float, seed: int, workers: int) ->
     )
 
 
-def _add_complete_hint(built: _Model, chosen: set[tuple[int, int]], seed: int) -> float | None:
+def _left(deadline: float | None, cap: float, floor: float = 0.1) -> float:
+    """Seconds a stage may take: at most ``cap`` and never past the shared deadline."""
+    if deadline is None:
+        return max(floor, cap)
+    return max(floor, min(cap, deadline - _time.monotonic()))
+
+
+def _add_complete_hint(
+    built: _Model, chosen: set[tuple[int, int]], seed: int, deadline: float | None = None
+) -> float | None:
     """Hint every variable: fix x to the plan, let CP-SAT fill in the auxiliary variables
-    (spreads, continuity, rhythm) in a quick solve, and hint the whole assignment."""
-    fixed = built.model.clone()
-    for key, v in built.x.items():
+    (spreads, continuity, rhythm) in a quick solve, and hint the whole assignment. A complete,
+    feasible hint is taken by CP-SAT as its first solution at once."""
+    return _complete_hint(built.model, built.x, chosen, seed, deadline)
+
+
+def _complete_hint(
+    model: cp_model.CpModel,
+    x: Mapping[tuple[int, int], cp_model.IntVar],
+    chosen: set[tuple[int, int]],
+    seed: int,
+    deadline: float | None = None,
+) -> float | None:
+    """See ``_add_complete_hint``; returns the hint's objective or None (then x only)."""
+    fixed = model.clone()
+    for key, v in x.items():
         fixed.add(fixed.get_bool_var_from_proto_index(v.index) == (1 if key in chosen else 0))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = 5.0
+    solver.parameters.max_time_in_seconds = _left(deadline, 3.0)
     solver.parameters.num_workers = 1
-    solver.parameters.cp_model_presolve = False
     solver.parameters.random_seed = seed
     status = solver.solve(fixed)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = solver.response_proto.solution
         for i, value in enumerate(values):
-            built.model.add_hint(built.model.get_int_var_from_proto_index(i), value)
+            model.add_hint(model.get_int_var_from_proto_index(i), value)
         return float(solver.objective_value)
-    for key, v in built.x.items():
-        built.model.add_hint(v, 1 if key in chosen else 0)
+    for key, v in x.items():
+        model.add_hint(v, 1 if key in chosen else 0)
     return None
 
 
@@ -1396,19 +1486,344 @@ def _in_bands(inst: _Instance, plan: Mapping[int, tuple[int, int]]) -> bool:
     )
 
 
-def _affected(inst: _Instance, prev_plan: Mapping[int, tuple[int, int]]) -> set[int]:
-    """Re-planning neighbourhood: the windows whose duty is gone or invalid, and every window
-    overlapping the weeks around them (a cadence either side), so covers can be swapped in."""
-    lost = [wi for wi, w in enumerate(inst.windows) if w.required and wi not in prev_plan]
-    if not lost:
-        return set()
-    margin = timedelta(days=max((p.cadence_days for p in inst.data.places), default=14))
-    spans = [(inst.windows[wi].start - margin, inst.windows[wi].end + margin) for wi in lost]
+# --- re-planning ---------------------------------------------------------------------------------
+
+
+def _repair(
+    inst: _Instance,
+    keep: Mapping[int, tuple[int, int]],
+    todo: Sequence[int],
+    prev_day: Mapping[int, date],
+    locked_windows: set[int],
+) -> tuple[dict[int, tuple[int, int]], list[int]]:
+    """Fill the windows ``todo`` around the kept duties, changing as few kept duties as possible.
+
+    Each window goes to the counsellor who fits (hard rules) at the least cost: travel, a new
+    (counsellor, place) pair, distance from the old duty's day, and the fairness bands (the most
+    behind their share-adjusted target first). When nobody fits, one kept duty of a counsellor who
+    could take the window is handed to somebody else (one exchange, same day and time when
+    possible; locked duties are never moved). Returns the plan and the windows still empty.
+    """
+    data = inst.data
+    wt, lim = data.weights, data.limits
+    tr = _Tracker(inst)
+    plan = dict(keep)
+    held: dict[int, list[int]] = defaultdict(list)
+    pairs: dict[tuple[int, int], int] = defaultdict(int)
+    for wi, (c, o) in plan.items():
+        tr.take(c, inst.options[o])
+        held[c].append(wi)
+        pairs[(c, inst.options[o].place)] += 1
+    load_t = _targets(inst.load_weight, inst.n_required)
+    n_sat = sum(tr.sat_load.values()) + sum(
+        1
+        for wi in todo
+        if all(inst.options[o].day.weekday() == 5 for o in inst.windows[wi].options)
+    )
+    sat_t = _targets(inst.saturday_weight, n_sat)
+
+    def cost(c: int, o: int, wi: int) -> float:
+        opt = inst.options[o]
+        place = data.places[opt.place]
+        k: float = inst.km2[(c, opt.place)] * wt.travel_per_km
+        k += 0 if data.counsellors[c].office == place.office else wt.other_office
+        k += 0 if pairs[(c, opt.place)] else wt.continuity
+        if wi in prev_day:
+            k += 20 * abs((opt.day - prev_day[wi]).days)
+        dev = tr.load[c] + 1 - load_t[c]
+        k += wt.load_spread * dev / 2
+        if dev > lowest(tr.load, load_t, inst.load_weight) + lim.max_load_spread:
+            k += 2 * wt.load_spread  # would leave the band
+        if opt.day.weekday() == 5 and inst.saturday_weight[c] > 0:
+            dev = tr.sat_load[c] + 1 - sat_t[c]
+            k += wt.saturday_spread * dev / 2
+            if dev > lowest(tr.sat_load, sat_t, inst.saturday_weight) + lim.max_saturday_spread:
+                k += 2 * wt.saturday_spread
+        return k
+
+    def lowest(counts: Mapping[int, int], targets: Sequence[float], ws: Sequence[int]) -> float:
+        return min((counts[c] - targets[c] for c in range(len(ws)) if ws[c] > 0), default=0.0)
+
+    def put(wi: int, c: int, o: int) -> None:
+        tr.take(c, inst.options[o])
+        plan[wi] = (c, o)
+        held[c].append(wi)
+        pairs[(c, inst.options[o].place)] += 1
+
+    def lift(wi: int) -> tuple[int, int]:
+        c, o = plan.pop(wi)
+        tr.drop(c, inst.options[o])
+        held[c].remove(wi)
+        pairs[(c, inst.options[o].place)] -= 1
+        return c, o
+
+    missing: list[int] = []
+    order = sorted(
+        todo,
+        key=lambda wi: (
+            sum(len(inst.options[o].eligible) for o in inst.windows[wi].options),
+            inst.windows[wi].start,
+        ),
+    )
+    for wi in order:
+        best: tuple[float, int, int] | None = None
+        for o in inst.windows[wi].options:
+            for c in inst.options[o].eligible:
+                if tr.fits(c, inst.options[o]):
+                    k = cost(c, o, wi)
+                    if best is None or k < best[0]:
+                        best = (k, c, o)
+        if best is not None:
+            put(wi, best[1], best[2])
+            continue
+        # one exchange: a counsellor who could take the window gives one of their duties away
+        done = False
+        for o in sorted(
+            inst.windows[wi].options,
+            key=lambda o: abs((inst.options[o].day - prev_day.get(wi, inst.options[o].day)).days),
+        ):
+            opt = inst.options[o]
+            for c in opt.eligible:
+                blockers = [
+                    other
+                    for other in held[c]
+                    if other not in locked_windows
+                    and abs((inst.options[plan[other][1]].day - opt.day).days) <= 14
+                ]
+                for other in blockers:
+                    _, o_old = lift(other)
+                    if not tr.fits(c, opt):
+                        put(other, c, o_old)
+                        continue
+                    tr.take(c, opt)  # reserve while looking for a taker
+                    alts = sorted(inst.windows[other].options, key=lambda o2: (o2 != o_old, o2))
+                    taker = next(
+                        (
+                            (c2, o2)
+                            for o2 in alts
+                            for c2 in inst.options[o2].eligible
+                            if c2 != c and tr.fits(c2, inst.options[o2])
+                        ),
+                        None,
+                    )
+                    tr.drop(c, opt)
+                    if taker is None:
+                        put(other, c, o_old)
+                        continue
+                    put(other, *taker)
+                    put(wi, c, o)
+                    done = True
+                    break
+                if done:
+                    break
+            if done:
+                break
+        if not done:
+            missing.append(wi)
+    return plan, missing
+
+
+def _neighbourhood(inst: _Instance, centre: Iterable[int], margin_days: int) -> set[int]:
+    """Required windows overlapping the days within ``margin_days`` of the windows ``centre``."""
+    margin = timedelta(days=margin_days)
+    spans = [(inst.windows[wi].start - margin, inst.windows[wi].end + margin) for wi in centre]
     return {
         wi
         for wi, w in enumerate(inst.windows)
-        if w.required and any(w.start <= b and a <= w.end for a, b in spans)
+        if w.required and w.options and any(w.start <= b and a <= w.end for a, b in spans)
     }
+
+
+def _local_model(
+    inst: _Instance,
+    fixed: Mapping[int, tuple[int, int]],
+    free: set[int],
+    prev: Mapping[int, tuple[int, int]],
+    prev_day: Mapping[int, date],
+) -> tuple[cp_model.CpModel, dict[tuple[int, int], cp_model.IntVar]]:
+    """CP-SAT over the windows ``free`` only; the duties ``fixed`` are constants.
+
+    Objective: a penalty per previous duty not kept (``Weights.change``), the fairness spreads
+    (soft, over all counsellors), travel, new (counsellor, place) pairs and day shifts. Small,
+    so it is built and solved in a fraction of the full model's time.
+    """
+    data, lim, wt = inst.data, inst.data.limits, inst.data.weights
+    n = len(data.counsellors)
+    busy: set[tuple[int, date]] = set()
+    week: dict[tuple[int, tuple[int, int]], int] = defaultdict(int)
+    sats: dict[int, set[date]] = defaultdict(set)
+    load: dict[int, int] = defaultdict(int)
+    sat_load: dict[int, int] = defaultdict(int)
+    used: set[tuple[int, int]] = set()
+    for c, o in fixed.values():
+        opt = inst.options[o]
+        busy.add((c, opt.day))
+        week[(c, opt.day.isocalendar()[:2])] += 1
+        load[c] += 1
+        used.add((c, opt.place))
+        if opt.day.weekday() == 5:
+            sats[c].add(opt.day)
+            sat_load[c] += 1
+    m = cp_model.CpModel()
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    by_cd: dict[tuple[int, date], list[cp_model.IntVar]] = defaultdict(list)
+    by_cweek: dict[tuple[int, tuple[int, int]], list[cp_model.IntVar]] = defaultdict(list)
+    by_c: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    by_csat: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    by_cp: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+    obj: list[cp_model.LinearExprT] = []
+    const = 0
+    for wi in sorted(free):
+        terms = []
+        old = prev.get(wi)
+        if old is not None or wi in prev_day:
+            const += wt.change
+        for o in inst.windows[wi].options:
+            opt = inst.options[o]
+            wk = opt.day.isocalendar()[:2]
+            for c in opt.eligible:
+                if (c, opt.day) in busy or week[(c, wk)] >= lim.max_duties_per_week:
+                    continue
+                v = m.new_bool_var(f"x_c{c}_o{o}")
+                x[(c, o)] = v
+                terms.append(v)
+                by_cd[(c, opt.day)].append(v)
+                by_cweek[(c, wk)].append(v)
+                by_c[c].append(v)
+                by_cp[(c, opt.place)].append(v)
+                if opt.day.weekday() == 5:
+                    by_csat[c].append(v)
+                k = inst.km2[(c, opt.place)] * wt.travel_per_km
+                if data.counsellors[c].office != data.places[opt.place].office:
+                    k += wt.other_office
+                if wi in prev_day:
+                    k += 20 * abs((opt.day - prev_day[wi]).days)
+                if old == (c, o):
+                    k -= wt.change
+                if k:
+                    obj.append(k * v)
+        m.add_exactly_one(terms)
+    for vs in by_cd.values():
+        if len(vs) > 1:
+            m.add_at_most_one(vs)
+    for (c, wk), vs in by_cweek.items():
+        if len(vs) + week[(c, wk)] > lim.max_duties_per_week:
+            m.add(sum(vs) <= lim.max_duties_per_week - week[(c, wk)])
+    k_row = lim.max_saturdays_in_row
+    for c in range(n):
+        var_sats = sorted({d for (cc, d) in by_cd if cc == c and d.weekday() == 5})
+        for sat in var_sats:
+            for first in range(k_row + 1):  # every run of k+1 Saturdays containing it
+                run = [sat + timedelta(days=7 * (i - first)) for i in range(k_row + 1)]
+                fixed_n = sum(1 for d in run if d in sats[c])
+                vs = [v for d in run for v in by_cd.get((c, d), [])]
+                if fixed_n + len(vs) > k_row:
+                    m.add(sum(vs) <= k_row - fixed_n)
+    for (c, p), vs in by_cp.items():
+        if (c, p) in used:
+            continue
+        u = m.new_bool_var(f"uses_c{c}_p{p}")
+        for v in vs:
+            m.add_implication(v, u)
+        obj.append(wt.continuity * u)
+    loads = {c: load[c] + sum(by_c[c]) for c in range(n)}
+    s = _add_spread(m, loads, inst.load_weight, inst.n_required, "load", None)
+    if s is not None:
+        obj.append(_per_res(wt.load_spread) * s)
+    sat_total = sum(sat_load.values()) + sum(v for vs in by_csat.values() for v in vs)
+    sat_counts = {c: sat_load[c] + sum(by_csat[c]) for c in range(n)}
+    s = _add_spread(m, sat_counts, inst.saturday_weight, sat_total, "sat", None)
+    if s is not None:
+        obj.append(_per_res(wt.saturday_spread) * s)
+    m.minimize(sum(obj) + const)
+    return m, x
+
+
+def _replan_plan(
+    inst: _Instance,
+    deadline: float,
+    seed: int,
+    workers: int,
+    cb: _Callback,
+) -> tuple[dict[int, tuple[int, int]] | None, str, float | None, float | None, list[str]]:
+    """Re-plan: keep every previous duty that is still valid, fill the lost windows.
+
+    1. ``_repair`` fills the lost windows greedily (with one-duty exchanges when needed): a
+       complete plan in milliseconds, the fallback.
+    2. CP-SAT over the weeks around the lost windows (``_local_model``), hinted with that plan,
+       minimises changes first, then fairness, travel and continuity. If it proves the
+       neighbourhood infeasible, the neighbourhood grows (up to the whole horizon) while time
+       remains. Every stage shares one deadline.
+    Returns (plan or None, status, objective, bound, notes).
+    """
+    data = inst.data
+    prev = _match_previous(inst)
+    prev_day: dict[int, date] = {}
+    opt_index = {(data.places[o.place].id, o.day, o.start): o.window for o in inst.options}
+    for d in data.previous:
+        wi = opt_index.get((d.place_id, d.date, d.start))
+        if wi is not None:
+            prev_day.setdefault(wi, d.date)
+    # windows without a valid previous duty: lost duties and new places or windows
+    lost = [wi for wi, w in enumerate(inst.windows) if w.required and w.options and wi not in prev]
+    if not lost:
+        return dict(prev), "FEASIBLE", None, None, []
+    locked_windows = {
+        inst.options[o].window
+        for o in range(len(inst.options))
+        if (data.places[inst.options[o].place].id, inst.options[o].day) in data.locked
+    }
+    repaired, missing = _repair(inst, prev, lost, prev_day, locked_windows)
+    moved = [wi for wi, co in repaired.items() if wi in prev and prev[wi] != co]
+    best: dict[int, tuple[int, int]] | None = repaired if not missing else None
+    notes: list[str] = []
+    status = "FEASIBLE" if best is not None else "UNKNOWN"
+    objective: float | None = None
+    bound: float | None = None
+    margin = 7
+    while True:
+        left = deadline - _time.monotonic()
+        if left < 0.5:
+            break
+        free = _neighbourhood(inst, [*lost, *moved], margin)
+        whole = len(free) >= inst.n_required
+        base = repaired if not missing else prev
+        fixed = {wi: co for wi, co in prev.items() if wi not in free}
+        model, x = _local_model(inst, fixed, free, prev, prev_day)
+        chosen = {co for wi, co in base.items() if wi in free and co in x}
+        _complete_hint(model, x, chosen, seed, deadline)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.3, deadline - _time.monotonic())
+        solver.parameters.num_workers = workers
+        solver.parameters.random_seed = seed
+        st = solver.solve(model, cb)
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            plan = dict(fixed)
+            for (c, o), v in x.items():
+                if solver.value(v):
+                    plan[inst.options[o].window] = (c, o)
+            best = plan
+            objective = float(solver.objective_value)
+            bound = float(solver.best_objective_bound)
+            status = "OPTIMAL" if st == cp_model.OPTIMAL and whole else "FEASIBLE"
+            break
+        if st == cp_model.INFEASIBLE and not whole:
+            margin *= 3
+            continue
+        if st == cp_model.INFEASIBLE and whole and best is None:
+            status = "INFEASIBLE"
+        break
+    if best is None and status != "INFEASIBLE":
+        # nothing complete in time: keep what is valid, say which windows are still empty
+        best = repaired
+        status = "UNKNOWN"
+        for wi in sorted(missing, key=lambda wi: inst.windows[wi].start):
+            w = inst.windows[wi]
+            notes.append(
+                f"Miejsce {data.places[w.place].label}: w oknie {w.start}–{w.end} brak dyżuru; "
+                "nie udało się go obsadzić w limicie czasu bez łamania reguł."
+            )
+    return best, status, objective, bound, notes
 
 
 def solve(
@@ -1422,11 +1837,15 @@ def solve(
 ) -> RotaResult:
     """Plan the rota. Returns INFEASIBLE with Polish explanations when no plan exists.
 
+    One deadline, ``time_limit_s`` after the call, is shared by every stage (model building
+    included); the best plan found by then is returned with its status.
+
     New plan: stage 1 chooses counts per (counsellor, place) (``_quotas``), a constructive pass
     turns them into duties and a local search brings them inside the fairness bands, then
-    CP-SAT polishes that plan on the chosen pairs (travel, rhythm, evenings) with the bands hard.
-    Re-plan (``data.previous``): only the weeks around the lost duties are free, the rest is
-    kept; the full horizon is opened only if that neighbourhood has no plan.
+    CP-SAT polishes that plan on the chosen pairs (travel, rhythm, evenings) starting from it as
+    a complete, feasible hint (the bands are elastic there: an excess costs far more than
+    anything else, so the hint is always a solution and the search removes any excess).
+    Re-plan (``data.previous``): see ``_replan_plan``.
     """
     t0 = _time.monotonic()
     inst = _build_instance(data)
@@ -1438,99 +1857,80 @@ def solve(
     n_req = inst.n_required
     notes: list[str] = []
     n_workers = workers or _cores()
-    deadline = t0 + time_limit_s
+    deadline = t0 + max(0.5, time_limit_s - SAFETY_S)
     cb = _Callback(on_progress, t0)
     hard = hard_spreads
 
-    # candidate runs: (allowed pairs, fixed windows, elastic bands, hint plan)
-    runs: list[
-        tuple[
-            set[tuple[int, int]] | None,
-            dict[int, tuple[int, int]] | None,
-            bool,
-            dict[int, tuple[int, int]],
-        ]
-    ] = []
     best: dict[int, tuple[int, int]] | None = None
+    objective: float | None = None
+    bound: float | None = None
+    result_status = "UNKNOWN"
     if data.previous:
-        prev_plan = _match_previous(inst)
-        free = _affected(inst, prev_plan)
-        hint_plan = _greedy(inst, keep=prev_plan)
-        if not free and len(prev_plan) == n_req:
-            best = dict(prev_plan)
-        else:
-            fixed = {wi: co for wi, co in prev_plan.items() if wi not in free}
-            runs.append((None, fixed, True, hint_plan))
-            runs.append((None, None, True, hint_plan))
-    else:
-        quotas = _quotas(
-            inst, time_limit_s=min(3.0, 0.2 * time_limit_s), seed=seed, workers=n_workers
+        best, result_status, objective, bound, more = _replan_plan(
+            inst, deadline, seed, n_workers, cb
         )
+        notes.extend(more)
+    else:
+        budget = min(3.0, 0.2 * time_limit_s)
+        quotas = _quotas(inst, time_limit_s=budget, seed=seed, workers=1,
+                         deadline=deadline)  # fmt: skip
         hint_plan = _greedy(
             inst,
             quota=quotas.duties if quotas else None,
             sat_quota=quotas.saturdays if quotas else None,
         )
         if len(hint_plan) == n_req:
-            _rebalance(inst, hint_plan)
-            if not hard or _in_bands(inst, hint_plan):
-                best = dict(hint_plan)
+            _rebalance(inst, hint_plan, deadline=deadline - 0.3 * time_limit_s)
+            best = dict(hint_plan)
+            result_status = "FEASIBLE"
+        else:  # the greedy missed windows: the full model decides (its partial plan is the hint)
+            best = None
         pairs = {(c, inst.options[o].place) for c, o in hint_plan.values()}
         if quotas is not None:
             pairs |= set(quotas.duties)
-        if best is not None:
-            runs.append((pairs, None, False, hint_plan))
-        else:
-            runs.append((pairs, None, True, hint_plan))
-            runs.append((None, None, True, hint_plan))
-
-    objective: float | None = None
-    bound: float | None = None
-    result_status = "FEASIBLE" if best is not None else "UNKNOWN"
-    for allowed, only, elastic, hint in runs:
-        if _time.monotonic() > deadline - 0.5:
-            break
-        built = _build_model(inst, hard_spreads=hard, allowed=allowed, elastic=elastic, only=only)
-        start_plan = best if best is not None else hint
-        chosen = {co for co in start_plan.values() if co in built.x}
-        hint_obj = _add_complete_hint(built, chosen, seed)
-        solver = cp_model.CpSolver()
-        left = deadline - SAFETY_S - _time.monotonic()
-        if only is not None:  # the neighbourhood is small: it proves its optimum or yields
-            left = min(left, max(3.0, 0.6 * time_limit_s))
-        solver.parameters.max_time_in_seconds = max(0.5, left)
-        solver.parameters.num_workers = n_workers
-        solver.parameters.random_seed = seed
-        status = solver.solve(built.model, cb)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            plan = {
-                inst.options[o].window: (c, o) for (c, o), v in built.x.items() if solver.value(v)
-            }
-            if len(plan) == n_req:
-                best = plan
-                objective = float(solver.objective_value)
-                bound = float(solver.best_objective_bound)
-                full = allowed is None and only is None
-                result_status = "OPTIMAL" if full and status == cp_model.OPTIMAL else "FEASIBLE"
+        runs: list[set[tuple[int, int]] | None] = [pairs] if best is not None else [pairs, None]
+        for allowed in runs:
+            if _time.monotonic() > deadline - 0.5:
                 break
-        elif hint_obj is not None and best is not None:
-            objective = hint_obj
-        if status == cp_model.INFEASIBLE and allowed is None and only is None:
-            result_status = "INFEASIBLE"
-            break
-    if best is None and result_status != "INFEASIBLE" and len(hint_plan) == n_req:
-        best = dict(hint_plan)
-        result_status = "FEASIBLE"
-        notes.append("Solver nie znalazł planu w limicie czasu; to plan z heurystyki.")
+            built = _build_model(inst, hard_spreads=hard, allowed=allowed, elastic=True)
+            start_plan = best if best is not None else hint_plan
+            chosen = {co for co in start_plan.values() if co in built.x}
+            hint_obj = _add_complete_hint(built, chosen, seed, deadline)
+            if hint_obj is not None and best is not None:
+                objective = hint_obj
+            solver = cp_model.CpSolver()
+            solver.parameters.max_time_in_seconds = max(0.3, deadline - _time.monotonic())
+            solver.parameters.num_workers = n_workers
+            solver.parameters.random_seed = seed
+            status = solver.solve(built.model, cb)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                plan = {
+                    inst.options[o].window: (c, o)
+                    for (c, o), v in built.x.items()
+                    if solver.value(v)
+                }
+                if len(plan) == n_req:
+                    best = plan
+                    objective = float(solver.objective_value)
+                    bound = float(solver.best_objective_bound)
+                    full = allowed is None
+                    result_status = "OPTIMAL" if full and status == cp_model.OPTIMAL else "FEASIBLE"
+                    break
+            if status == cp_model.INFEASIBLE and allowed is None:
+                result_status = "INFEASIBLE"
+                break
+        if best is None and result_status != "INFEASIBLE" and hint_plan:
+            notes.append("Solver nie znalazł pełnego planu w limicie czasu; to plan częściowy.")
+            best = dict(hint_plan)
 
     cap = None
     if hard_spreads:
         cap = [math.floor(t + 1 + 1e-9) for t in _targets(inst.load_weight, n_req)]
     lb = _travel_lower_bound(inst, cap)
     explanations: list[str] = []
-    if best is not None:
+    if best is not None and result_status != "INFEASIBLE":
         duties = _duties_from(inst, best)
-        if hard_spreads and not _in_bands(inst, best):
+        if hard_spreads and len(best) == n_req and not _in_bands(inst, best):
             summary = summarize(data, duties)
             lim = data.limits
             notes.append(
@@ -1538,6 +1938,8 @@ def solve(
                 f"{lim.max_load_spread}: dyżury {summary.load_spread:.2f}, soboty "
                 f"{summary.saturday_spread:.2f}; plan rozkłada je możliwie równo."
             )
+        if len(best) < n_req and result_status != "UNKNOWN":
+            result_status = "UNKNOWN"
     else:
         duties, objective, bound = (), None, None
         if result_status == "INFEASIBLE":

@@ -401,3 +401,31 @@ def test_the_same_counsellors_keep_their_places_on_a_mid_size_instance() -> None
 
     assert summary.distinct_per_place <= 1.5
     assert summary.load_spread <= 1
+
+
+def test_replan_without_time_for_the_solver_still_returns_a_complete_plan_by_exchange() -> None:
+    # p1 opens on Tuesday evenings, p2 on Tuesday mornings; c3 works mornings only. When c1
+    # (at p1) is away, c2 must move from p2 to p1 and c3 must take p2: one exchange.
+    mornings = tuple(Window(d, time(8, 0), time(14, 0)) for d in range(6))
+    places = (
+        make_place("p1", windows=(Window(1, *EVENING),)),
+        make_place("p2", windows=(Window(1, time(9, 0), time(13, 0)),)),
+    )
+    tue = MON + timedelta(days=1)
+    first = (
+        Duty(tue, EVENING[0], "p1", EVENING[1], "c1"),
+        Duty(tue, time(9, 0), "p2", time(13, 0), "c2"),
+    )
+    people = (
+        make_counsellor("c1", absences=(DateRange(tue, tue),)),
+        make_counsellor("c2"),
+        make_counsellor("c3", availability=mornings),
+    )
+    data = make_input(places, people, days=7, limits=Limits(max_load_spread=3))
+
+    result = replan(data, first, time_limit_s=0.5, seed=0, workers=1)
+
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert check_plan(data, result.duties) == []
+    assert {(d.place_id, d.counsellor_id) for d in result.duties} == {("p1", "c2"), ("p2", "c3")}
+    assert result.changed == 2
