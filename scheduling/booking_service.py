@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -134,6 +135,20 @@ class BookingIn(ParticipantForm):
 
     slot_id: int = Field(ge=1)
     consents: list[ConsentKind] = Field(default_factory=list, validate_default=True)
+
+    @field_validator("birth_date", mode="before")
+    @classmethod
+    def _polish_date(cls, value: Any) -> Any:
+        """Accept the way people write dates here: 31.05.1980 (also 31-05-1980, 31/05/1980)."""
+        if isinstance(value, str):
+            text = value.strip().replace(" ", "")
+            parts = re.split(r"[./-]", text)
+            if len(parts) == 3 and len(parts[0]) <= 2 and len(parts[2]) == 4:
+                day, month, year = parts
+                return (
+                    f"{year}-{int(month):02d}-{int(day):02d}" if (day + month).isdigit() else value
+                )
+        return value
 
     @field_validator("consents", mode="before")
     @classmethod

@@ -1,0 +1,317 @@
+"""Benchmark of booking: a storm of concurrent bookings against the real server.
+
+Run: ``uv run python -m bench.booking [--clients 50] [--requests 2000]`` (as a module, so
+``bench/ical.py`` cannot shadow the ical package)
+(PostgreSQL too: ``BILANS_DATABASE_URL=postgresql+asyncpg://... uv run python -m bench.booking``;
+the database should be empty or a Bilans database: it is migrated and demo data is loaded.)
+
+What it does, in one run:
+1. a fresh SQLite file under a temp dir (or the given PostgreSQL database) with the demo data;
+   duties published with one-seat slots (rows written directly, as the rota would publish them);
+2. starts ``uvicorn`` with the product app plus one extra route mounted on the benchmark's own
+   instance of it: ``POST /bench/validate`` only validates the booking body (framework ceiling);
+3. contention storm: ``--requests/2`` bookings on ``--requests/10`` one-seat slots; checks that
+   exactly as many succeed as there are seats and the rest get 409;
+4. throughput storm: ``--requests`` bookings on as many free seats (each one succeeds), from
+   ``--clients`` concurrent clients: bookings/s, p50/p95/p99 latency;
+5. database ceiling: the same booking transaction (``booking_service.book_slot``) run directly
+   through the same kind of engine, ``--clients`` tasks in a loop, no HTTP;
+6. framework ceiling: the validate-only POST with the same bodies, same clients;
+7. ratios of the HTTP storm to both ceilings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx
+from litestar import Litestar, post
+from sqlalchemy import func, select
+
+from app.db import make_engine, make_sessionmaker
+from app.models import DutyPlace, Role, User
+from scheduling import booking_service as svc
+from scheduling.booking_service import BookingIn
+from scheduling.models import Duty, DutyKind, DutyStatus, Slot
+from scheduling.slots import WARSAW, local_datetime
+
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+# --- the server's app: the product plus a validate-only route -----------------------------
+
+
+@post("/api/bench/validate", status_code=201, include_in_schema=False)
+async def validate_only(data: BookingIn) -> dict[str, int]:
+    return {"slot_id": data.slot_id}
+
+
+def bench_app() -> Litestar:
+    """uvicorn factory: the product app with the framework-ceiling route added."""
+    from app.server import create_app
+
+    app = create_app()
+    app.register(validate_only)
+    return app
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+def prepare_database(url: str) -> None:
+    from app.demo import is_empty, load_demo
+    from app.migrate import upgrade
+
+    upgrade(url)
+
+    async def load() -> None:
+        engine = make_engine(url)
+        async with make_sessionmaker(engine)() as db:
+            if await is_empty(db):
+                await load_demo(db, datetime.now(WARSAW).date())
+        await engine.dispose()
+
+    asyncio.run(load())
+
+
+async def publish_slots(url: str, count: int, *, offset_days: int) -> list[int]:
+    """``count`` one-seat 30-minute slots in duties of 20 slots at the demo places."""
+    engine = make_engine(url)
+    ids: list[int] = []
+    async with make_sessionmaker(engine)() as db:
+        places = (await db.scalars(select(DutyPlace.id).order_by(DutyPlace.id))).all()
+        counsellors = (
+            await db.scalars(select(User.id).where(User.role == Role.counsellor).order_by(User.id))
+        ).all()
+        duties = []
+        for n in range((count + 19) // 20):
+            day = datetime.now(WARSAW).date() + timedelta(days=offset_days + n // len(places))
+            begin = local_datetime(day, datetime.min.time().replace(hour=7)).astimezone(UTC)
+            size = min(20, count - n * 20)
+            duty = Duty(
+                kind=DutyKind.local,
+                place_id=places[n % len(places)],
+                counsellor_id=counsellors[n % len(counsellors)],
+                day=day,
+                starts_at=begin,
+                ends_at=begin + timedelta(minutes=30 * size),
+                status=DutyStatus.published,
+                uid=f"bench-{uuid.uuid4()}",
+                sequence=0,
+                changed_at=datetime.now(UTC),
+            )
+            duty.slots = [
+                Slot(
+                    starts_at=begin + timedelta(minutes=30 * i),
+                    ends_at=begin + timedelta(minutes=30 * (i + 1)),
+                    capacity=1,
+                )
+                for i in range(size)
+            ]
+            duties.append(duty)
+        db.add_all(duties)
+        await db.commit()
+        ids = [s.id for d in duties for s in d.slots]
+    await engine.dispose()
+    return ids
+
+
+def booking_body(slot_id: int, n: int) -> dict[str, Any]:
+    return {
+        "slot_id": slot_id,
+        "first_name": "Jan",
+        "last_name": f"Bench{n}",
+        "email": f"bench.{n}.{uuid.uuid4().hex[:8]}@example.org",
+        "phone": "600 100 200",
+        "birth_date": "1980-05-05",
+        "education": "secondary",
+        "employment": "employment_contract",
+        "region_link": "lives",
+        "consents": ["data_processing", "truthful"],
+    }
+
+
+# --- load ---------------------------------------------------------------------------------
+
+
+async def storm(
+    url: str, bodies: list[dict[str, Any]], clients: int
+) -> tuple[float, list[float], Counter[int]]:
+    """POST every body with ``clients`` concurrent clients; (seconds, latencies ms, status counts)."""
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    for item in bodies:
+        queue.put_nowait(item)
+    latencies: list[float] = []
+    codes: Counter[int] = Counter()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+
+        async def worker() -> None:
+            while not queue.empty():
+                item = queue.get_nowait()
+                started = time.perf_counter()
+                response = await client.post(url, json=item)
+                latencies.append((time.perf_counter() - started) * 1000)
+                codes[response.status_code] += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*[worker() for _ in range(clients)])
+        return time.perf_counter() - started, latencies, codes
+
+
+async def db_ceiling(url: str, slot_ids: list[int], clients: int) -> float:
+    """Bookings/s of the booking transaction itself, ``clients`` tasks, no HTTP."""
+    engine = make_engine(url)
+    sessionmaker = make_sessionmaker(engine)
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n, _slot_id in enumerate(slot_ids):
+        queue.put_nowait(n)
+
+    async def worker() -> None:
+        while not queue.empty():
+            n = queue.get_nowait()
+            async with sessionmaker() as db:
+                await svc.book_slot(
+                    db,
+                    BookingIn.model_validate(booking_body(slot_ids[n], 900_000 + n)),
+                    now=datetime.now(UTC),
+                    secret=SECRET,
+                    base_url="http://bench",
+                )
+
+    started = time.perf_counter()
+    await asyncio.gather(*[worker() for _ in range(clients)])
+    elapsed = time.perf_counter() - started
+    await engine.dispose()
+    return len(slot_ids) / elapsed
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def taken_total(url: str, ids: list[int]) -> int:
+    engine = make_engine(url)
+    async with make_sessionmaker(engine)() as db:
+        total = await db.scalar(select(func.sum(Slot.taken)).where(Slot.id.in_(ids)))
+    await engine.dispose()
+    return int(total or 0)
+
+
+def start_server(url: str, var_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "BILANS_DATABASE_URL": url,
+        "BILANS_SECRET_KEY": SECRET,
+        "BILANS_VAR_DIR": str(var_dir),
+        "BILANS_BOOKING_RATE_LIMIT": "off",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bench.booking:bench_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        env=env, cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not start")
+
+
+def run(url: str, label: str, args: argparse.Namespace, var_dir: Path) -> None:
+    prepare_database(url)
+    contention_seats = max(args.requests // 10, 1)
+    contention = asyncio.run(publish_slots(url, contention_seats, offset_days=3))
+    seats = asyncio.run(publish_slots(url, args.requests, offset_days=10))
+    ceiling_seats = asyncio.run(publish_slots(url, args.requests, offset_days=40))
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = start_server(url, var_dir, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        # warm-up
+        asyncio.run(
+            storm(f"{base}/api/bench/validate", [booking_body(1, n) for n in range(200)], 10)
+        )
+
+        bodies = [
+            booking_body(contention[n % contention_seats], n) for n in range(args.requests // 2)
+        ]
+        _, _, codes = asyncio.run(storm(f"{base}/api/bookings", bodies, args.clients))
+        held = asyncio.run(taken_total(url, contention))
+
+        bodies = [booking_body(slot_id, 100_000 + n) for n, slot_id in enumerate(seats)]
+        elapsed, latencies, storm_codes = asyncio.run(
+            storm(f"{base}/api/bookings", bodies, args.clients)
+        )
+        booked = storm_codes[201]
+
+        fw_bodies = [booking_body(slot_id, 200_000 + n) for n, slot_id in enumerate(seats)]
+        fw_elapsed, fw_latencies, fw_codes = asyncio.run(
+            storm(f"{base}/api/bench/validate", fw_bodies, args.clients)
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+    db_rate = asyncio.run(db_ceiling(url, ceiling_seats, args.clients))
+
+    rate = booked / elapsed
+    fw_rate = fw_codes[201] / fw_elapsed
+    print(f"\n== {label}: {args.clients} concurrent clients ==")
+    print(f"contention: {args.requests // 2} bookings on {contention_seats} one-seat slots -> "
+          f"{codes[201]} booked, {codes[409]} x 409, other {sum(codes.values()) - codes[201] - codes[409]}; "
+          f"seats taken {held} of {contention_seats} ({'exact' if held == codes[201] == contention_seats else 'WRONG'})")  # fmt: skip
+    print(f"throughput: {booked}/{len(seats)} booked in {elapsed:.2f} s = {rate:.0f} bookings/s; "
+          f"latency ms p50 {pct(latencies, 50):.1f}  p95 {pct(latencies, 95):.1f}  p99 {pct(latencies, 99):.1f}  "
+          f"mean {statistics.fmean(latencies):.1f}")  # fmt: skip
+    print(
+        f"database ceiling (book_slot in a loop, {args.clients} tasks, no HTTP): {db_rate:.0f} bookings/s"
+    )
+    print(f"framework ceiling (validate-only POST): {fw_rate:.0f} requests/s, "
+          f"p95 {pct(fw_latencies, 95):.1f} ms")  # fmt: skip
+    print(f"ratios: HTTP/database {rate / db_rate:.0%}, HTTP/framework {rate / fw_rate:.0%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=2000)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="bilans-bench-"))
+    try:
+        sqlite_url = f"sqlite+aiosqlite:///{tmp / 'bench.sqlite3'}"
+        run(sqlite_url, "SQLite", args, tmp / "var-sqlite")
+        pg_url = os.environ.get("BILANS_DATABASE_URL", "")
+        if pg_url.startswith("postgresql"):
+            run(pg_url, "PostgreSQL", args, tmp / "var-pg")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
