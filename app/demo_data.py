@@ -4,6 +4,19 @@ Pure data, no database: the loader turns these records into rows. Districts carr
 powiat codes and approximate seat coordinates; each is covered by its nearest office (straight-line
 distance). Places are real-looking public buildings with invented details. Everything personal
 (names, e-mails, phones) is made up; e-mail domains are reserved example domains.
+
+Duty cadence: every district keeps at least one place with a duty every two weeks (its seat, as a
+coordinator would plan it), so "every district about every two weeks" holds. In the districts
+with two or three places, the smaller places (a town hall, a school, a smaller library or
+culture centre outside the seat) hold a duty every four weeks (``cadence_days=28``): fewer people
+come there, and a coordinator would not send a counsellor to each of them as often as to the
+district seat. Kraków's two city places and Andrychów (a town larger than its district seat)
+stay fortnightly: 12 places every four weeks, 24 every two. This also lets one counsellor own
+whole places: a year then holds 780 duties, a full-time counsellor's fair share is 51.7, so 52
+duties (4 x 13 windows, e.g. two fortnightly places) are whole places, where 26-window places
+alone would force every counsellor's load to be shared with others (with all places every two
+weeks the full-time share is 62.1, and 62 is not made of whole places; the best possible
+continuity is then about 1.4 counsellors per place). The rota benchmark reports both.
 """
 
 from __future__ import annotations
@@ -207,8 +220,11 @@ def _place(
     windows: tuple[Window, ...],
     *,
     step_free: bool = True,
+    cadence_days: int = 14,
 ) -> PlaceSeed:
-    return PlaceSeed(key, name, kind, address, town, teryt, lat, lon, step_free, windows)
+    return PlaceSeed(
+        key, name, kind, address, town, teryt, lat, lon, step_free, windows, cadence_days
+    )
 
 
 PLACES: tuple[PlaceSeed, ...] = (
@@ -218,7 +234,7 @@ PLACES: tuple[PlaceSeed, ...] = (
            49.9695, 20.4296, TUE_THU_SAT),
     _place("nowy-wisnicz-um", "Urząd Miejski w Nowym Wiśniczu", "municipal_office",
            "Rynek 14, 32-720 Nowy Wiśnicz", "Nowy Wiśnicz", "1201",
-           49.9163, 20.4652, SAT_ONLY, step_free=False),
+           49.9163, 20.4652, SAT_ONLY, step_free=False, cadence_days=28),
     # 1202 brzeski
     _place("brzesko-bck", "Brzeskie Centrum Kultury", "culture_centre",
            "ul. Mickiewicza 21, 32-800 Brzesko", "Brzesko", "1202",
@@ -229,7 +245,7 @@ PLACES: tuple[PlaceSeed, ...] = (
            50.1388, 19.4041, TUE_THU_SAT),
     _place("trzebinia-mok", "Miejski Ośrodek Kultury w Trzebini", "culture_centre",
            "ul. Harcerska 5, 32-540 Trzebinia", "Trzebinia", "1203",
-           50.1592, 19.4718, MON_WED),
+           50.1592, 19.4718, MON_WED, cadence_days=28),
     # 1204 dąbrowski
     _place("dabrowa-tarnowska-um", "Urząd Miejski w Dąbrowie Tarnowskiej", "municipal_office",
            "ul. Berka Joselewicza 5, 33-200 Dąbrowa Tarnowska", "Dąbrowa Tarnowska", "1204",
@@ -244,17 +260,17 @@ PLACES: tuple[PlaceSeed, ...] = (
            49.9752, 19.8279, MON_THU_SAT),
     _place("krzeszowice-bp", "Biblioteka Publiczna Gminy Krzeszowice", "library",
            "ul. Grunwaldzka 4, 32-065 Krzeszowice", "Krzeszowice", "1206",
-           50.1373, 19.6327, MON_WED, step_free=False),
+           50.1373, 19.6327, MON_WED, step_free=False, cadence_days=28),
     _place("slomniki-um", "Urząd Miejski w Słomnikach", "municipal_office",
            "ul. Kościuszki 64, 32-090 Słomniki", "Słomniki", "1206",
-           50.2398, 20.0859, SAT_ONLY),
+           50.2398, 20.0859, SAT_ONLY, cadence_days=28),
     # 1207 limanowski
     _place("limanowa-mbp", "Miejska Biblioteka Publiczna w Limanowej", "library",
            "ul. Józefa Marka 19, 34-600 Limanowa", "Limanowa", "1207",
            49.7061, 20.4239, TUE_THU_SAT),
     _place("mszana-dolna-zs", "Zespół Szkół w Mszanie Dolnej", "school",
            "ul. Piłsudskiego 1, 34-730 Mszana Dolna", "Mszana Dolna", "1207",
-           49.6752, 20.0796, WED_SAT),
+           49.6752, 20.0796, WED_SAT, cadence_days=28),
     # 1208 miechowski
     _place("miechow-mok", "Miechowski Ośrodek Kultury", "culture_centre",
            "ul. Racławicka 7, 32-200 Miechów", "Miechów", "1208",
@@ -269,28 +285,28 @@ PLACES: tuple[PlaceSeed, ...] = (
            49.5634, 20.6366, TUE_THU_SAT, step_free=False),
     _place("krynica-ug", "Urząd Gminy Krynica-Zdrój", "municipal_office",
            "ul. Kraszewskiego 7, 33-380 Krynica-Zdrój", "Krynica-Zdrój", "1210",
-           49.4213, 20.9594, WED_SAT),
+           49.4213, 20.9594, WED_SAT, cadence_days=28),
     # 1211 nowotarski
     _place("nowy-targ-mbp", "Miejska Biblioteka Publiczna w Nowym Targu", "library",
            "ul. Krzywa 1, 34-400 Nowy Targ", "Nowy Targ", "1211",
            49.4781, 20.0317, TUE_THU_SAT),
     _place("rabka-um", "Urząd Miejski w Rabce-Zdroju", "municipal_office",
            "ul. Parkowa 2, 34-700 Rabka-Zdrój", "Rabka-Zdrój", "1211",
-           49.6092, 19.9662, TUE_FRI),
+           49.6092, 19.9662, TUE_FRI, cadence_days=28),
     # 1212 olkuski
     _place("olkusz-mok", "Miejski Ośrodek Kultury w Olkuszu", "culture_centre",
            "ul. Szpitalna 32, 32-300 Olkusz", "Olkusz", "1212",
            50.2804, 19.5621, MON_THU_SAT),
     _place("wolbrom-umig", "Urząd Miasta i Gminy Wolbrom", "municipal_office",
            "ul. Krakowska 1, 32-340 Wolbrom", "Wolbrom", "1212",
-           50.3798, 19.7603, SAT_ONLY),
+           50.3798, 19.7603, SAT_ONLY, cadence_days=28),
     # 1213 oświęcimski
     _place("oswiecim-ock", "Oświęcimskie Centrum Kultury", "culture_centre",
            "ul. Śniadeckiego 24, 32-600 Oświęcim", "Oświęcim", "1213",
            50.0398, 19.2212, TUE_THU_SAT),
     _place("kety-mbp", "Miejska Biblioteka Publiczna w Kętach", "library",
            "ul. Żwirki i Wigury 2, 32-650 Kęty", "Kęty", "1213",
-           49.8829, 19.2228, MON_WED),
+           49.8829, 19.2228, MON_WED, cadence_days=28),
     # 1214 proszowicki
     _place("proszowice-um", "Urząd Miejski w Proszowicach", "municipal_office",
            "ul. 3 Maja 72, 32-100 Proszowice", "Proszowice", "1214",
@@ -305,10 +321,10 @@ PLACES: tuple[PlaceSeed, ...] = (
            49.8953, 21.0545, TUE_THU_SAT),
     _place("zabno-um", "Urząd Miejski w Żabnie", "municipal_office",
            "ul. Władysława Jagiełły 1, 33-240 Żabno", "Żabno", "1216",
-           50.1323, 20.8872, MON_WED, step_free=False),
+           50.1323, 20.8872, MON_WED, step_free=False, cadence_days=28),
     _place("ryglice-zs", "Zespół Szkół w Ryglicach", "school",
            "ul. Kościuszki 14, 33-160 Ryglice", "Ryglice", "1216",
-           49.8781, 21.1397, WED_SAT),
+           49.8781, 21.1397, WED_SAT, cadence_days=28),
     # 1217 tatrzański
     _place("zakopane-mbp", "Miejska Biblioteka Publiczna w Zakopanem", "library",
            "ul. Kościuszki 2, 34-500 Zakopane", "Zakopane", "1217",
@@ -326,7 +342,7 @@ PLACES: tuple[PlaceSeed, ...] = (
            49.9866, 20.0612, TUE_THU_SAT),
     _place("niepolomice-umig", "Urząd Miasta i Gminy Niepołomice", "municipal_office",
            "Plac Zwycięstwa 13, 32-005 Niepołomice", "Niepołomice", "1219",
-           50.0339, 20.2182, MON_WED),
+           50.0339, 20.2182, MON_WED, cadence_days=28),
     # 1261 Kraków
     _place("krakow-nck", "Nowohuckie Centrum Kultury", "culture_centre",
            "al. Jana Pawła II 232, 31-913 Kraków", "Kraków", "1261",

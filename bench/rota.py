@@ -11,6 +11,7 @@ after marking one counsellor absent for a month (changed duties and time).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
 from datetime import date, timedelta
@@ -35,10 +36,12 @@ from scheduling.rota_check import check_plan
 from scheduling.travel import Point, travel_matrix
 
 
-def demo_input(year: int) -> RotaInput:
+def demo_input(year: int, *, all_fortnightly: bool = False) -> RotaInput:
     """The demo offices, places and counsellors as a rota input for one calendar year.
 
     The delegated counsellor's delegation offsets are counted from 1 January of that year.
+    ``all_fortnightly`` puts every place on a 14-day cadence (the demo's small places in
+    districts with several places hold a duty every 28 days).
     """
     start, end = date(year, 1, 1), date(year, 12, 31)
     office_of = {d.teryt: d.office_code for d in demo_data.DISTRICTS}
@@ -47,7 +50,7 @@ def demo_input(year: int) -> RotaInput:
             id=p.key,
             office=office_of[p.district_teryt],
             windows=tuple(Window(w.weekday, w.start, w.end) for w in p.windows),
-            cadence_days=p.cadence_days,
+            cadence_days=14 if all_fortnightly else p.cadence_days,
             tolerance_days=p.tolerance_days,
             name=p.name,
         )
@@ -95,12 +98,19 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-replan", action="store_true")
+    ap.add_argument(
+        "--all-fortnightly",
+        action="store_true",
+        help="every place every 14 days (no 28-day places)",
+    )
     args = ap.parse_args()
 
-    data = demo_input(args.year)
+    data = demo_input(args.year, all_fortnightly=args.all_fortnightly)
+    n28 = sum(1 for p in data.places if p.cadence_days == 28)
     print(
-        f"demo year {args.year}: {len(data.places)} places, {len(data.counsellors)} counsellors, "
-        f"{args.workers} workers, time limit {args.time_limit:.0f} s"
+        f"demo year {args.year}: {len(data.places)} places ({n28} every 28 days, the rest every "
+        f"14), {len(data.counsellors)} counsellors, {args.workers} workers, time limit "
+        f"{args.time_limit:.0f} s; load average {os.getloadavg()[0]:.1f}"
     )
     res = solve(data, time_limit_s=args.time_limit, seed=args.seed, workers=args.workers)
     rr = round_robin(data)

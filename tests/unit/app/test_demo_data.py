@@ -181,3 +181,13 @@ def test_participants_have_unique_emails_and_case_codes() -> None:
     assert len({p.email for p in participants}) == len(participants)
     assert len({p.case_code for p in participants}) == len(participants)
     assert all(p.case_code.startswith(f"BK-{p.opened.year}-") for p in participants)
+
+
+def test_every_district_keeps_a_duty_every_two_weeks_and_small_places_every_four() -> None:
+    per_district: dict[str, list[int]] = {}
+    for p in PLACES:
+        per_district.setdefault(p.district_teryt, []).append(p.cadence_days)
+
+    assert all(14 in cadences for cadences in per_district.values())
+    assert {p.cadence_days for p in PLACES} == {14, 28}
+    assert all(cadences.count(28) == 0 or len(cadences) >= 2 for cadences in per_district.values())
