@@ -26,9 +26,12 @@ Fairness bounds (hard in ``solve``, soft in ``replan``)
     deviation ``duties - target`` of all counsellors must lie within a band of width
     ``max_load_spread`` (default 1). Saturdays the same, with the fraction counted over Saturdays
     on which the counsellor is available (someone who never works Saturdays has no Saturday
-    target). If the bounds make the instance infeasible, the planner solves again with the
-    bounds as soft goals and says so in ``notes``. In re-planning the bounds are soft (weight
-    below the change penalty) so that an absence does not reshuffle the whole year.
+    target). Stage 1 keeps the bands hard; the CP-SAT polish makes them elastic (an excess
+    costs 50 times the spread weight, far more than anything else), so the constructive plan is
+    always a solution to start from; a plan that still leaves a band says so in ``notes``. In
+    re-planning an excess costs half a change per duty, so an absence never moves other duties
+    just to keep the band (the absent counsellor's lost duties lower her count by more than her
+    share-adjusted target drops, so the load spread after a re-plan is usually above 1).
 
 Soft goals (one objective, integer "km-equivalent" units; defaults in ``Weights``)
     travel          1 per round-trip km (office -> place -> office)
@@ -42,8 +45,21 @@ Soft goals (one objective, integer "km-equivalent" units; defaults in ``Weights`
 Model (two levels, as in the toolchain notes)
     ``x[c, o]``: counsellor ``c`` holds duty option ``o`` (a place, a day, a place window) and
     ``uses[c, p]``: counsellor ``c`` covers place ``p`` at least once; per (counsellor, day) and per
-    (place, cadence window) the x's sum to at most / exactly one. A constructive greedy plan
-    (continuity first, then the lightest-loaded nearby counsellor) is passed as hints.
+    (place, cadence window) the x's sum to at most / exactly one. Spreads are modelled in tenths
+    of a duty (``SPREAD_RES``).
+
+Stages (one deadline, ``time_limit_s`` after the call, shared by all, model building included)
+    new plan   1. counts per (counsellor, place) and Saturdays there: a small CP-SAT over counts
+                  with hard bands, hinted by a min-cost-flow forest (``_quotas``);
+               2. a constructive plan that follows the counts (``_greedy``) and a local search
+                  that moves or swaps duties into the bands (``_rebalance``);
+               3. CP-SAT polish on the pairs of stages 1-2, from the stage-2 plan as a complete,
+                  feasible hint (CP-SAT reports it as its first solution at once).
+    re-plan    1. keep every previous duty that is still valid; fill the lost windows greedily,
+                  with one-duty exchanges where nobody is free (``_repair``): never empty;
+               2. CP-SAT over the weeks around the lost windows only (``_local_model``), the
+                  rest as constants, minimising changes first; the neighbourhood grows when it
+                  is proved infeasible.
 """
 
 from __future__ import annotations
@@ -61,7 +77,8 @@ from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 EVENING_FROM = time(17, 0)
-SAFETY_S = 1.0  # seconds kept back from the time limit for the figures after the solve
+SAFETY_S = 1.5  # seconds kept back from the time limit for the figures after the solve
+REPLAN_SHARE = 0.6  # of the time limit at most for the re-plan's CP-SAT (it finds its best early)
 EXCESS_WEIGHT = 50  # times the spread weight, per duty of spread above a fairness bound
 SPREAD_RES = 10  # spreads are modelled in tenths of a duty, so 1.3 and 2.0 differ
 WEEKDAY_SHORT = ("pn", "wt", "śr", "czw", "pt", "sob", "nd")
@@ -1726,15 +1743,23 @@ def _local_model(
         for v in vs:
             m.add_implication(v, u)
         obj.append(wt.continuity * u)
+    # fairness: the spread costs as in planning, a spread beyond the band costs half a change
+    # per duty more (never worth changing another duty for less than two duties of excess)
+    over = max(1, wt.change // (2 * SPREAD_RES))
     loads = {c: load[c] + sum(by_c[c]) for c in range(n)}
-    s = _add_spread(m, loads, inst.load_weight, inst.n_required, "load", None)
-    if s is not None:
-        obj.append(_per_res(wt.load_spread) * s)
     sat_total = sum(sat_load.values()) + sum(v for vs in by_csat.values() for v in vs)
     sat_counts = {c: sat_load[c] + sum(by_csat[c]) for c in range(n)}
-    s = _add_spread(m, sat_counts, inst.saturday_weight, sat_total, "sat", None)
-    if s is not None:
-        obj.append(_per_res(wt.saturday_spread) * s)
+    for name, counts, ws, total, weight, band in (
+        ("load", loads, inst.load_weight, inst.n_required, wt.load_spread, lim.max_load_spread),
+        ("sat", sat_counts, inst.saturday_weight, sat_total, wt.saturday_spread,
+         lim.max_saturday_spread),
+    ):  # fmt: skip
+        s = _add_spread(m, counts, ws, total, name, None)
+        if s is not None:
+            excess = m.new_int_var(0, 400 * SPREAD_RES, f"{name}_excess")
+            m.add(excess >= s - SPREAD_RES * band)
+            obj.append(_per_res(weight) * s)
+            obj.append(over * excess)
     m.minimize(sum(obj) + const)
     return m, x
 
@@ -1742,6 +1767,7 @@ def _local_model(
 def _replan_plan(
     inst: _Instance,
     deadline: float,
+    time_limit_s: float,
     seed: int,
     workers: int,
     cb: _Callback,
@@ -1793,7 +1819,9 @@ def _replan_plan(
         chosen = {co for wi, co in base.items() if wi in free and co in x}
         _complete_hint(model, x, chosen, seed, deadline)
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.3, deadline - _time.monotonic())
+        solver.parameters.max_time_in_seconds = max(
+            0.3, min(deadline - _time.monotonic(), REPLAN_SHARE * time_limit_s)
+        )
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
         st = solver.solve(model, cb)
@@ -1867,7 +1895,7 @@ def solve(
     result_status = "UNKNOWN"
     if data.previous:
         best, result_status, objective, bound, more = _replan_plan(
-            inst, deadline, seed, n_workers, cb
+            inst, deadline, time_limit_s, seed, n_workers, cb
         )
         notes.extend(more)
     else:
