@@ -23,7 +23,7 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -90,9 +90,24 @@ class RenewingSessionBackend(ServerSideSessionBackend):
         renewed: str | None = connection.scope.get("state", {}).get("bilans.renewed_session_id")
         return renewed or super().get_session_id(connection)
 
+    async def load_from_connection(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        connection.scope.setdefault("state", {})["bilans.loaded_session"] = dict(data)
+        return data
+
     async def store_in_message(
         self, scope_session: Any, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> None:
+        had_cookie = connection.cookies.get(self.config.key) not in (None, "", "null")
+        if isinstance(scope_session, dict) and not scope_session:
+            if not had_cookie:
+                return  # an anonymous visitor: no session file, no cookie
+            scope_session = Empty
+        loaded = connection.scope.get("state", {}).get("bilans.loaded_session")
+        if had_cookie and isinstance(scope_session, dict) and scope_session == loaded:
+            return  # unchanged: nothing to write on every page view
         if isinstance(scope_session, dict) and scope_session.pop(RENEW_KEY, False):
             store = self.config.get_store_from_app(connection.scope["app"])
             old = connection.cookies.get(self.config.key)

@@ -480,10 +480,10 @@ async def next_free_near(
 # What a booking needs of a slot, in one query: the duty, its place and its counsellor, without
 # the collections those rows carry (each would be one more round trip inside the write lock).
 LEAN_SLOT = (
-    defaultload(Slot.duty).noload(Duty.slots),
-    defaultload(Slot.duty).defaultload(Duty.place).noload(DutyPlace.windows),
-    defaultload(Slot.duty).defaultload(Duty.counsellor).noload(User.availability),
-    defaultload(Slot.duty).defaultload(Duty.counsellor).noload(User.absences),
+    defaultload(Slot.duty).lazyload(Duty.slots),
+    defaultload(Slot.duty).defaultload(Duty.place).lazyload(DutyPlace.windows),
+    defaultload(Slot.duty).defaultload(Duty.counsellor).lazyload(User.availability),
+    defaultload(Slot.duty).defaultload(Duty.counsellor).lazyload(User.absences),
 )
 
 
@@ -800,9 +800,9 @@ async def _open_case_of(db: AsyncSession, participant_id: int) -> Case | None:
         await db.scalars(
             select(Case)
             .options(
-                defaultload(Case.counsellor).noload(User.availability),
-                defaultload(Case.counsellor).noload(User.absences),
-                defaultload(Case.participant).noload(Participant.consents),
+                defaultload(Case.counsellor).lazyload(User.availability),
+                defaultload(Case.counsellor).lazyload(User.absences),
+                defaultload(Case.participant).lazyload(Participant.consents),
             )
             .where(Case.participant_id == participant_id, Case.status == CaseStatus.open)
             .order_by(Case.id.desc())
