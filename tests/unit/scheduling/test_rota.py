@@ -429,3 +429,32 @@ def test_replan_without_time_for_the_solver_still_returns_a_complete_plan_by_exc
     assert check_plan(data, result.duties) == []
     assert {(d.place_id, d.counsellor_id) for d in result.duties} == {("p1", "c2"), ("p2", "c3")}
     assert result.changed == 2
+
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(small_instances(), st.integers(0, 3), st.integers(0, 14))
+def test_a_replan_after_an_absence_is_complete_and_valid_whenever_a_plan_exists(
+    data: RotaInput, who: int, offset: int
+) -> None:
+    first = solve(data, time_limit_s=3, seed=0, workers=1)
+    if first.status not in ("OPTIMAL", "FEASIBLE"):
+        return
+    victim = data.counsellors[who % len(data.counsellors)]
+    away = DateRange(data.start + timedelta(days=offset), data.start + timedelta(days=offset + 6))
+    data2 = replace(
+        data,
+        counsellors=tuple(
+            replace(c, absences=(*c.absences, away)) if c == victim else c for c in data.counsellors
+        ),
+    )
+    fresh = solve(data2, time_limit_s=3, seed=0, workers=1)
+
+    result = replan(data2, first.duties, time_limit_s=3, seed=0, workers=1)
+
+    if fresh.status in ("OPTIMAL", "FEASIBLE"):
+        assert result.status in ("OPTIMAL", "FEASIBLE")
+        assert check_plan(data2, result.duties) == []
+        lost = [d for d in first.duties if d.counsellor_id == victim.id and d.date in away]
+        assert result.changed >= len(lost)
+    else:
+        assert result.status == "INFEASIBLE" or result.duties
