@@ -11,10 +11,10 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from test_booking_builders import body, make_duty, slot_counts
 
 from scheduling.models import Booking, OutboxMessage, Slot
 from tests.conftest import on_both_engines
+from tests.integration.scheduling.test_booking_builders import body, make_duty, slot_counts
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,6 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from test_booking_builders import body, make_duty
 
 from app.db import make_engine, make_sessionmaker
 from app.settings import Settings
@@ -31,6 +30,7 @@ from scheduling import booking_service as svc
 from scheduling.booking_jobs import send_outbox
 from scheduling.mail import FileSink, SmtpTransport
 from scheduling.models import OutboxMessage, OutboxStatus, Slot
+from tests.integration.scheduling.test_booking_builders import body, make_duty
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -10,12 +10,19 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from test_booking_builders import body, first_place, future_day, make_duty, slot_counts, user_id
 
 from scheduling import booking_service as svc
 from scheduling.booking_service import BookingIn, OtherCounsellor
 from scheduling.models import Booking, BookingStatus, Slot
 from tests.conftest import COORDINATOR, COUNSELLOR, OTHER_COUNSELLOR, TEST_SECRET, login, post_form
+from tests.integration.scheduling.test_booking_builders import (
+    body,
+    first_place,
+    future_day,
+    make_duty,
+    slot_counts,
+    user_id,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -15,10 +15,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from test_booking_builders import body, make_duty, slot_counts
 
 from scheduling.models import Booking
 from tests.conftest import TEST_SECRET
+from tests.integration.scheduling.test_booking_builders import body, make_duty, slot_counts
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[3]

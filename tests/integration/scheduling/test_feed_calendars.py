@@ -14,21 +14,6 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from test_booking_builders import body as booking_body
-from test_feed_builders import (
-    add_duty,
-    add_session,
-    add_training,
-    book,
-    demo_cases,
-    feed_path,
-    ical_events,
-    icalendar_events,
-    local,
-    participants,
-    place,
-    user_id,
-)
 
 from app.auth import CurrentUser
 from app.models import User
@@ -46,6 +31,21 @@ from tests.conftest import (
     login,
     on_both_engines,
     post_form,
+)
+from tests.integration.scheduling.test_booking_builders import body as booking_body
+from tests.integration.scheduling.test_feed_builders import (
+    add_duty,
+    add_session,
+    add_training,
+    book,
+    demo_cases,
+    feed_path,
+    ical_events,
+    icalendar_events,
+    local,
+    participants,
+    place,
+    user_id,
 )
 from tests.khal import khal_list
 
