@@ -7,6 +7,7 @@ fills ``#place-list``); every other request gets the whole page, so pages work w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,12 @@ STATIC_VERSION = "1"
 def options(rows: Any, key: str, label: str) -> list[tuple[Any, Any]]:
     """``[(row.key, row.label), ...]`` for a select's options."""
     return [(getattr(r, key), getattr(r, label)) for r in rows]
+
+
+def current_link(hrefs: Iterable[str], path: str) -> str | None:
+    """The menu link for ``path``: the longest link that is the page or a section above it."""
+    matching = [h for h in hrefs if path == h or path.startswith(h.rstrip("/") + "/")]
+    return max(matching, key=len, default=None)
 
 
 def make_environment() -> Environment:
@@ -50,6 +57,7 @@ def make_environment() -> Environment:
     env.globals.update(
         weekdays=i18n.WEEKDAYS,
         static_version=STATIC_VERSION,
+        current_link=current_link,
     )
     return env
 

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import COORDINATOR, COUNSELLOR
 from tests.e2e.axe import axe_check, login_as
+from tests.e2e.conftest import PageAt
 
 pytestmark = pytest.mark.browser
 
@@ -60,3 +61,14 @@ def test_logging_out_ends_the_session(phone_page: Page) -> None:
     phone_page.goto("/me")
     assert re.search(r"/login\?next=(%2F|/)me$", phone_page.url), phone_page.url
     expect(phone_page.get_by_role("button", name="Wyloguj")).to_have_count(0)
+
+
+def test_the_menu_folds_on_a_phone_and_marks_the_current_page(page_at: PageAt) -> None:
+    page = page_at(390, as_="dorota.malinowska@bilans.example")
+    page.goto("/supervision/licences")
+
+    assert page.locator("#menu").get_attribute("open") is None
+    page.get_by_text("Menu", exact=True).click()
+    current = page.locator('nav a[aria-current="page"]')
+    assert current.count() == 1
+    assert current.inner_text() == "Licencje"
