@@ -7,11 +7,25 @@ connection, as measured in ``toolchain.md``. PostgreSQL: asyncpg with a normal p
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, Integer, MetaData, Select, event
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Insert,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    create_engine,
+    event,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,7 +34,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+T = TypeVar("T")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -103,3 +119,92 @@ def locked(statement: Select[Any], session: AsyncSession) -> Select[Any]:
     (``BEGIN IMMEDIATE``); PostgreSQL locks the rows with ``FOR UPDATE``.
     """
     return statement if is_sqlite(session) else statement.with_for_update()
+
+
+def upsert(
+    dialect: str,
+    table: Table,
+    values: Mapping[str, Any],
+    *,
+    conflict: Sequence[str],
+    update: Sequence[str] = (),
+    set_: Mapping[str, Any] | None = None,
+) -> Insert:
+    """``INSERT ... ON CONFLICT (conflict) DO UPDATE``: insert-or-update in one statement, no race.
+
+    The second engine-aware helper (after :func:`locked`): SQLite (3.24+) and PostgreSQL spell it
+    the same, but SQLAlchemy builds it from each dialect's own ``insert``. On a conflict the
+    columns named in ``update`` take the proposed row's values (``excluded``), and ``set_`` adds
+    expressions of its own (e.g. ``{"last": table.c.last + 1}``). ``values`` may be bind
+    parameters, so the statement can be built once and run with different rows. Add
+    ``.returning(...)`` to get the row's id whether it was inserted or updated.
+    """
+    make = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    statement = make(table).values(**values)
+    changes = {name: statement.excluded[name] for name in update} | dict(set_ or {})
+    return statement.on_conflict_do_update(index_elements=list(conflict), set_=changes)
+
+
+# --- one round trip for a whole transaction body on SQLite ------------------------------
+# aiosqlite runs each driver call in the connection's own thread, and SQLAlchemy's adapter
+# needs several such hops per statement (cursor, execute, fetch, close), each waiting for a turn
+# of the event loop; under load that wait, not SQLite, is what holds the single writer lock.
+# ``run_in_transaction`` runs a plain synchronous function over a synchronous SQLAlchemy
+# connection *inside the aiosqlite thread*, on the same DBAPI connection and in the session's
+# transaction (BEGIN IMMEDIATE already sent): the whole body is one hop. On other engines the
+# same function runs through ``run_sync`` (each statement awaited as usual).
+
+_borrowed = threading.local()
+
+
+class _BorrowedConnection:
+    """Stands for the DBAPI connection the current aiosqlite thread is lending; never ends it.
+
+    Commit, rollback and close belong to the async session that owns the transaction.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_borrowed.dbapi, name)
+
+    def close(self) -> None:
+        return None
+
+    def commit(self) -> None:
+        return None
+
+    def rollback(self) -> None:
+        return None
+
+
+def _thread_engine() -> Engine:
+    engine: Engine | None = getattr(_borrowed, "engine", None)
+    if engine is None:  # one per aiosqlite thread: the pool below holds a single connection
+        engine = create_engine("sqlite://", creator=_BorrowedConnection, poolclass=StaticPool)
+        _borrowed.engine = engine
+    return engine
+
+
+def _run_borrowed(dbapi: Any, fn: Callable[[Connection], T]) -> T:
+    _borrowed.dbapi = dbapi
+    try:
+        with _thread_engine().connect() as conn:
+            return fn(conn)
+    finally:
+        _borrowed.dbapi = None
+
+
+async def run_in_transaction(session: AsyncSession, fn: Callable[[Connection], T]) -> T:
+    """Run ``fn(connection)`` in ``session``'s transaction; the caller commits or rolls back.
+
+    ``fn`` is synchronous and uses Core statements on the connection it is given; it must not
+    commit. On SQLite the body is one hop to the aiosqlite thread (see above); exceptions raised
+    by ``fn`` (``IntegrityError`` included) come back to the caller unchanged.
+    """
+    if not is_sqlite(session):
+        return await session.run_sync(lambda sync: fn(sync.connection()))
+    conn = await session.connection()  # begins the transaction (BEGIN IMMEDIATE) if needed
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection  # aiosqlite.Connection
+    # aiosqlite has no public "run this in your thread"; ``_execute`` is that (aiosqlite 0.17+).
+    result: T = await driver._execute(_run_borrowed, driver._conn, fn)  # type: ignore[union-attr]
+    return result

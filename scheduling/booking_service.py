@@ -44,22 +44,38 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy import CursorResult, Select, String, and_, func, insert, literal, select, update
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defaultload
 
 from app import services as records
+from app.db import run_in_transaction, upsert
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.forms import field_errors
 from app.models import (
     Case,
+    CaseSequence,
     CaseStatus,
     CaseVariant,
     Consent,
     District,
     DutyPlace,
+    Office,
     Participant,
     Role,
     User,
@@ -266,6 +282,29 @@ def _bookable() -> Select[Slot]:
 # --- eligibility rules and windows ------------------------------------------------------
 
 
+# The newest rules, cached in this process for RULES_TTL: a booking reads no rules row. Saving
+# rules in this process clears the cache at once; another process (a second web worker) sees
+# new rules at most RULES_TTL later, the staleness bound for multi-process deployments.
+RULES_TTL = timedelta(seconds=30)
+_rules_cache: tuple[datetime, EligibilityRules] | None = None
+
+
+def forget_cached_rules() -> None:
+    global _rules_cache
+    _rules_cache = None
+
+
+async def cached_rules(db: AsyncSession, *, now: datetime) -> EligibilityRules:
+    """The rules in force, read at most once per :data:`RULES_TTL` in this process."""
+    global _rules_cache
+    if _rules_cache is not None and now - _rules_cache[0] < RULES_TTL:
+        return _rules_cache[1]
+    rules = await load_rules(db)
+    await db.commit()  # end the read before the booking's own transaction
+    _rules_cache = (now, rules)
+    return rules
+
+
 async def load_rules(db: AsyncSession) -> EligibilityRules:
     """The rules in force: the newest stored version, or the seed's rules when none is stored."""
     row = await db.scalar(
@@ -325,6 +364,7 @@ async def save_rules(db: AsyncSession, text: str, *, user_id: int | None) -> Eli
     rules = parse_rules(text)
     db.add(EligibilityRuleSet(rules=rules.model_dump_json(indent=2), changed_by=user_id))
     await db.commit()
+    forget_cached_rules()
     return rules
 
 
@@ -392,7 +432,12 @@ async def _windows(db: AsyncSession) -> list[Under25Window]:
 
 
 async def check_eligibility(db: AsyncSession, applicant: Applicant, *, on: date) -> Verdict:
-    rules = await load_rules(db)
+    return await _assess(db, await load_rules(db), applicant, on=on)
+
+
+async def _assess(
+    db: AsyncSession, rules: EligibilityRules, applicant: Applicant, *, on: date
+) -> Verdict:
     age = age_on(applicant.birth_date, on)
     needs_window = any(b.needs_window and b.covers(age) for b in rules.age_bands)
     return assess(rules, applicant, on=on, windows=await _windows(db) if needs_window else ())
@@ -683,6 +728,248 @@ async def book_slot(
     raise AssertionError("unreachable")
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Everything a booking needs that does not depend on the database: made before the lock."""
+
+    slot_id: int
+    participant: dict[str, Any]
+    consents: tuple[str, ...]
+    now: datetime
+    today: date
+    stored_key: str | None
+    token: str
+    window_id: int | None
+    contact: str
+    source: BookingSource
+    base_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """What the transaction body made (or why it stopped)."""
+
+    outcome: str  # "booked", "replay", "full", "window_full"
+    booking: Booking | None = None
+    slot: Slot | None = None
+    case_code: str | None = None
+    replay_id: int | None = None
+
+
+_SLOTS = cast(Table, Slot.__table__)
+_WINDOWS = cast(Table, Under25WindowRow.__table__)
+_CONSENTS = cast(Table, Consent.__table__)
+_CASES = cast(Table, Case.__table__)
+_BOOKINGS = cast(Table, Booking.__table__)
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+
+_SLOT_ROW = (
+    select(
+        Slot.id, Slot.duty_id, Slot.starts_at, Slot.ends_at, Slot.capacity, Slot.taken,
+        Duty.status, Duty.kind, Duty.place_id, Duty.office_id, Duty.counsellor_id,
+        User.first_name, User.last_name, User.role, User.active,
+        DutyPlace.name.label("place_name"), DutyPlace.address.label("place_address"),
+        DutyPlace.town.label("place_town"), DutyPlace.step_free, DutyPlace.lat, DutyPlace.lon,
+        Office.name.label("office_name"), Office.address.label("office_address"),
+        Office.town.label("office_town"),
+    )
+    .select_from(Slot.__table__)
+    .join(Duty.__table__, Duty.id == Slot.duty_id)
+    .join(User.__table__, User.id == Duty.counsellor_id)
+    .outerjoin(DutyPlace.__table__, DutyPlace.id == Duty.place_id)
+    .outerjoin(Office.__table__, Office.id == Duty.office_id)
+)  # fmt: skip
+
+
+def _slot_from_row(row: Any, *, taken: int) -> Slot:
+    """Detached objects carrying just what the answer, the mail and the .ics need."""
+    place = (
+        DutyPlace(
+            id=row.place_id,
+            name=row.place_name,
+            address=row.place_address,
+            town=row.place_town,
+            step_free=row.step_free,
+            lat=row.lat,
+            lon=row.lon,
+        )
+        if row.place_id is not None
+        else None
+    )
+    office = (
+        Office(name=row.office_name, address=row.office_address, town=row.office_town)
+        if row.office_id is not None
+        else None
+    )
+    counsellor = User(id=row.counsellor_id, first_name=row.first_name, last_name=row.last_name)
+    duty = Duty(
+        id=row.duty_id, kind=row.kind, status=row.status, place_id=row.place_id,
+        office_id=row.office_id, counsellor_id=row.counsellor_id, place=place, office=office,
+        counsellor=counsellor,
+    )  # fmt: skip
+    return Slot(
+        id=row.id, duty_id=row.duty_id, starts_at=row.starts_at, ends_at=row.ends_at,
+        capacity=row.capacity, taken=taken, duty=duty,
+    )  # fmt: skip
+
+
+_PERSON_COLUMNS = (
+    "first_name", "last_name", "email", "phone", "birth_date", "education", "employment",
+    "region_link",
+)  # fmt: skip
+
+
+class _Statements:
+    """The body's statements, built once per dialect with bind parameters (building and cache-
+    keying a statement costs more than SQLite running it)."""
+
+    def __init__(self, dialect: str) -> None:
+        people = cast(Table, Participant.__table__)
+        counters = cast(Table, CaseSequence.__table__)
+        self.replay = select(Booking.id).where(Booking.idempotency_key == bindparam("key"))
+        self.slot = _SLOT_ROW.where(Slot.id == bindparam("slot_id"))
+        self.take_seat = (
+            update(_SLOTS)
+            .where(_SLOTS.c.id == bindparam("slot_id"), _SLOTS.c.taken < _SLOTS.c.capacity)
+            .values(taken=_SLOTS.c.taken + 1)
+        )
+        self.charge_window = (
+            update(_WINDOWS)
+            .where(
+                _WINDOWS.c.id == bindparam("window_id"),
+                _WINDOWS.c.used < _WINDOWS.c.quota,
+                _WINDOWS.c.starts_on <= bindparam("today"),
+                _WINDOWS.c.ends_on >= bindparam("today"),
+            )
+            .values(used=_WINDOWS.c.used + 1)
+        )
+        names = (*_PERSON_COLUMNS, "created_at", "updated_at")
+        self.person = upsert(
+            dialect, people, {name: bindparam(name) for name in names},
+            conflict=("email", "birth_date"),
+            update=[n for n in names if n not in ("email", "birth_date", "created_at")],
+        ).returning(people.c.id)  # fmt: skip
+        self.consents = insert(_CONSENTS)
+        self.open_case = (
+            select(Case.id, Case.code, Case.counsellor_id, User.first_name, User.last_name)
+            .select_from(_CASES)
+            .join(User.__table__, User.id == Case.counsellor_id)
+            .where(Case.participant_id == bindparam("participant_id"))
+            .where(Case.status == CaseStatus.open)
+            .order_by(Case.id.desc())
+            .limit(1)
+        )
+        self.case_number = upsert(
+            dialect, counters, {"year": bindparam("year"), "last": 1}, conflict=("year",),
+            set_={"last": counters.c.last + 1},
+        ).returning(counters.c.last)  # fmt: skip
+        self.case = insert(_CASES).returning(_CASES.c.id)
+        self.booking = insert(_BOOKINGS).returning(_BOOKINGS.c.id)
+        self.mail = insert(_OUTBOX)
+
+
+_STATEMENTS: dict[str, _Statements] = {}
+
+
+def _statements(dialect: str) -> _Statements:
+    found = _STATEMENTS.get(dialect)
+    if found is None:
+        found = _STATEMENTS[dialect] = _Statements(dialect)
+    return found
+
+
+def _book_tx(conn: Connection, plan: _Plan) -> _Done:
+    """The booking transaction's body: Core statements only, no commit (the caller commits).
+
+    Runs as one round trip to the database thread on SQLite (``app.db.run_in_transaction``).
+    Statements: slot row, seat, participant upsert, consents, open case, case number, case,
+    booking, outbox mail (9, one round trip on SQLite); a keyed retry first looks for its
+    booking, an under-25 booking also charges its window.
+    """
+    sql = _statements(conn.dialect.name)
+    if plan.stored_key is not None:
+        replay = conn.scalar(sql.replay, {"key": plan.stored_key})
+        if replay is not None:
+            return _Done("replay", replay_id=replay)
+
+    row = conn.execute(sql.slot, {"slot_id": plan.slot_id}).one_or_none()
+    if row is None:
+        raise NotFound("Nie ma takiego terminu. Wybierz termin z listy.")
+    if row.status is not DutyStatus.published:
+        raise SlotGone("Ten termin został odwołany. Wybierz inny termin.")
+    if row.starts_at < plan.now + MIN_NOTICE:
+        raise SlotGone(
+            "Na ten termin nie można się już zapisać (zapisy kończą się 2 godziny przed spotkaniem)."
+        )
+    if _rowcount(conn.execute(sql.take_seat, {"slot_id": plan.slot_id})) != 1:
+        return _Done("full", slot=_slot_from_row(row, taken=row.taken))
+    slot = _slot_from_row(row, taken=row.taken + 1)
+    if plan.window_id is not None:
+        charged = conn.execute(
+            sql.charge_window, {"window_id": plan.window_id, "today": plan.today}
+        )
+        if _rowcount(charged) != 1:
+            return _Done("window_full")
+    if row.role is not Role.counsellor or not row.active:
+        raise Invalid(
+            "Popraw zaznaczone pola.", errors={"counsellor_id": "Wybierz aktywnego doradcę."}
+        )
+
+    stamps = {"created_at": plan.now, "updated_at": plan.now}
+    participant_id = conn.execute(sql.person, plan.participant | stamps).scalar_one()
+    conn.execute(
+        sql.consents,
+        [
+            {"participant_id": participant_id, "kind": kind, "version": CONSENT_VERSION,
+             "accepted_at": plan.now}
+            for kind in plan.consents
+        ],
+    )  # fmt: skip
+    # A known person may have a case open already (the upsert cannot tell a new row from an
+    # updated one the same way on both engines; inside this one round trip the lookup is cheap).
+    open_case = conn.execute(sql.open_case, {"participant_id": participant_id}).one_or_none()
+    if open_case is not None:
+        if open_case.counsellor_id != row.counsellor_id:
+            raise OtherCounsellor(
+                f"Masz już otwarty Bilans Kariery u doradcy {open_case.first_name} "
+                f"{open_case.last_name}. Kolejne spotkania umawiasz tylko z nim lub nią: wybierz "
+                f"jego lub jej termin albo zadzwoń: {CONTACT_PHONE}."
+            )
+        case_id, case_code, kind = open_case.id, open_case.code, BookingKind.follow_up
+    else:
+        year = plan.today.year
+        number = conn.execute(sql.case_number, {"year": year}).scalar_one()
+        case_code = f"BK-{year}-{number:05d}"
+        case_id = conn.execute(
+            sql.case,
+            {"code": case_code, "participant_id": participant_id,
+             "counsellor_id": row.counsellor_id, "variant": CaseVariant.basic,
+             "status": CaseStatus.open, "opened_on": plan.today, "closed_on": None} | stamps,
+        ).scalar_one()  # fmt: skip
+        kind = BookingKind.interview
+
+    values = {
+        "slot_id": plan.slot_id, "participant_id": participant_id, "case_id": case_id,
+        "kind": kind, "status": BookingStatus.booked, "source": plan.source,
+        "token_hash": token_hash(plan.token), "idempotency_key": plan.stored_key,
+        "under25_window_id": plan.window_id, "cancelled_at": None,
+        "attendance_marked_by": None,
+    } | stamps  # fmt: skip
+    booking = Booking(**values)
+    booking.id = conn.execute(sql.booking, values).scalar_one()
+    conn.execute(
+        sql.mail,
+        {"dedupe_key": f"confirm:{booking.id}", "kind": "confirmation", "booking_id": booking.id,
+         "recipient": plan.participant["email"],
+         "subject": f"Potwierdzenie: rozmowa doradcza {_when(slot)}",
+         "body": confirmation_text(slot, case_code, f"{plan.base_url}/manage/{plan.token}"),
+         "ics": booking_ics(booking, slot, case_code, base_url=plan.base_url, now=plan.now),
+         "status": OutboxStatus.pending, "attempts": 0, "next_try_at": plan.now,
+         "claimed_at": None, "sent_at": None, "last_error": ""} | stamps,
+    )  # fmt: skip
+    return _Done("booked", booking=booking, slot=slot, case_code=case_code)
+
+
 async def _book_once(
     db: AsyncSession,
     data: BookingIn,
@@ -694,26 +981,50 @@ async def _book_once(
     base_url: str,
     source: BookingSource,
 ) -> Booked:
+    # Before the transaction: eligibility (cached rules; windows read only for ages that need
+    # one), the token and the rows' values. The write lock is held only by ``_book_tx``.
+    rules = await cached_rules(db, now=now)
+    verdict = await _assess(db, rules, data.applicant(), on=today)
+    if db.in_transaction():
+        await db.commit()  # a window read must not stretch into the booking's transaction
+    if not verdict.eligible:
+        raise NotEligible(verdict)
+    plan = _Plan(
+        slot_id=data.slot_id,
+        participant={
+            "first_name": data.first_name, "last_name": data.last_name, "email": data.email,
+            "phone": data.phone, "birth_date": data.birth_date, "education": data.education,
+            "employment": data.employment, "region_link": data.region_link,
+        },
+        consents=tuple(c.value for c in data.consents),
+        now=now.astimezone(UTC), today=today, stored_key=stored_key,
+        token=manage_token(stored_key, secret),
+        window_id=verdict.window.id if verdict.window is not None else None,
+        contact=rules.contact, source=source, base_url=base_url,
+    )  # fmt: skip
     try:
-        if stored_key is not None:
-            first = await _find_replay(db, stored_key)
-            if first is not None:
-                await db.commit()
-                return Booked(first, manage_token(stored_key, secret), replayed=True)
-
-        verdict = await check_eligibility(db, data.applicant(), on=today)
-        if not verdict.eligible:
-            raise NotEligible(verdict)
-
-        slot = await get_bookable_slot(db, data.slot_id, now=now)
-        if not await _take_seat(db, slot.id):
-            raise SlotFull(
-                "Ten termin jest już zajęty. Wybierz inny termin.",
-                next_free=await next_free_near(db, slot, now=now),
-            )
-        window_id = verdict.window.id if verdict.window is not None else None
-        if window_id is not None and not await _charge_window(db, window_id, today):
-            full = Verdict(
+        done = await run_in_transaction(db, lambda conn: _book_tx(conn, plan))
+        if done.outcome == "booked":
+            await db.commit()
+        else:
+            await db.rollback()
+    except IntegrityError:
+        raise  # book_slot rolls back and looks for the first booking of the key
+    except BaseException:
+        await db.rollback()
+        raise
+    if done.outcome == "replay" and stored_key is not None:
+        first = await db.get(Booking, done.replay_id)
+        await db.commit()
+        return Booked(cast(Booking, first), manage_token(stored_key, secret), replayed=True)
+    if done.outcome == "full":
+        assert done.slot is not None
+        next_free = await next_free_near(db, done.slot, now=now)
+        await db.rollback()
+        raise SlotFull("Ten termin jest już zajęty. Wybierz inny termin.", next_free=next_free)
+    if done.outcome == "window_full":
+        raise NotEligible(
+            Verdict(
                 eligible=False,
                 age=verdict.age,
                 reasons=(
@@ -723,76 +1034,11 @@ async def _book_once(
                         "Obecny nabór ma już komplet osób.",
                     ),
                 ),
-                contact=(await load_rules(db)).contact,
+                contact=rules.contact,
             )
-            raise NotEligible(full)
-
-        participant = await records.upsert_participant(db, data.participant_form())
-        await db.execute(  # one executemany, no RETURNING: one round trip for all consents
-            insert(Consent),
-            [
-                {"participant_id": participant.id, "kind": c.value, "version": CONSENT_VERSION,
-                 "accepted_at": now}
-                for c in data.consents
-            ],
-        )  # fmt: skip
-
-        duty = slot.duty
-        case = await _open_case_of(db, participant.id)
-        if case is not None:
-            if case.counsellor_id != duty.counsellor_id:
-                raise OtherCounsellor(
-                    f"Masz już otwarty Bilans Kariery u doradcy {case.counsellor.full_name}. "
-                    "Kolejne spotkania umawiasz tylko z nim lub nią: wybierz jego lub jej termin "
-                    f"albo zadzwoń: {CONTACT_PHONE}."
-                )
-            kind = BookingKind.follow_up
-        else:
-            case = await records.open_case(
-                db,
-                participant_id=participant.id,
-                counsellor_id=duty.counsellor_id,
-                variant=CaseVariant.basic,
-                opened_on=today,
-                commit=False,
-            )
-            kind = BookingKind.interview
-
-        token = manage_token(stored_key, secret)
-        booking = Booking(
-            slot_id=slot.id,
-            participant_id=participant.id,
-            case_id=case.id,
-            kind=kind,
-            status=BookingStatus.booked,
-            source=source,
-            token_hash=token_hash(token),
-            idempotency_key=stored_key,
-            under25_window_id=verdict.window.id if verdict.window is not None else None,
         )
-        db.add(booking)
-        await db.flush()
-        _queue_mail(
-            db,
-            key=f"confirm:{booking.id}",
-            kind="confirmation",
-            booking=booking,
-            to=participant.email,
-            subject=f"Potwierdzenie: rozmowa doradcza {_when(slot)}",
-            body=confirmation_text(slot, case.code, f"{base_url}/manage/{token}"),
-            ics=booking_ics(booking, slot, case.code, base_url=base_url, now=now),
-            now=now,
-        )
-        await db.commit()
-    except (NotEligible, SlotFull, SlotGone, NotFound, OtherCounsellor, Invalid):
-        await db.rollback()
-        raise
-    except IntegrityError:
-        raise
-    except BaseException:
-        await db.rollback()
-        raise
-    return Booked(booking, token, slot=slot, case_code=case.code)
+    assert done.booking is not None
+    return Booked(done.booking, plan.token, slot=done.slot, case_code=done.case_code)
 
 
 async def _open_case_of(db: AsyncSession, participant_id: int) -> Case | None:
