@@ -27,11 +27,12 @@ from app.auth import coordinator_only, staff_only
 from app.deps import AppSettings, DbSession
 from app.errors import Invalid, NotFound, problem
 from app.forms import form_data, validate
-from app.jobs import JobQueue
+from app.jobs import InProcessRunner, JobQueue
 from app.models import DutyPlace, Role
 from app.routes import LABELS, me, render_page
 from app.settings import Settings
 from scheduling import booking_service as svc
+from scheduling.booking_jobs import want_kick
 from scheduling.booking_service import (
     CONSENT_TEXTS,
     REQUIRED_CONSENTS,
@@ -57,7 +58,8 @@ def _rate_limit() -> tuple[str, int]:
     return (unit or "minute", int(count))
 
 
-def _throttle(request: Request[Any, Any, Any]) -> bool:
+async def _throttle(request: Request[Any, Any, Any]) -> bool:
+    # async on purpose: Litestar runs a sync check in a worker thread, a hop on every request
     return (
         request.method in ("POST", "DELETE")
         and os.environ.get("BILANS_BOOKING_RATE_LIMIT") != "off"
@@ -75,7 +77,16 @@ PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"
 
 
 async def kick_mail(jobs: JobQueue) -> None:
-    """Send the outbox soon (the job is deduplicated per second; the sweep catches the rest)."""
+    """Send the outbox soon.
+
+    In-process runner: one pending kick at a time (``booking_jobs.want_kick``), so a storm of
+    bookings runs a few batch sends instead of a send per booking. arq: deduplicated per
+    second by job id; the one-minute sweep catches the rest.
+    """
+    if isinstance(jobs, InProcessRunner):
+        if want_kick(jobs.ctx):
+            await jobs.enqueue("send_booking_mail")
+        return
     await jobs.enqueue("send_booking_mail", job_id=f"send_booking_mail:{int(_time.time())}")
 
 
