@@ -149,10 +149,11 @@ def upsert(
 # aiosqlite runs each driver call in the connection's own thread, and SQLAlchemy's adapter
 # needs several such hops per statement (cursor, execute, fetch, close), each waiting for a turn
 # of the event loop; under load that wait, not SQLite, is what holds the single writer lock.
-# ``run_in_transaction`` runs a plain synchronous function over a synchronous SQLAlchemy
-# connection *inside the aiosqlite thread*, on the same DBAPI connection and in the session's
-# transaction (BEGIN IMMEDIATE already sent): the whole body is one hop. On other engines the
-# same function runs through ``run_sync`` (each statement awaited as usual).
+# ``run_transaction`` runs a plain synchronous function over a synchronous SQLAlchemy
+# connection *inside the aiosqlite thread*, on the pooled DBAPI connection: BEGIN IMMEDIATE,
+# the body and COMMIT are one hop (the pysqlite dialect there processes types exactly as the
+# aiosqlite one does, being its base). On other engines the same function runs through
+# ``run_sync`` (each statement awaited as usual).
 
 _borrowed = threading.local()
 
@@ -185,26 +186,43 @@ def _thread_engine() -> Engine:
 
 
 def _run_borrowed(dbapi: Any, fn: Callable[[Connection], T]) -> T:
+    """In the aiosqlite thread: BEGIN IMMEDIATE, ``fn``, COMMIT (ROLLBACK if ``fn`` raises)."""
     _borrowed.dbapi = dbapi
     try:
         with _thread_engine().connect() as conn:
-            return fn(conn)
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                result = fn(conn)
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+            conn.exec_driver_sql("COMMIT")
+            return result
     finally:
         _borrowed.dbapi = None
 
 
-async def run_in_transaction(session: AsyncSession, fn: Callable[[Connection], T]) -> T:
-    """Run ``fn(connection)`` in ``session``'s transaction; the caller commits or rolls back.
+async def run_transaction(session: AsyncSession, fn: Callable[[Connection], T]) -> T:
+    """Run ``fn(connection)`` in a transaction of its own: committed when ``fn`` returns, rolled
+    back when it raises (the exception, ``IntegrityError`` included, reaches the caller).
 
-    ``fn`` is synchronous and uses Core statements on the connection it is given; it must not
-    commit. On SQLite the body is one hop to the aiosqlite thread (see above); exceptions raised
-    by ``fn`` (``IntegrityError`` included) come back to the caller unchanged.
+    ``fn`` is synchronous, uses Core statements on the connection it is given and must not
+    commit. On SQLite, when ``session`` holds no transaction, the whole transaction (BEGIN
+    IMMEDIATE, ``fn``, COMMIT) is one hop to the aiosqlite thread (see above). Otherwise ``fn``
+    runs in the session's transaction through ``run_sync`` and the session commits.
     """
-    if not is_sqlite(session):
-        return await session.run_sync(lambda sync: fn(sync.connection()))
-    conn = await session.connection()  # begins the transaction (BEGIN IMMEDIATE) if needed
-    raw = await conn.get_raw_connection()
-    driver = raw.driver_connection  # aiosqlite.Connection
-    # aiosqlite has no public "run this in your thread"; ``_execute`` is that (aiosqlite 0.17+).
-    result: T = await driver._execute(_run_borrowed, driver._conn, fn)  # type: ignore[union-attr]
+    engine = session.bind
+    if is_sqlite(session) and isinstance(engine, AsyncEngine) and not session.in_transaction():
+        async with engine.connect() as conn:
+            raw = await conn.get_raw_connection()
+            driver = raw.driver_connection  # aiosqlite.Connection
+            # aiosqlite has no public "run this in your thread"; ``_execute`` is that (0.17+).
+            result: T = await driver._execute(_run_borrowed, driver._conn, fn)  # type: ignore[union-attr]
+            return result
+    try:
+        result = await session.run_sync(lambda sync: fn(sync.connection()))
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
     return result

@@ -64,7 +64,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defaultload
 
 from app import services as records
-from app.db import run_in_transaction, upsert
+from app.db import run_transaction, upsert
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.forms import field_errors
 from app.models import (
@@ -745,6 +745,14 @@ class _Plan:
     base_url: str
 
 
+class _Stop(Exception):
+    """Raised by the body to roll the transaction back with an outcome (full, window full)."""
+
+    def __init__(self, done: _Done) -> None:
+        super().__init__(done.outcome)
+        self.done = done
+
+
 @dataclass(frozen=True, slots=True)
 class _Done:
     """What the transaction body made (or why it stopped)."""
@@ -879,9 +887,9 @@ def _statements(dialect: str) -> _Statements:
 
 
 def _book_tx(conn: Connection, plan: _Plan) -> _Done:
-    """The booking transaction's body: Core statements only, no commit (the caller commits).
+    """The booking transaction's body: Core statements only; it raises to roll back.
 
-    Runs as one round trip to the database thread on SQLite (``app.db.run_in_transaction``).
+    Runs as one round trip to the database thread on SQLite (``app.db.run_transaction``).
     Statements: slot row, seat, participant upsert, consents, open case, case number, case,
     booking, outbox mail (9, one round trip on SQLite); a keyed retry first looks for its
     booking, an under-25 booking also charges its window.
@@ -902,14 +910,14 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
             "Na ten termin nie można się już zapisać (zapisy kończą się 2 godziny przed spotkaniem)."
         )
     if _rowcount(conn.execute(sql.take_seat, {"slot_id": plan.slot_id})) != 1:
-        return _Done("full", slot=_slot_from_row(row, taken=row.taken))
+        raise _Stop(_Done("full", slot=_slot_from_row(row, taken=row.taken)))
     slot = _slot_from_row(row, taken=row.taken + 1)
     if plan.window_id is not None:
         charged = conn.execute(
             sql.charge_window, {"window_id": plan.window_id, "today": plan.today}
         )
         if _rowcount(charged) != 1:
-            return _Done("window_full")
+            raise _Stop(_Done("window_full"))
     if row.role is not Role.counsellor or not row.active:
         raise Invalid(
             "Popraw zaznaczone pola.", errors={"counsellor_id": "Wybierz aktywnego doradcę."}
@@ -1003,16 +1011,9 @@ async def _book_once(
         contact=rules.contact, source=source, base_url=base_url,
     )  # fmt: skip
     try:
-        done = await run_in_transaction(db, lambda conn: _book_tx(conn, plan))
-        if done.outcome == "booked":
-            await db.commit()
-        else:
-            await db.rollback()
-    except IntegrityError:
-        raise  # book_slot rolls back and looks for the first booking of the key
-    except BaseException:
-        await db.rollback()
-        raise
+        done = await run_transaction(db, lambda conn: _book_tx(conn, plan))
+    except _Stop as stop:
+        done = stop.done
     if done.outcome == "replay" and stored_key is not None:
         first = await db.get(Booking, done.replay_id)
         await db.commit()
