@@ -43,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.jobs import job, periodic
 from scheduling import booking_service as svc
 from scheduling.booking_service import _rowcount
-from scheduling.mail import Mail, Transport, transport_for
+from scheduling.mail import FileSink, Mail, Transport, transport_for
 from scheduling.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger("bilans.mail")
@@ -218,14 +218,17 @@ async def _send_idempotent(
     delivered: list[int] = []
     try:
         await transport.open()
-        for row in rows:
-            await transport.deliver(
-                Mail(row.dedupe_key, sender, row.recipient, row.subject, row.body, row.ics)
-            )
-            delivered.append(row.id)
+        mails = [Mail(r.dedupe_key, sender, r.recipient, r.subject, r.body, r.ics) for r in rows]
+        if isinstance(transport, FileSink):
+            await transport.deliver_many(mails)
+            delivered = [row.id for row in rows]
+        else:
+            for row, mail in zip(rows, mails, strict=True):
+                await transport.deliver(mail)
+                delivered.append(row.id)
     finally:
         if delivered:
-            await db.execute(
+            marked = await db.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(delivered), OutboxMessage.status == OutboxStatus.pending)
                 .values(status=OutboxStatus.sent, sent_at=datetime.now(UTC), body="", ics=None,
@@ -233,7 +236,7 @@ async def _send_idempotent(
                 .execution_options(synchronize_session=False)
             )  # fmt: skip
             await db.commit()
-            report.sent += len(delivered)
+            report.sent += _rowcount(marked)  # a concurrent sender may have marked some
         await transport.close()
 
 

@@ -12,8 +12,10 @@ dedupe key, written atomically, never overwritten.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
+import secrets
 from dataclasses import dataclass
 from email.header import Header
 from email.message import Message
@@ -169,10 +171,24 @@ class FileSink:
         return self.directory / f"{safe}.eml"
 
     async def deliver(self, mail: Mail) -> None:
+        await asyncio.to_thread(self.write, mail)
+
+    async def deliver_many(self, mails: list[Mail]) -> None:
+        """Write a batch in one worker-thread hop (file creation is slow on some disks; off the
+        event loop it does not stall the requests being served)."""
+        await asyncio.to_thread(self._write_all, mails)
+
+    def _write_all(self, mails: list[Mail]) -> None:
+        for mail in mails:
+            self.write(mail)
+
+    def write(self, mail: Mail) -> None:
         target = self.path_for(mail)
         if target.exists():
             return
-        partial = target.with_suffix(f".{os.getpid()}.tmp")
+        # Unique per write: two senders may write the same key at once (the same content; the
+        # second replace changes nothing), but must not share a partial file.
+        partial = target.with_suffix(f".{os.getpid()}.{secrets.token_hex(6)}.tmp")
         partial.write_bytes(build_message(mail).as_bytes())
         os.replace(partial, target)
 

@@ -220,6 +220,9 @@ async def test_a_counsellor_sees_the_bookings_of_their_duties_and_marks_attendan
     await post_form(client, f"/book/slots/{slot_id}", form(slot_id, last_name="Obecna"))
     booking_id = (await db.scalars(select(Booking.id))).one()
     week = future_day().isoformat()
+    # End the read first: a deferred read transaction cannot become a writer once the
+    # app's mail job has committed after it began (SQLite answers "locked" at once).
+    await db.commit()
     await db.execute(
         Slot.__table__.update().values(
             starts_at=datetime.now(UTC), ends_at=datetime.now(UTC).replace(year=2100)
