@@ -7,9 +7,7 @@ connection, as measured in ``toolchain.md``. PostgreSQL: asyncpg with a normal p
 
 from __future__ import annotations
 
-import asyncio
 import threading
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -117,7 +115,7 @@ def is_sqlite(session: AsyncSession) -> bool:
 def locked(statement: Select[Any], session: AsyncSession) -> Select[Any]:
     """Lock the selected rows for the rest of the transaction.
 
-    The only place the code branches on the engine: SQLite already holds the writer lock
+    SQLite already holds the writer lock
     (``BEGIN IMMEDIATE``); PostgreSQL locks the rows with ``FOR UPDATE``.
     """
     return statement if is_sqlite(session) else statement.with_for_update()
@@ -204,16 +202,6 @@ def _run_borrowed(dbapi: Any, fn: Callable[[Connection], T]) -> T:
         _borrowed.dbapi = None
 
 
-_WRITER_LOCKS: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock] = weakref.WeakKeyDictionary()
-
-
-def _writer_lock(engine: AsyncEngine) -> asyncio.Lock:
-    lock = _WRITER_LOCKS.get(engine)
-    if lock is None:
-        lock = _WRITER_LOCKS[engine] = asyncio.Lock()
-    return lock
-
-
 async def run_transaction(session: AsyncSession, fn: Callable[[Connection], T]) -> T:
     """Run ``fn(connection)`` in a transaction of its own: committed when ``fn`` returns, rolled
     back when it raises (the exception, ``IntegrityError`` included, reaches the caller).
@@ -225,9 +213,7 @@ async def run_transaction(session: AsyncSession, fn: Callable[[Connection], T]) 
     """
     engine = session.bind
     if is_sqlite(session) and isinstance(engine, AsyncEngine) and not session.in_transaction():
-        # Writers queue on a FIFO asyncio lock rather than in the pool's checkout (one writer
-        # connection anyway): measured, the pool's wait with dozens of waiters cost more.
-        async with _writer_lock(engine), engine.connect() as conn:
+        async with engine.connect() as conn:
             raw = await conn.get_raw_connection()
             driver = raw.driver_connection  # aiosqlite.Connection
             # aiosqlite has no public "run this in your thread"; ``_execute`` is that (0.17+).
