@@ -17,13 +17,18 @@ What it does, in one run:
 5. database ceiling: the same booking transaction (``booking_service.book_slot``) run directly
    through the same kind of engine, ``--clients`` tasks in a loop, no HTTP;
 6. framework ceiling: the validate-only POST with the same bodies, same clients;
-7. ratios of the HTTP storm to both ceilings.
+7. client ceiling: ``GET /healthz`` with the same client, so a reader can see whether the load
+   generator limits the figures (it is a plain asyncio-streams HTTP/1.1 keep-alive client: httpx
+   with 50 tasks capped the framework ceiling at ~180 requests/s on two cores);
+8. ratios of the HTTP storm to the three ceilings. uvicorn runs with uvloop + httptools when
+   installed (they are, through ``uvicorn[standard]``), one process, no access log.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import statistics
@@ -36,6 +41,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -149,30 +155,73 @@ def booking_body(slot_id: int, n: int) -> dict[str, Any]:
 # --- load ---------------------------------------------------------------------------------
 
 
+async def _client_loop(
+    host: str, port: int, queue: asyncio.Queue[bytes], latencies: list[float], codes: Counter[int]
+) -> None:
+    """One keep-alive HTTP/1.1 connection sending the requests in ``queue`` until it is empty.
+
+    A plain asyncio-streams client: for one fixed kind of request it costs a fraction of
+    httpx's per-request CPU, which matters when client and server share two cores.
+    """  # fmt: skip
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        while not queue.empty():
+            request = queue.get_nowait()
+            started = time.perf_counter()
+            writer.write(request)
+            header = await reader.readuntil(b"\r\n\r\n")
+            status = int(header[9:12])
+            length = -1
+            chunked = False
+            for line in header.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"content-length":
+                    length = int(value)
+                elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                    chunked = True
+            if chunked:
+                while True:
+                    size = int((await reader.readuntil(b"\r\n")).strip().split(b";")[0], 16)
+                    await reader.readexactly(size + 2)
+                    if size == 0:
+                        break
+            elif length > 0:
+                await reader.readexactly(length)
+            latencies.append((time.perf_counter() - started) * 1000)
+            codes[status] += 1
+    finally:
+        writer.close()
+
+
 async def storm(
-    url: str, bodies: list[dict[str, Any]], clients: int
+    url: str, bodies: list[dict[str, Any]] | int, clients: int
 ) -> tuple[float, list[float], Counter[int]]:
-    """POST every body with ``clients`` concurrent clients; (seconds, latencies ms, status counts)."""
-    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    for item in bodies:
-        queue.put_nowait(item)
+    """POST every body (or GET ``url`` that many times) with ``clients`` concurrent connections;
+    (seconds, latencies ms, status counts)."""
+    parts = urlsplit(url)
+    host = f"Host: {parts.hostname}:{parts.port}\r\n"
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    if isinstance(bodies, int):
+        for _ in range(bodies):
+            queue.put_nowait(f"GET {parts.path} HTTP/1.1\r\n{host}\r\n".encode())
+    for item in bodies if isinstance(bodies, list) else []:
+        body = json.dumps(item).encode()
+        queue.put_nowait(
+            f"POST {parts.path} HTTP/1.1\r\n{host}Content-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
     latencies: list[float] = []
     codes: Counter[int] = Counter()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-
-        async def worker() -> None:
-            while not queue.empty():
-                item = queue.get_nowait()
-                started = time.perf_counter()
-                response = await client.post(url, json=item)
-                latencies.append((time.perf_counter() - started) * 1000)
-                codes[response.status_code] += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*[worker() for _ in range(clients)])
-        return time.perf_counter() - started, latencies, codes
+    started = time.perf_counter()
+    await asyncio.gather(
+        *[
+            _client_loop(parts.hostname or "127.0.0.1", parts.port or 80, queue, latencies, codes)
+            for _ in range(clients)
+        ]
+    )  # fmt: skip
+    return time.perf_counter() - started, latencies, codes
 
 
 async def db_ceiling(url: str, slot_ids: list[int], clients: int) -> float:
@@ -224,9 +273,11 @@ def start_server(url: str, var_dir: Path, port: int) -> subprocess.Popen[bytes]:
         "BILANS_BOOKING_RATE_LIMIT": "off",
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
     }
+    fast = ["--loop", "uvloop", "--http", "httptools"] if FAST_IO else []
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bench.booking:bench_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+         *fast],
         env=env, cwd=Path(__file__).resolve().parents[1],
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -240,12 +291,23 @@ def start_server(url: str, var_dir: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
+try:  # uvicorn's fast loop and parser when installed (uvicorn[standard]); same loop for the bench
+    import httptools  # noqa: F401
+    import uvloop
+
+    FAST_IO = True
+    arun = uvloop.run
+except ImportError:  # pragma: no cover - plain asyncio works, only slower
+    FAST_IO = False
+    arun = asyncio.run  # type: ignore[assignment]
+
+
 def run(url: str, label: str, args: argparse.Namespace, var_dir: Path) -> None:
     prepare_database(url)
     contention_seats = max(args.requests // 10, 1)
-    contention = asyncio.run(publish_slots(url, contention_seats, offset_days=3))
-    seats = asyncio.run(publish_slots(url, args.requests, offset_days=10))
-    ceiling_seats = asyncio.run(publish_slots(url, args.requests, offset_days=40))
+    contention = arun(publish_slots(url, contention_seats, offset_days=3))
+    seats = arun(publish_slots(url, args.requests, offset_days=10))
+    ceiling_seats = arun(publish_slots(url, args.requests, offset_days=40))
     import socket
 
     with socket.socket() as s:
@@ -255,30 +317,30 @@ def run(url: str, label: str, args: argparse.Namespace, var_dir: Path) -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         # warm-up
-        asyncio.run(
-            storm(f"{base}/api/bench/validate", [booking_body(1, n) for n in range(200)], 10)
-        )
+        arun(storm(f"{base}/api/bench/validate", [booking_body(1, n) for n in range(200)], 10))
 
         bodies = [
             booking_body(contention[n % contention_seats], n) for n in range(args.requests // 2)
         ]
-        _, _, codes = asyncio.run(storm(f"{base}/api/bookings", bodies, args.clients))
-        held = asyncio.run(taken_total(url, contention))
+        _, _, codes = arun(storm(f"{base}/api/bookings", bodies, args.clients))
+        held = arun(taken_total(url, contention))
 
         bodies = [booking_body(slot_id, 100_000 + n) for n, slot_id in enumerate(seats)]
-        elapsed, latencies, storm_codes = asyncio.run(
-            storm(f"{base}/api/bookings", bodies, args.clients)
-        )
+        elapsed, latencies, storm_codes = arun(storm(f"{base}/api/bookings", bodies, args.clients))
         booked = storm_codes[201]
 
         fw_bodies = [booking_body(slot_id, 200_000 + n) for n, slot_id in enumerate(seats)]
-        fw_elapsed, fw_latencies, fw_codes = asyncio.run(
+        fw_elapsed, fw_latencies, fw_codes = arun(
             storm(f"{base}/api/bench/validate", fw_bodies, args.clients)
+        )
+        # The load generator's own ceiling: the cheapest route, same client and connections.
+        cl_elapsed, cl_latencies, cl_codes = arun(
+            storm(f"{base}/healthz", 2 * len(seats), args.clients)
         )
     finally:
         server.terminate()
         server.wait(10)
-    db_rate = asyncio.run(db_ceiling(url, ceiling_seats, args.clients))
+    db_rate = arun(db_ceiling(url, ceiling_seats, args.clients))
 
     rate = booked / elapsed
     fw_rate = fw_codes[201] / fw_elapsed
@@ -294,7 +356,12 @@ def run(url: str, label: str, args: argparse.Namespace, var_dir: Path) -> None:
     )
     print(f"framework ceiling (validate-only POST): {fw_rate:.0f} requests/s, "
           f"p95 {pct(fw_latencies, 95):.1f} ms")  # fmt: skip
-    print(f"ratios: HTTP/database {rate / db_rate:.0%}, HTTP/framework {rate / fw_rate:.0%}")
+    cl_rate = cl_codes[200] / cl_elapsed
+    print(f"client ceiling (GET /healthz, same client): {cl_rate:.0f} requests/s, "
+          f"p95 {pct(cl_latencies, 95):.1f} ms")  # fmt: skip
+    print(f"ratios: HTTP/database {rate / db_rate:.0%}, HTTP/framework {rate / fw_rate:.0%}, "
+          f"HTTP/client {rate / cl_rate:.0%}")  # fmt: skip
+    print(f"server: uvicorn {'uvloop + httptools' if FAST_IO else 'asyncio + h11'}, one process")
 
 
 def main() -> None:
