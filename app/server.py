@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -51,14 +51,26 @@ def route_handlers() -> list[Any]:
     ]
 
 
-def stores(settings: Settings) -> StoreRegistry:
+def stores(settings: Settings) -> tuple[StoreRegistry, Callable[[], Awaitable[None]]]:
+    """The stores (sessions, rate limits) and how to close them when the app stops."""
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
+        from redis.asyncio import Redis
 
-        redis = RedisStore.with_client(url=settings.redis_url, namespace="bilans")
-        return StoreRegistry(default_factory=redis.with_namespace)
+        client = Redis.from_url(settings.redis_url)
+        redis = RedisStore(client, namespace="bilans")
+
+        async def close() -> None:
+            await client.aclose(close_connection_pool=True)
+
+        return StoreRegistry(default_factory=redis.with_namespace), close
+
+    async def nothing() -> None:
+        return None
+
     sessions = FileStore(settings.var_dir / "sessions", create_directories=True)
-    return StoreRegistry(stores={"sessions": sessions}, default_factory=lambda _: MemoryStore())
+    registry = StoreRegistry(stores={"sessions": sessions}, default_factory=lambda _: MemoryStore())
+    return registry, nothing
 
 
 def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Litestar:
@@ -66,6 +78,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
     settings = settings or get_settings()
     engine = make_engine(settings.db_url)
     sessionmaker = make_sessionmaker(engine)
+    store_registry, close_stores = stores(settings)
     load_jobs()
     jobs: JobQueue
     if settings.redis_url:
@@ -82,6 +95,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
         finally:
             if isinstance(jobs, InProcessRunner | ArqQueue):
                 await jobs.stop()
+            await close_stores()
             await engine.dispose()
 
     db_config = SQLAlchemyAsyncConfig(
@@ -112,7 +126,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
         middleware=[session_config.middleware, AuthMiddleware(sessionmaker)],
         csrf_config=csrf,
         template_config=template_config(),
-        stores=stores(settings),
+        stores=store_registry,
         exception_handlers=exception_handlers,
         dependencies={
             "settings": Provide(provide_settings),
