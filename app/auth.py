@@ -38,6 +38,7 @@ RENEW_KEY = "_renew"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOGIN_FAILURE_LIMIT = 10
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+TOKEN_USE_GRANULARITY = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,8 @@ def end_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
 # --- resolving the user -----------------------------------------------------------------
 
 
-async def user_for_token(db: AsyncSession, token: str) -> User | None:
+async def active_token(db: AsyncSession, token: str) -> ApiToken | None:
+    """The unrevoked token of an active user, or ``None``."""
     row = (
         await db.execute(
             select(ApiToken).where(
@@ -145,7 +147,7 @@ async def user_for_token(db: AsyncSession, token: str) -> User | None:
     ).scalar_one_or_none()
     if row is None or not row.user.active:
         return None
-    return row.user
+    return row
 
 
 async def active_user(db: AsyncSession, user_id: int) -> User | None:
@@ -177,16 +179,18 @@ class AuthMiddleware(ASGIMiddleware):
             if not token or not is_api:
                 return None
             async with self.sessionmaker() as db:
-                user = await user_for_token(db, token)
-                if user is None:
+                row = await active_token(db, token)
+                if row is None:
                     return None
-                current = CurrentUser.of(user, via_token=True)
-                await db.execute(
-                    update(ApiToken)
-                    .where(ApiToken.token_hash == token_hash(token))
-                    .values(last_used_at=utcnow())
-                )
-                await db.commit()
+                current = CurrentUser.of(row.user, via_token=True)
+                now = utcnow()
+                if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_GRANULARITY:
+                    # Record use coarsely: a write per API call would queue every script's reads
+                    # behind SQLite's single writer.
+                    await db.execute(
+                        update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
+                    )
+                    await db.commit()
                 return current
         session = scope.get("session")
         user_id = session.get(SESSION_USER_KEY) if isinstance(session, dict) else None

@@ -158,3 +158,24 @@ async def test_htmx_requests_carry_the_csrf_header_from_the_page(
     page = (await client.get("/login")).text
 
     assert f'"x-csrftoken": "{csrf_from(client)}"' in page
+
+
+async def test_token_use_is_recorded_without_a_write_on_every_call(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    user = (await db.scalars(select(User).where(User.email == COUNSELLOR))).one()
+    token = await issue_api_token(db, user, "skrypt")
+    headers = {"authorization": f"Bearer {token}"}
+
+    await client.get("/api/counsellors", headers=headers)
+    first = (
+        await db.scalars(select(ApiToken.last_used_at).where(ApiToken.user_id == user.id))
+    ).one()
+    await db.commit()
+    await client.get("/api/counsellors", headers=headers)
+    second = (
+        await db.scalars(select(ApiToken.last_used_at).where(ApiToken.user_id == user.id))
+    ).one()
+
+    assert first is not None
+    assert second == first
