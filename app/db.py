@@ -2,15 +2,21 @@
 
 SQLite (embedded): WAL, ``busy_timeout``, foreign keys on, and every transaction starts with
 ``BEGIN IMMEDIATE`` so the writer lock is taken up front (no lock-upgrade deadlocks); one pooled
-connection, as measured in ``toolchain.md``. PostgreSQL: asyncpg with a normal pool.
+connection, as measured in ``toolchain.md``; ``run_transaction`` runs a whole short write
+transaction (a booking) without the pool while nobody holds that connection, usually right on
+the event loop's thread (``_SQLiteLane``). PostgreSQL: asyncpg with a normal pool.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import (
@@ -67,13 +73,16 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+_BUSY_TIMEOUT_MS = 5000  # how long SQLite waits for another connection's writer lock
+
+
 def _sqlite_on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # Let SQLAlchemy's "begin" event below decide how transactions start.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in (
         "journal_mode=WAL",
-        "busy_timeout=5000",
+        f"busy_timeout={_BUSY_TIMEOUT_MS}",
         "synchronous=NORMAL",
         "foreign_keys=ON",
     ):
@@ -91,7 +100,9 @@ def make_engine(url: str, *, echo: bool = False, immediate: bool = True) -> Asyn
             pool_size=1,
             max_overflow=0,
             pool_timeout=30,
-            connect_args={"timeout": 5},
+            # check_same_thread: a transaction may run on the event loop's thread (see
+            # ``_SQLiteLane``) while aiosqlite made the connection in its own thread.
+            connect_args={"timeout": 5, "check_same_thread": False},
         )
         sync = engine.sync_engine
         event.listen(sync, "connect", _sqlite_on_connect)
@@ -100,6 +111,7 @@ def make_engine(url: str, *, echo: bool = False, immediate: bool = True) -> Asyn
         def _begin(conn: Any) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+        _watch_lane(sync)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
@@ -185,12 +197,30 @@ def _thread_engine() -> Engine:
     return engine
 
 
-def _run_borrowed(dbapi: Any, fn: Callable[[Connection], T]) -> T:
-    """In the aiosqlite thread: BEGIN IMMEDIATE, ``fn``, COMMIT (ROLLBACK if ``fn`` raises)."""
+class _Busy(Exception):
+    """Another process holds SQLite's writer lock (only raised when told not to wait)."""
+
+
+def _run_borrowed(dbapi: Any, fn: Callable[[Connection], T], wait: bool = True) -> T:
+    """BEGIN IMMEDIATE, ``fn``, COMMIT (ROLLBACK if ``fn`` raises) on the DBAPI connection.
+
+    ``wait=False`` (on the event loop's thread) does not wait for another process's writer lock:
+    it raises :class:`_Busy` at once, and the caller queues the transaction on the connection's
+    own thread instead, where waiting blocks nobody.
+    """
     _borrowed.dbapi = dbapi
     try:
         with _thread_engine().connect() as conn:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if wait:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                dbapi.execute("PRAGMA busy_timeout=0")
+                try:
+                    dbapi.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as exc:
+                    raise _Busy from exc
+                finally:
+                    dbapi.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
             try:
                 result = fn(conn)
             except BaseException:
@@ -200,6 +230,76 @@ def _run_borrowed(dbapi: Any, fn: Callable[[Connection], T]) -> T:
             return result
     finally:
         _borrowed.dbapi = None
+
+
+_NO_LANE: Any = object()
+
+
+class _SQLiteLane:
+    """The SQLite engine's single pooled connection, seen through the pool's events.
+
+    While nobody has the connection checked out, a whole transaction (``run_transaction``)
+    does not need the pool: it runs at once on the event loop's thread (a booking's body is
+    well under a millisecond of SQLite work), or, when an earlier one is still queued or
+    another process holds the writer lock, is queued on the connection's aiosqlite thread,
+    which runs its queue in order. A session that checks the connection out afterwards finds
+    the transaction done; one that had it checked out has committed or rolled back before.
+    No pool checkout, no greenlet, no reset round trip, usually no thread hop.
+    """
+
+    def __init__(self) -> None:
+        self.driver: Any = None  # the aiosqlite.Connection, once the pool has made it
+        self.checked_out = 0
+        self.queued = 0  # lane transactions waiting on or running in the aiosqlite thread
+        self.waiters: list[asyncio.Future[None]] = []
+
+    def checkout(self, dbapi: Any, _record: Any, _proxy: Any) -> None:
+        self.driver = dbapi.driver_connection
+        self.checked_out += 1
+
+    def checkin(self, _dbapi: Any, _record: Any) -> None:
+        self.checked_out = max(0, self.checked_out - 1)
+        if self.checked_out == 0:
+            waiters, self.waiters = self.waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    def forget(self, *_args: Any) -> None:
+        self.driver = None
+
+    async def run(self, fn: Callable[[Connection], T]) -> T:
+        """``fn`` in a transaction of its own, or ``_NO_LANE`` before the pool made its connection."""
+        while self.checked_out:
+            waiter = asyncio.get_running_loop().create_future()
+            self.waiters.append(waiter)
+            await waiter
+        driver = self.driver
+        if driver is None or not getattr(driver, "_running", False):
+            return cast(T, _NO_LANE)
+        # From the check above to the run or the queueing below nothing is awaited.
+        if self.queued == 0:
+            with contextlib.suppress(_Busy):
+                return _run_borrowed(driver._conn, fn, wait=False)
+        self.queued += 1
+        try:
+            # aiosqlite has no public "run this in your thread"; ``_execute`` is that (0.17+).
+            result: T = await driver._execute(_run_borrowed, driver._conn, fn)
+        finally:
+            self.queued -= 1
+        return result
+
+
+_LANES: weakref.WeakKeyDictionary[Engine, _SQLiteLane] = weakref.WeakKeyDictionary()
+
+
+def _watch_lane(sync_engine: Engine) -> None:
+    lane = _LANES[sync_engine] = _SQLiteLane()
+    pool = sync_engine.pool
+    event.listen(pool, "checkout", lane.checkout)
+    event.listen(pool, "checkin", lane.checkin)
+    for name in ("close", "invalidate", "soft_invalidate", "detach", "close_detached"):
+        event.listen(pool, name, lane.forget)
 
 
 async def run_transaction(session: AsyncSession, fn: Callable[[Connection], T]) -> T:
@@ -213,6 +313,11 @@ async def run_transaction(session: AsyncSession, fn: Callable[[Connection], T]) 
     """
     engine = session.bind
     if is_sqlite(session) and isinstance(engine, AsyncEngine) and not session.in_transaction():
+        lane = _LANES.get(engine.sync_engine)
+        if lane is not None:
+            done = await lane.run(fn)
+            if done is not _NO_LANE:
+                return done
         async with engine.connect() as conn:
             raw = await conn.get_raw_connection()
             driver = raw.driver_connection  # aiosqlite.Connection

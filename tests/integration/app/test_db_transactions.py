@@ -1,0 +1,115 @@
+"""``app.db.run_transaction``: a whole transaction in one go, on SQLite without the pool when it
+can (see ``_SQLiteLane``), never interleaved with a session's transaction, never blocking the
+event loop while another process holds SQLite's writer lock."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import Connection, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from app.db import make_engine, make_sessionmaker, run_transaction
+from app.models import CaseSequence
+from tests.conftest import on_both_engines
+
+
+@pytest.fixture
+async def engine(blank_database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(blank_database_url)
+    yield engine
+    await engine.dispose()
+
+
+def _bump(year: int, by: int = 1) -> object:
+    def body(conn: Connection) -> int:
+        now = conn.scalar(select(CaseSequence.last).where(CaseSequence.year == year))
+        value = (now or 0) + by
+        if now is None:
+            conn.execute(CaseSequence.__table__.insert().values(year=year, last=value))
+        else:
+            conn.execute(
+                CaseSequence.__table__.update()
+                .where(CaseSequence.__table__.c.year == year)
+                .values(last=value)
+            )
+        return value
+
+    return body
+
+
+async def _last(session: AsyncSession, year: int) -> int | None:
+    value = await session.scalar(select(CaseSequence.last).where(CaseSequence.year == year))
+    await session.commit()
+    return value
+
+
+@on_both_engines
+async def test_the_body_commits_and_returns_and_a_failing_body_leaves_nothing(
+    engine: AsyncEngine,
+) -> None:
+    async with make_sessionmaker(engine)() as session:
+        assert await run_transaction(session, _bump(3001)) == 1  # type: ignore[arg-type]
+        assert await run_transaction(session, _bump(3001)) == 2  # type: ignore[arg-type]
+        assert await run_transaction(session, lambda conn: None) is None
+
+        def fails(conn: Connection) -> None:
+            _bump(3001, 100)(conn)  # type: ignore[operator]
+            raise ValueError("stop")
+
+        with pytest.raises(ValueError, match="stop"):
+            await run_transaction(session, fails)
+        assert await _last(session, 3001) == 2
+        # The connection is not left inside the failed transaction.
+        assert await run_transaction(session, _bump(3001)) == 3  # type: ignore[arg-type]
+
+
+async def test_a_transaction_waits_for_the_session_that_holds_the_sqlite_connection(
+    engine: AsyncEngine,
+) -> None:
+    sessions = make_sessionmaker(engine)
+    async with sessions() as warm:
+        await run_transaction(warm, _bump(3002))  # the pool has made its connection
+    async with sessions() as holder, sessions() as other:
+        await holder.execute(text("UPDATE case_sequence SET last = 10 WHERE year = 3002"))
+        bump = asyncio.create_task(run_transaction(other, _bump(3002)))  # type: ignore[arg-type]
+        await asyncio.sleep(0.1)
+        assert not bump.done(), "ran inside another session's open transaction"
+        await holder.commit()
+        assert await asyncio.wait_for(bump, 5) == 11  # it saw the committed 10
+        assert await _last(other, 3002) == 11
+
+
+async def test_another_process_holding_the_writer_lock_does_not_block_the_event_loop(
+    engine: AsyncEngine, blank_database_url: str
+) -> None:
+    sessions = make_sessionmaker(engine)
+    async with sessions() as warm:
+        await run_transaction(warm, _bump(3003))
+    path = blank_database_url.split("///", 1)[1]
+    outsider = sqlite3.connect(path, isolation_level=None)
+    try:
+        outsider.execute("BEGIN IMMEDIATE")
+        outsider.execute("UPDATE case_sequence SET last = 20 WHERE year = 3003")
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        async with sessions() as session:
+            bump = asyncio.create_task(run_transaction(session, _bump(3003)))  # type: ignore[arg-type]
+            await asyncio.sleep(0.3)
+            assert not bump.done()
+            outsider.execute("COMMIT")
+            assert await asyncio.wait_for(bump, 5) == 21
+        ticker.cancel()
+        assert ticks >= 15, f"the event loop stalled while waiting for the lock ({ticks} ticks)"
+    finally:
+        outsider.close()
