@@ -95,6 +95,9 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
         finally:
             if isinstance(jobs, InProcessRunner | ArqQueue):
                 await jobs.stop()
+            from scheduling.mail import stop_helper  # the in-process mail sender's helper
+
+            stop_helper()
             await close_stores()
             await engine.dispose()
 

@@ -16,12 +16,18 @@ import asyncio
 import hashlib
 import os
 import secrets
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import Compat32
 from email.utils import formatdate
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
@@ -39,6 +45,34 @@ class Mail:
     ics: str | None = None
 
 
+class _Policy(Compat32):
+    """``compat32`` that writes a short ASCII header as it is.
+
+    ``compat32`` runs every header through ``Header.encode`` (a third of the cost of a
+    message), which returns a short one-line ASCII value unchanged anyway; longer, non-ASCII
+    or ``Header`` values still take the library's folding.
+    """
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and len(name) + len(value) + 2 <= (self.max_line_length or 78)
+            and "\r" not in value
+            and "\n" not in value
+        ):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+POLICY = _Policy()
+
+
+def message_bytes(mail: Mail) -> bytes:
+    """The message as sent (SMTP DATA) or written (file sink)."""
+    return build_message(mail).as_bytes(policy=POLICY)
+
+
 def build_message(mail: Mail) -> Message:
     """The MIME message: a UTF-8 text body and the .ics as an attachment.
 
@@ -47,6 +81,7 @@ def build_message(mail: Mail) -> Message:
     process with a booking storm. Readers parse it the same (tests read it back with
     ``policy.default``).
     """
+    digest = hashlib.sha256(mail.key.encode()).hexdigest()[:32]
     text = MIMEText(mail.body, "plain", "utf-8")
     message: Message
     if mail.ics:
@@ -56,12 +91,14 @@ def build_message(mail: Mail) -> Message:
         calendar.set_param("method", "PUBLISH")
         calendar.add_header("Content-Disposition", "attachment", filename="bilans-kariery.ics")
         message.attach(calendar)
+        # The parts are base64, which has no "_": this boundary cannot occur in them, and the
+        # generator need not search the text for a free random one (a regex per message).
+        message.set_boundary(f"=_bilans_{digest}")
     else:
         message = text
     structure = [(name, message[name]) for name in _STRUCTURE if name in message]
     for name, _value in structure:
         del message[name]
-    digest = hashlib.sha256(mail.key.encode()).hexdigest()[:32]
     message["From"] = mail.sender
     message["To"] = mail.recipient
     subject: Any = mail.subject  # a Header only when it needs encoded words
@@ -134,7 +171,7 @@ class SmtpTransport:
         await smtp.rcpt(mail.recipient)
 
     async def deliver(self, mail: Mail) -> None:
-        await self._conn().data(build_message(mail).as_bytes())
+        await self._conn().data(message_bytes(mail))
 
     async def reset(self) -> None:
         if self.smtp is not None and self.smtp.is_connected:
@@ -166,42 +203,88 @@ class FileSink:
     async def prepare(self, mail: Mail) -> None:
         return None
 
-    def path_for(self, mail: Mail) -> Path:
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in mail.key)
-        return self.directory / f"{safe}.eml"
-
     async def deliver(self, mail: Mail) -> None:
         await self.deliver_many([mail])
 
     async def deliver_many(self, mails: list[Mail]) -> None:
-        """Build the messages on the event loop, one at a time (a worker thread building them
-        would hold the GIL against the loop for whole switch intervals), then write the files
-        in one worker-thread hop (file creation is slow on some disks and mostly GIL-free)."""
-        files: list[tuple[Path, bytes]] = []
-        for mail in mails:
-            target = self.path_for(mail)
-            if not target.exists():
-                files.append((target, build_message(mail).as_bytes()))
-            await asyncio.sleep(0)  # let requests in between
-        if files:
-            await asyncio.to_thread(self._write_all, files)
-
-    @staticmethod
-    def _write_all(files: list[tuple[Path, bytes]]) -> None:
-        for target, data in files:
-            if target.exists():
-                continue
-            # Unique per write: two senders may write the same key at once (the same content;
-            # the second replace changes nothing), but must not share a partial file.
-            partial = target.with_suffix(f".{os.getpid()}.{secrets.token_hex(6)}.tmp")
-            partial.write_bytes(data)
-            os.replace(partial, target)
+        """Build and write the batch in the helper process (see :func:`_helper`); in a thread
+        of this process if the helper has died (a new one is started for the next batch)."""
+        global _HELPER
+        helper = _helper()
+        try:
+            await asyncio.get_running_loop().run_in_executor(
+                helper, write_messages, self.directory, mails
+            )
+        except BrokenProcessPool:
+            if _HELPER is helper:
+                _HELPER = None
+            await asyncio.to_thread(write_messages, self.directory, mails)
 
     async def reset(self) -> None:
         return None
 
     async def close(self) -> None:
         return None
+
+
+def mail_path(directory: Path, key: str) -> Path:
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in key)
+    return directory / f"{safe}.eml"
+
+
+def write_messages(directory: Path, mails: list[Mail]) -> None:
+    """Write each mail to ``<directory>/<key>.eml`` unless that file exists (the file sink's
+    body; runs in the helper process)."""
+    for mail in mails:
+        target = mail_path(directory, mail.key)
+        if target.exists():
+            continue
+        # Unique per write: two senders may write the same key at once (the same content; the
+        # second replace changes nothing), but must not share a partial file.
+        partial = target.with_suffix(f".{os.getpid()}.{secrets.token_hex(6)}.tmp")
+        partial.write_bytes(message_bytes(mail))
+        os.replace(partial, target)
+
+
+# --- the helper process --------------------------------------------------------------------
+# Building a MIME message is pure-Python work (about 0.3 ms); in the web process (embedded
+# mode's in-process job runner) it competed with requests for the one interpreter lock, a
+# third of the CPU of a booking storm. The file sink therefore builds and writes its batches in
+# one helper process, started on first use ("spawn": the web process has threads, which a fork
+# would copy mid-flight) and shut down with the interpreter.
+
+_HELPER: ProcessPoolExecutor | None = None
+
+
+def _helper() -> ProcessPoolExecutor:
+    global _HELPER
+    if _HELPER is None:
+        _HELPER = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=get_context("spawn"),
+            initializer=_follow_parent,
+            initargs=(os.getpid(),),
+        )
+    return _HELPER
+
+
+def stop_helper() -> None:
+    """Stop the helper process (the web app's shutdown; it has finished its batches by then)."""
+    global _HELPER
+    if _HELPER is not None:
+        _HELPER.shutdown(wait=True)
+        _HELPER = None
+
+
+def _follow_parent(parent: int) -> None:
+    """In the helper: exit when the process that started it is gone (killed, not shut down)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
 def transport_for(smtp_url: str | None, var_dir: Path) -> Transport:
