@@ -51,6 +51,7 @@ log = logging.getLogger("bilans.mail")
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=10)
 BATCH = 100
+MAX_BATCHES = 1000  # one run sends at most this many batches (a guard, not a plan)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -64,6 +65,13 @@ class SendReport:
     failed: int = 0
     skipped: int = 0
     uncertain: int = 0
+
+    def add(self, other: SendReport) -> None:
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        self.skipped += other.skipped
+        self.uncertain += other.uncertain
 
 
 async def _mark_uncertain(db: AsyncSession, now: datetime) -> int:
@@ -106,12 +114,36 @@ async def send_outbox(
     limit: int = BATCH,
     sweep: bool = True,
 ) -> SendReport:
-    """Send the due outbox rows once each (see the module docstring for the guarantee).
+    """Send the due outbox rows once each (see the module docstring for the guarantee), in
+    batches of ``limit`` until none is due: after a burst of bookings the last kick must not
+    leave all but one batch to the periodic sweep.
 
     ``sweep=False`` (the kick after a booking) skips the lease check for stuck rows, a write
     transaction the periodic sweep does anyway.
     """
-    now = now or datetime.now(UTC)
+    total = SendReport()
+    for batch in range(MAX_BATCHES):
+        report, read = await _send_batch(
+            sessionmaker, transport, sender=sender, now=now or datetime.now(UTC), limit=limit,
+            sweep=sweep and batch == 0,
+        )  # fmt: skip
+        total.add(report)
+        if read < limit:
+            break
+        await asyncio.sleep(0)  # a long backlog lets requests in between batches
+    return total
+
+
+async def _send_batch(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    *,
+    sender: str,
+    now: datetime,
+    limit: int,
+    sweep: bool,
+) -> tuple[SendReport, int]:
+    """One batch: (what happened, how many due rows were read)."""
     report = SendReport()
     async with sessionmaker() as db:
         if sweep:
@@ -137,7 +169,7 @@ async def send_outbox(
         ).all()
         await db.commit()
         if not rows:
-            return report
+            return report, 0
         try:
             await transport.open()
         except (aiosmtplib.SMTPException, OSError) as exc:
@@ -147,10 +179,10 @@ async def send_outbox(
                     from_status=OutboxStatus.pending,
                 )  # fmt: skip
                 report.retried += 1
-            return report
+            return report, len(rows)
         if getattr(transport, "idempotent", False):
             await _send_idempotent(db, transport, rows, sender=sender, report=report)
-            return report
+            return report, len(rows)
         try:
             for row in rows:
                 mail = Mail(row.dedupe_key, sender, row.recipient, row.subject, row.body, row.ics)
@@ -204,7 +236,7 @@ async def send_outbox(
                 report.sent += 1
         finally:
             await transport.close()
-    return report
+    return report, len(rows)
 
 
 async def _send_idempotent(

@@ -226,3 +226,33 @@ async def test_killing_the_sender_mid_way_and_rerunning_sends_each_mail_once(
     db.expire_all()
     statuses = Counter((await db.scalars(select(OutboxMessage.status))).all())
     assert statuses == {OutboxStatus.sent: 5, OutboxStatus.sending: 1}
+
+
+@pytest.mark.parametrize("transport", ["smtp", "files"])
+async def test_one_run_sends_a_backlog_longer_than_a_batch(
+    db: AsyncSession, settings: Settings, smtp: tuple[Inbox, str], transport: str
+) -> None:
+    """After a burst of bookings the last kick sends everything, not one batch and then a
+    minute's wait for the sweep per further batch."""
+    inbox, url = smtp
+    db.add_all(
+        OutboxMessage(dedupe_key=f"note:{n}", kind="note", recipient=f"p{n}@example.org",
+                      subject="Przypomnienie", body="Dzień dobry")
+        for n in range(5)
+    )  # fmt: skip
+    await db.commit()
+    engine = make_engine(settings.db_url)
+    sink = SmtpTransport(url) if transport == "smtp" else FileSink(settings.var_dir / "mail")
+    try:
+        report = await send_outbox(
+            make_sessionmaker(engine), sink, sender=settings.mail_from, limit=2
+        )
+    finally:
+        await engine.dispose()
+    assert report.sent == 5
+    statuses = (await db.scalars(select(OutboxMessage.status))).all()
+    assert set(statuses) == {OutboxStatus.sent}
+    if transport == "smtp":
+        assert sorted(inbox.keys().values()) == [1] * 5
+    else:
+        assert len(list((settings.var_dir / "mail").glob("*.eml"))) == 5
