@@ -95,7 +95,7 @@ def serve(with_demo: bool, host: str, port: int) -> None:
 
     from app.demo import demo_logins
     from app.migrate import upgrade
-    from app.server import create_app
+    from app.server import serving_app
 
     settings = settings_or_exit()
     upgrade(settings.db_url)
@@ -108,7 +108,7 @@ def serve(with_demo: bool, host: str, port: int) -> None:
             click.echo(f"  {role:<14} {email}  /  {password}")
     if not settings.redis_url:
         click.echo("Jobs run in this process (no BILANS_REDIS_URL set).")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=True)
+    uvicorn.run(serving_app(settings), host=host, port=port, log_level="info", proxy_headers=True)
 
 
 @main.command()
