@@ -1,27 +1,33 @@
 """Benchmark of booking: a storm of concurrent bookings against the real server.
 
-Run: ``uv run python -m bench.booking [--clients 50] [--requests 2000]`` (as a module, so
-``bench/ical.py`` cannot shadow the ical package)
+Run: ``uv run python -m bench.booking [--clients 50] [--requests 2000] [--rate 410] [--seconds 10]``
+(as a module, so ``bench/ical.py`` cannot shadow the ical package)
 (PostgreSQL too: ``BILANS_DATABASE_URL=postgresql+asyncpg://... uv run python -m bench.booking``;
 the database should be empty or a Bilans database: it is migrated and demo data is loaded.)
 
 What it does, in one run:
 1. a fresh SQLite file under a temp dir (or the given PostgreSQL database) with the demo data;
    duties published with one-seat slots (rows written directly, as the rota would publish them);
-2. starts ``uvicorn`` with the product app plus one extra route mounted on the benchmark's own
-   instance of it: ``POST /bench/validate`` only validates the booking body (framework ceiling);
-3. contention storm: ``--requests/2`` bookings on ``--requests/10`` one-seat slots; checks that
+2. starts ``uvicorn`` with the product app (embedded mode: the in-process job runner sends the
+   confirmation mails to the file sink in the same process) plus one extra route mounted on the
+   benchmark's own instance of it: ``POST /bench/validate`` only validates the booking body;
+3. contention: ``--requests/2`` bookings on ``--requests/10`` one-seat slots; checks that
    exactly as many succeed as there are seats and the rest get 409;
-4. throughput storm: ``--requests`` bookings on as many free seats (each one succeeds), from
-   ``--clients`` concurrent clients: bookings/s, p50/p95/p99 latency;
-5. database ceiling: the same booking transaction (``booking_service.book_slot``) run directly
+4. capacity (closed loop): ``--requests`` bookings on as many free seats, ``--clients``
+   connections each sending its next booking as soon as it has the answer: bookings/s (the
+   latency here is queueing by construction: 50 clients at N/s wait 50/N s on average);
+5. sustained (open loop): ``--rate`` bookings/s offered (410: a little above the 400 to be shown) for ``--seconds``, request *n* due at
+   *n/rate* on connection *n % clients*; latency from each request's due time, so a server that
+   falls behind cannot hide it; this is the "N bookings/s sustained, p95" figure;
+6. database ceiling: the same booking transaction (``booking_service.book_slot``) run directly
    through the same kind of engine, ``--clients`` tasks in a loop, no HTTP;
-6. framework ceiling: the validate-only POST with the same bodies, same clients;
-7. client ceiling: ``GET /healthz`` with the same client, so a reader can see whether the load
-   generator limits the figures (it is a plain asyncio-streams HTTP/1.1 keep-alive client: httpx
+7. framework ceiling: the validate-only POST with the same bodies, same clients;
+8. client ceiling: ``GET /healthz`` with the same client, so a reader can see whether the load
+   generator limits the figures (a plain asyncio-streams HTTP/1.1 keep-alive client: httpx
    with 50 tasks capped the framework ceiling at ~180 requests/s on two cores);
-8. ratios of the HTTP storm to the three ceilings. uvicorn runs with uvloop + httptools when
-   installed (they are, through ``uvicorn[standard]``), one process, no access log.
+9. ratios of the capacity to the three ceilings, and the targets met or not. uvicorn runs with
+   uvloop + httptools when installed (they are, through ``uvicorn[standard]``), one process,
+   no access log.
 """
 
 from __future__ import annotations
@@ -31,7 +37,6 @@ import asyncio
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,7 +58,7 @@ from app.db import make_engine, make_sessionmaker
 from app.models import DutyPlace, Role, User
 from scheduling import booking_service as svc
 from scheduling.booking_service import BookingIn
-from scheduling.models import Duty, DutyKind, DutyStatus, Slot
+from scheduling.models import Duty, DutyKind, DutyStatus, OutboxMessage, OutboxStatus, Slot
 from scheduling.slots import WARSAW, local_datetime
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -68,10 +73,11 @@ async def validate_only(data: BookingIn) -> dict[str, int]:
 
 
 def bench_app() -> Litestar:
-    """uvicorn factory: the product app with the framework-ceiling route added."""
-    from app.server import create_app
+    """uvicorn factory: the product app as ``bilans serve`` makes it, plus the framework-ceiling
+    route."""
+    from app.server import serving_app
 
-    app = create_app()
+    app = serving_app()
     app.register(validate_only)
     return app
 
@@ -156,18 +162,27 @@ def booking_body(slot_id: int, n: int) -> dict[str, Any]:
 
 
 async def _client_loop(
-    host: str, port: int, queue: asyncio.Queue[bytes], latencies: list[float], codes: Counter[int]
+    host: str,
+    port: int,
+    queue: asyncio.Queue[tuple[float | None, bytes]],
+    latencies: list[float],
+    codes: Counter[int],
 ) -> None:
     """One keep-alive HTTP/1.1 connection sending the requests in ``queue`` until it is empty.
 
+    A request with a scheduled time (the sustained phase) is sent at that time, or at once when
+    the connection is late; its latency counts from the scheduled time, so a server that falls
+    behind shows it in the figures instead of slowing the load down ("coordinated omission").
     A plain asyncio-streams client: for one fixed kind of request it costs a fraction of
     httpx's per-request CPU, which matters when client and server share two cores.
     """  # fmt: skip
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while not queue.empty():
-            request = queue.get_nowait()
-            started = time.perf_counter()
+            at, request = queue.get_nowait()
+            if at is not None and (wait := at - time.perf_counter()) > 0:
+                await asyncio.sleep(wait)
+            started = at if at is not None else time.perf_counter()
             writer.write(request)
             header = await reader.readuntil(b"\r\n\r\n")
             status = int(header[9:12])
@@ -195,33 +210,44 @@ async def _client_loop(
 
 
 async def storm(
-    url: str, bodies: list[dict[str, Any]] | int, clients: int
+    url: str, bodies: list[dict[str, Any]] | int, clients: int, *, rate: float | None = None
 ) -> tuple[float, list[float], Counter[int]]:
     """POST every body (or GET ``url`` that many times) with ``clients`` concurrent connections;
-    (seconds, latencies ms, status counts)."""
+    (seconds, latencies ms, status counts).
+
+    Without ``rate`` each connection sends its next request as soon as it has the answer to the
+    last one (closed loop: the server's capacity). With ``rate`` request *n* is due at
+    ``n / rate`` seconds, on connection ``n % clients`` (open loop: a steady offered load).
+    """
     parts = urlsplit(url)
     host = f"Host: {parts.hostname}:{parts.port}\r\n"
-    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    requests: list[bytes] = []
     if isinstance(bodies, int):
-        for _ in range(bodies):
-            queue.put_nowait(f"GET {parts.path} HTTP/1.1\r\n{host}\r\n".encode())
+        requests = [f"GET {parts.path} HTTP/1.1\r\n{host}\r\n".encode()] * bodies
     for item in bodies if isinstance(bodies, list) else []:
         body = json.dumps(item).encode()
-        queue.put_nowait(
+        requests.append(
             f"POST {parts.path} HTTP/1.1\r\n{host}Content-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n\r\n".encode()
             + body
         )
     latencies: list[float] = []
     codes: Counter[int] = Counter()
+    address = (parts.hostname or "127.0.0.1", parts.port or 80)
+    if rate is None:
+        queue: asyncio.Queue[tuple[float | None, bytes]] = asyncio.Queue()
+        for request in requests:
+            queue.put_nowait((None, request))
+        queues = [queue] * clients
+    else:
+        queues = [asyncio.Queue() for _ in range(clients)]
     started = time.perf_counter()
-    await asyncio.gather(
-        *[
-            _client_loop(parts.hostname or "127.0.0.1", parts.port or 80, queue, latencies, codes)
-            for _ in range(clients)
-        ]
-    )  # fmt: skip
-    return time.perf_counter() - started, latencies, codes
+    if rate is not None:
+        begin = started + 0.2  # every connection is open by then
+        for n, request in enumerate(requests):
+            queues[n % clients].put_nowait((begin + n / rate, request))
+    await asyncio.gather(*[_client_loop(*address, q, latencies, codes) for q in queues])
+    return time.perf_counter() - (begin if rate is not None else started), latencies, codes
 
 
 async def db_ceiling(url: str, slot_ids: list[int], clients: int) -> float:
@@ -254,6 +280,16 @@ async def db_ceiling(url: str, slot_ids: list[int], clients: int) -> float:
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def pending_mail(url: str) -> int:
+    engine = make_engine(url)
+    async with make_sessionmaker(engine)() as db:
+        count = await db.scalar(
+            select(func.count()).where(OutboxMessage.status == OutboxStatus.pending)
+        )
+    await engine.dispose()
+    return int(count or 0)
 
 
 async def taken_total(url: str, ids: list[int]) -> int:
@@ -305,9 +341,11 @@ except ImportError:  # pragma: no cover - plain asyncio works, only slower
 def run(url: str, label: str, args: argparse.Namespace, var_dir: Path) -> None:
     prepare_database(url)
     contention_seats = max(args.requests // 10, 1)
+    sustained_count = round(args.rate * args.seconds)
     contention = arun(publish_slots(url, contention_seats, offset_days=3))
     seats = arun(publish_slots(url, args.requests, offset_days=10))
-    ceiling_seats = arun(publish_slots(url, args.requests, offset_days=40))
+    sustained_seats = arun(publish_slots(url, sustained_count, offset_days=25))
+    ceiling_seats = arun(publish_slots(url, args.requests, offset_days=60))
     import socket
 
     with socket.socket() as s:
@@ -328,6 +366,17 @@ def run(url: str, label: str, args: argparse.Namespace, var_dir: Path) -> None:
         bodies = [booking_body(slot_id, 100_000 + n) for n, slot_id in enumerate(seats)]
         elapsed, latencies, storm_codes = arun(storm(f"{base}/api/bookings", bodies, args.clients))
         booked = storm_codes[201]
+        # The sustained phase starts with an empty outbox: its own mail is all the sender has.
+        drained = time.perf_counter()
+        while arun(pending_mail(url)) and time.perf_counter() - drained < 60:
+            time.sleep(0.5)
+        drained = time.perf_counter() - drained
+
+        bodies = [booking_body(slot_id, 300_000 + n) for n, slot_id in enumerate(sustained_seats)]
+        sus_elapsed, sus_latencies, sus_codes = arun(
+            storm(f"{base}/api/bookings", bodies, args.clients, rate=args.rate)
+        )
+        mails_left = arun(pending_mail(url))
 
         fw_bodies = [booking_body(slot_id, 200_000 + n) for n, slot_id in enumerate(seats)]
         fw_elapsed, fw_latencies, fw_codes = arun(
@@ -343,31 +392,49 @@ def run(url: str, label: str, args: argparse.Namespace, var_dir: Path) -> None:
     db_rate = arun(db_ceiling(url, ceiling_seats, args.clients))
 
     rate = booked / elapsed
+    sus_rate = sus_codes[201] / sus_elapsed
+    sus_p95 = pct(sus_latencies, 95)
     fw_rate = fw_codes[201] / fw_elapsed
+    cl_rate = cl_codes[200] / cl_elapsed
     print(f"\n== {label}: {args.clients} concurrent clients ==")
     print(f"contention: {args.requests // 2} bookings on {contention_seats} one-seat slots -> "
           f"{codes[201]} booked, {codes[409]} x 409, other {sum(codes.values()) - codes[201] - codes[409]}; "
           f"seats taken {held} of {contention_seats} ({'exact' if held == codes[201] == contention_seats else 'WRONG'})")  # fmt: skip
-    print(f"throughput: {booked}/{len(seats)} booked in {elapsed:.2f} s = {rate:.0f} bookings/s; "
-          f"latency ms p50 {pct(latencies, 50):.1f}  p95 {pct(latencies, 95):.1f}  p99 {pct(latencies, 99):.1f}  "
-          f"mean {statistics.fmean(latencies):.1f}")  # fmt: skip
+    print(f"capacity (closed loop: each client sends again as soon as answered): {booked}/{len(seats)} "
+          f"booked in {elapsed:.2f} s = {rate:.0f} bookings/s; latency ms p50 {pct(latencies, 50):.1f}  "
+          f"p95 {pct(latencies, 95):.1f}  p99 {pct(latencies, 99):.1f}")  # fmt: skip
+    print(f"sustained (open loop: {args.rate:.0f} bookings/s offered for {args.seconds:.0f} s, spread over "
+          f"the {args.clients} clients): {sus_codes[201]}/{sustained_count} booked in {sus_elapsed:.2f} s = "
+          f"{sus_rate:.0f} bookings/s; latency ms from each request's due time p50 "
+          f"{pct(sus_latencies, 50):.1f}  p95 {sus_p95:.1f}  p99 {pct(sus_latencies, 99):.1f}  "
+          f"max {max(sus_latencies):.1f}; confirmation mails not yet sent at its end: {mails_left} "
+          f"(the capacity storm's {booked} mails were sent {drained:.1f} s after it, before this phase)")  # fmt: skip
     print(
         f"database ceiling (book_slot in a loop, {args.clients} tasks, no HTTP): {db_rate:.0f} bookings/s"
     )
     print(f"framework ceiling (validate-only POST): {fw_rate:.0f} requests/s, "
           f"p95 {pct(fw_latencies, 95):.1f} ms")  # fmt: skip
-    cl_rate = cl_codes[200] / cl_elapsed
     print(f"client ceiling (GET /healthz, same client): {cl_rate:.0f} requests/s, "
           f"p95 {pct(cl_latencies, 95):.1f} ms")  # fmt: skip
-    print(f"ratios: HTTP/database {rate / db_rate:.0%}, HTTP/framework {rate / fw_rate:.0%}, "
-          f"HTTP/client {rate / cl_rate:.0%}")  # fmt: skip
+    print(f"ratios: capacity/database {rate / db_rate:.0%}, capacity/framework {rate / fw_rate:.0%}, "
+          f"capacity/client {rate / cl_rate:.0%}")  # fmt: skip
+    targets = [
+        ("sustained >= 400 bookings/s", sus_codes[201] == sustained_count and sus_rate >= 400),
+        ("sustained p95 <= 50 ms", sus_p95 <= 50),
+        ("capacity >= 50% of the database ceiling", rate >= 0.5 * db_rate),
+    ]  # fmt: skip
+    print("targets: " + "; ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in targets))
     print(f"server: uvicorn {'uvloop + httptools' if FAST_IO else 'asyncio + h11'}, one process")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=2000, help="capacity storm size")
+    parser.add_argument(
+        "--rate", type=float, default=410, help="sustained phase: bookings/s offered"
+    )
+    parser.add_argument("--seconds", type=float, default=10, help="sustained phase: duration")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bilans-bench-"))
     try:
