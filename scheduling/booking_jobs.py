@@ -40,6 +40,7 @@ import aiosmtplib
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.db import run_transaction
 from app.jobs import job, periodic
 from scheduling import booking_service as svc
 from scheduling.booking_service import _rowcount
@@ -148,26 +149,23 @@ async def _send_batch(
     async with sessionmaker() as db:
         if sweep:
             report.uncertain = await _mark_uncertain(db, now)
-        rows = (
-            await db.execute(
-                select(
-                    OutboxMessage.id,
-                    OutboxMessage.dedupe_key,
-                    OutboxMessage.recipient,
-                    OutboxMessage.subject,
-                    OutboxMessage.body,
-                    OutboxMessage.ics,
-                    OutboxMessage.attempts,
-                )
-                .where(
-                    OutboxMessage.status == OutboxStatus.pending,
-                    OutboxMessage.next_try_at <= now,
-                )
-                .order_by(OutboxMessage.id)
-                .limit(limit)
+        due = (
+            select(
+                OutboxMessage.id,
+                OutboxMessage.dedupe_key,
+                OutboxMessage.recipient,
+                OutboxMessage.subject,
+                OutboxMessage.body,
+                OutboxMessage.ics,
+                OutboxMessage.attempts,
             )
-        ).all()
-        await db.commit()
+            .where(OutboxMessage.status == OutboxStatus.pending, OutboxMessage.next_try_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        # One short transaction (run_transaction: on SQLite no pool checkout held across the
+        # hops of a session, which would make every booking queued meanwhile wait for it).
+        rows = await run_transaction(db, lambda conn: conn.execute(due).all())
         if not rows:
             return report, 0
         try:
@@ -260,15 +258,14 @@ async def _send_idempotent(
                 delivered.append(row.id)
     finally:
         if delivered:
-            marked = await db.execute(
+            mark = (
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(delivered), OutboxMessage.status == OutboxStatus.pending)
                 .values(status=OutboxStatus.sent, sent_at=datetime.now(UTC), body="", ics=None,
                         last_error="", attempts=OutboxMessage.attempts + 1)
-                .execution_options(synchronize_session=False)
             )  # fmt: skip
-            await db.commit()
-            report.sent += _rowcount(marked)  # a concurrent sender may have marked some
+            marked = await run_transaction(db, lambda conn: _rowcount(conn.execute(mark)))
+            report.sent += marked  # a concurrent sender may have marked some
         await transport.close()
 
 
