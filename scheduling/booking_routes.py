@@ -335,6 +335,21 @@ async def _slot_page_context(db: Any, slot_id: int) -> dict[str, Any]:
     return {"slot": slot, "pslot": svc.pure_slot(slot), "place": slot.duty.place}
 
 
+async def _empty_form(
+    request: Request[Any, Any, State], db: Any, slot_id: int, *, action: str
+) -> Template:
+    """The booking form for a slot, blank, with a fresh one-time key (public and phone)."""
+    return page(
+        request,
+        "booking/form.html",
+        values={"form_key": secrets.token_urlsafe(16)},
+        errors={},
+        message=None,
+        action=action,
+        **await _slot_page_context(db, slot_id),
+    )
+
+
 class BookingPages(Controller):
     path = "/"
     include_in_schema = False
@@ -379,16 +394,7 @@ class BookingPages(Controller):
     async def form(
         self, request: Request[Any, Any, State], db_session: DbSession, slot_id: FromPath[int]
     ) -> Template:
-        ctx = await _slot_page_context(db_session, slot_id)
-        return page(
-            request,
-            "booking/form.html",
-            values={"form_key": secrets.token_urlsafe(16)},
-            errors={},
-            message=None,
-            action=f"/book/slots/{slot_id}",
-            **ctx,
-        )
+        return await _empty_form(request, db_session, slot_id, action=f"/book/slots/{slot_id}")
 
     @post("/book/slots/{slot_id:int}")
     async def book(
@@ -698,15 +704,8 @@ class StaffBookingPages(Controller):
     async def phone_form(
         self, request: Request[Any, Any, State], db_session: DbSession, slot_id: FromPath[int]
     ) -> Template:
-        ctx = await _slot_page_context(db_session, slot_id)
-        return page(
-            request,
-            "booking/form.html",
-            values={"form_key": secrets.token_urlsafe(16)},
-            errors={},
-            message=None,
-            action=f"/bookings/phone/slots/{slot_id}",
-            **ctx,
+        return await _empty_form(
+            request, db_session, slot_id, action=f"/bookings/phone/slots/{slot_id}"
         )
 
     @post("/phone/slots/{slot_id:int}", guards=[coordinator_only])
