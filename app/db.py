@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool, StaticPool
 
 T = TypeVar("T")
 
@@ -247,30 +247,29 @@ class _SQLiteLane:
     No pool checkout, no greenlet, no reset round trip, usually no thread hop.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, pool: QueuePool) -> None:
+        self.pool = pool
         self.driver: Any = None  # the aiosqlite.Connection, once the pool has made it
-        self.checked_out = 0
         self.queued = 0  # lane transactions waiting on or running in the aiosqlite thread
         self.waiters: list[asyncio.Future[None]] = []
 
     def checkout(self, dbapi: Any, _record: Any, _proxy: Any) -> None:
         self.driver = dbapi.driver_connection
-        self.checked_out += 1
 
     def checkin(self, _dbapi: Any, _record: Any) -> None:
-        self.checked_out = max(0, self.checked_out - 1)
-        if self.checked_out == 0:
-            waiters, self.waiters = self.waiters, []
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
+        # Fired just before the pool takes the connection back; the waiters run on a later
+        # turn of the loop and look at the pool again.
+        waiters, self.waiters = self.waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def forget(self, *_args: Any) -> None:
         self.driver = None
 
     async def run(self, fn: Callable[[Connection], T]) -> T:
         """``fn`` in a transaction of its own, or ``_NO_LANE`` before the pool made its connection."""
-        while self.checked_out:
+        while self.pool.checkedout():
             waiter = asyncio.get_running_loop().create_future()
             self.waiters.append(waiter)
             await waiter
@@ -294,8 +293,8 @@ _LANES: weakref.WeakKeyDictionary[Engine, _SQLiteLane] = weakref.WeakKeyDictiona
 
 
 def _watch_lane(sync_engine: Engine) -> None:
-    lane = _LANES[sync_engine] = _SQLiteLane()
-    pool = sync_engine.pool
+    pool = cast(QueuePool, sync_engine.pool)
+    lane = _LANES[sync_engine] = _SQLiteLane(pool)
     event.listen(pool, "checkout", lane.checkout)
     event.listen(pool, "checkin", lane.checkin)
     for name in ("close", "invalidate", "soft_invalidate", "detach", "close_detached"):
