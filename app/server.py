@@ -52,6 +52,13 @@ def route_handlers() -> list[Any]:
     ]
 
 
+def rate_limits(settings: Settings) -> list[Any]:
+    """Each area's abuse limits (``app.limits``), from the settings."""
+    from scheduling import booking_routes, feed_routes
+
+    return [*booking_routes.rate_limits(settings), *feed_routes.rate_limits(settings)]
+
+
 def stores(settings: Settings) -> tuple[StoreRegistry, Callable[[], Awaitable[None]]]:
     """The stores (sessions, rate limits) and how to close them when the app stops."""
     if settings.redis_url:
@@ -127,7 +134,11 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
     return Litestar(
         route_handlers=route_handlers(),
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
-        middleware=[session_config.middleware, AuthMiddleware(sessionmaker)],
+        middleware=[
+            session_config.middleware,
+            AuthMiddleware(sessionmaker),
+            *rate_limits(settings),
+        ],
         csrf_config=csrf,
         template_config=template_config(),
         stores=store_registry,

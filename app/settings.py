@@ -7,6 +7,7 @@ secret key, the session files and the mail sink. Production sets ``BILANS_DATABA
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,17 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+RATE = re.compile(r"off|[1-9][0-9]*/(second|minute|hour|day)")
+
+
+def rate_limit(value: str, *, scale: int = 1) -> tuple[str, int] | None:
+    """``"20/minute"`` -> ``("minute", 20 * scale)``; ``"off"`` -> None (a validated setting)."""
+    if value == "off":
+        return None
+    count, _, unit = value.partition("/")
+    return unit, int(count) * scale
 
 
 class SettingsError(Exception):
@@ -37,6 +49,10 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Warsaw"
     contact_phone: str = "12 424 07 00"
     debug: bool = False
+    # Abuse limits: "N/second|minute|hour|day" or "off" (benchmarks). Bookings: public POSTs
+    # and DELETEs per client; feeds: per feed address, and ten times that per client.
+    booking_rate_limit: str = "20/minute"
+    feed_rate_limit: str = "60/minute"
 
     @field_validator("redis_url", "smtp_url", "secret_key", mode="before")
     @classmethod
@@ -62,6 +78,15 @@ class Settings(BaseSettings):
     def _smtp_scheme(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("smtp://", "smtps://")):
             raise ValueError("use smtp://user:password@host:port or smtps://...")
+        return value
+
+    @field_validator("booking_rate_limit", "feed_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if not RATE.fullmatch(value):
+            raise ValueError(
+                'use a count per unit, e.g. "20/minute" (second, minute, hour, day), or off'
+            )
         return value
 
     @field_validator("base_url")

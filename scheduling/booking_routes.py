@@ -8,7 +8,6 @@ honeypot field ``website`` that people never see.
 
 from __future__ import annotations
 
-import os
 import secrets
 import time as _time
 from datetime import date, datetime, time, timedelta
@@ -17,7 +16,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.exceptions import ValidationException
-from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware.base import DefineMiddleware
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
@@ -28,6 +27,7 @@ from app.deps import AppSettings, DbSession
 from app.errors import Invalid, NotFound, problem
 from app.forms import form_data, validate
 from app.jobs import InProcessRunner, JobQueue
+from app.limits import limit
 from app.models import DutyPlace, Role
 from app.routes import LABELS, me, render_page
 from app.settings import Settings
@@ -50,28 +50,13 @@ from scheduling.slots import WARSAW
 # --- abuse limits -----------------------------------------------------------------------
 
 
-def _rate_limit() -> tuple[str, int]:
-    raw = os.environ.get("BILANS_BOOKING_RATE_LIMIT", "20/minute")
-    if raw == "off":  # read per request by ``_throttle``; keep the default limit here
-        raw = "20/minute"
-    count, _, unit = raw.partition("/")
-    return (unit or "minute", int(count))
+def rate_limits(settings: Settings) -> list[DefineMiddleware]:
+    """Public booking posts and cancellations per client (the controllers marked "booking")."""
+    return limit(
+        settings.booking_rate_limit, name="booking", store="booking_rate_limit",
+        methods=("POST", "DELETE"),
+    )  # fmt: skip
 
-
-async def _throttle(request: Request[Any, Any, Any]) -> bool:
-    # async on purpose: Litestar runs a sync check in a worker thread, a hop on every request
-    return (
-        request.method in ("POST", "DELETE")
-        and os.environ.get("BILANS_BOOKING_RATE_LIMIT") != "off"
-    )
-
-
-RATE_LIMIT = RateLimitConfig(
-    rate_limit=_rate_limit(),  # type: ignore[arg-type]
-    check_throttle_handler=_throttle,
-    store="booking_rate_limit",
-    set_rate_limit_headers=False,
-)
 
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
@@ -218,7 +203,7 @@ def invalid_body(request: Request[Any, Any, Any], exc: ValidationException) -> R
 class BookingApi(Controller):
     path = "/api"
     tags = ["booking"]
-    middleware = [RATE_LIMIT.middleware]
+    opt = {"rate_limit": "booking"}
     exception_handlers = {ValidationException: invalid_body}
 
     @get("/places/{place_id:int}/slots", summary="Free slots of a place (public)")
@@ -353,7 +338,7 @@ async def _empty_form(
 class BookingPages(Controller):
     path = "/"
     include_in_schema = False
-    middleware = [RATE_LIMIT.middleware]
+    opt = {"rate_limit": "booking"}
 
     @get("/book")
     async def start(

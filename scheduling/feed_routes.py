@@ -19,27 +19,23 @@ an unknown or revoked token answers 404. Feeds are rate limited per address and 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Final
 
 from litestar import Controller, HttpMethod, Request, Response, get, post, route
 from litestar.datastructures import State
-from litestar.middleware.rate_limit import (
-    RateLimitConfig,
-    RateLimitMiddleware,
-    get_remote_address,
-)
+from litestar.middleware.base import DefineMiddleware
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.types import ASGIApp
 
 from app.auth import any_staff
 from app.deps import AppSettings, DbSession
 from app.errors import NotFound
 from app.forms import form_data
+from app.limits import limit
 from app.routes import me, render_page
+from app.settings import Settings
 from scheduling import feed_service as svc
 from scheduling.feeds import etag_for
 from scheduling.models import FeedScope
@@ -47,40 +43,18 @@ from scheduling.models import FeedScope
 # --- abuse limits -----------------------------------------------------------------------
 
 
-def _limit(scale: int) -> Any:
-    raw = os.environ.get("BILANS_FEED_RATE_LIMIT", "60/minute")
-    if raw == "off":
-        return ("minute", 1_000_000)
-    count, _, unit = raw.partition("/")
-    return (unit or "minute", int(count) * scale)
-
-
-def _throttle(_: Request[Any, Any, Any]) -> bool:
-    return os.environ.get("BILANS_FEED_RATE_LIMIT") != "off"
-
-
-def _config(scale: int, identifier: Callable[[Request[Any, Any, Any]], str], store: str) -> Any:
-    return RateLimitConfig(
-        rate_limit=_limit(scale),
-        identifier_for_request=identifier,
-        check_throttle_handler=_throttle,
-        store=store,
-        set_rate_limit_headers=False,
-    )
-
-
 def _feed_address(request: Request[Any, Any, Any]) -> str:
     return request.url.path
 
 
-def per_address(app: ASGIApp) -> ASGIApp:
-    """At most the limit per feed address (read from the environment when the app is built)."""
-    return RateLimitMiddleware(app, _config(1, _feed_address, "feed_rate_limit_address"))
-
-
-def per_client(app: ASGIApp) -> ASGIApp:
-    """At most ten times the limit per client address, over all feeds."""
-    return RateLimitMiddleware(app, _config(10, get_remote_address, "feed_rate_limit_client"))
+def rate_limits(settings: Settings) -> list[DefineMiddleware]:
+    """The feeds (the controller marked "feed"): the limit per feed address, and ten times it per
+    client address over all feeds."""
+    setting = settings.feed_rate_limit
+    return [
+        *limit(setting, name="feed", store="feed_rate_limit_address", identifier=_feed_address),
+        *limit(setting, name="feed", store="feed_rate_limit_client", scale=10),
+    ]
 
 
 # --- serving a feed ---------------------------------------------------------------------
@@ -154,7 +128,7 @@ FEED_METHODS: Final = [HttpMethod.GET, HttpMethod.HEAD]
 class FeedController(Controller):
     path = "/ical"
     include_in_schema = False
-    middleware = [per_client, per_address]
+    opt = {"rate_limit": "feed"}
 
     @route("/u/{name:str}", http_method=FEED_METHODS)
     async def personal(

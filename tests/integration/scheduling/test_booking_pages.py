@@ -11,6 +11,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.settings import Settings
 from scheduling import booking_service as svc
 from scheduling.booking_service import BookingIn, OtherCounsellor
 from scheduling.models import Booking, BookingStatus, Slot
@@ -131,15 +132,19 @@ async def test_a_filled_honeypot_stores_nothing_and_looks_like_success(
 
 
 async def test_public_posts_are_rate_limited_per_client(
-    client: AsyncTestClient[Litestar], db: AsyncSession, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, db: AsyncSession
 ) -> None:
-    monkeypatch.delenv("BILANS_BOOKING_RATE_LIMIT")
-    [slot_id] = await make_duty(db)
+    from app.server import create_app
 
-    codes = [
-        (await post_form(client, f"/book/slots/{slot_id}", form(slot_id, website="x"))).status_code
-        for _ in range(21)
-    ]
+    [slot_id] = await make_duty(db)
+    app = create_app(settings.model_copy(update={"booking_rate_limit": "20/minute"}))
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as limited:
+        codes = [
+            (
+                await post_form(limited, f"/book/slots/{slot_id}", form(slot_id, website="x"))
+            ).status_code
+            for _ in range(21)
+        ]
 
     assert codes[:20] == [200] * 20
     assert codes[20] == 429

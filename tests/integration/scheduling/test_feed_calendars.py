@@ -710,13 +710,12 @@ async def test_khal_lists_the_events_of_every_feed(
 
 
 async def test_a_feed_address_hammered_beyond_the_limit_answers_429(
-    settings: Any, db: AsyncSession, monkeypatch: pytest.MonkeyPatch
+    settings: Any, db: AsyncSession
 ) -> None:
     from app.server import create_app
 
-    monkeypatch.setenv("BILANS_FEED_RATE_LIMIT", "3/minute")
     path = await feed_path(db)
-    app = create_app(settings, run_jobs=False)
+    app = create_app(settings.model_copy(update={"feed_rate_limit": "3/minute"}), run_jobs=False)
 
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as limited:
         codes = [(await limited.get(path)).status_code for _ in range(4)]
