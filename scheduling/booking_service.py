@@ -275,8 +275,21 @@ def slot_out(slot: pure_slots.Slot) -> dict[str, Any]:
     }
 
 
+# What a slot list or a booking needs of a slot, in one query: the duty, its place and its
+# counsellor, without the collections those rows carry (the duty's other slots, the place's
+# windows, the counsellor's availability and absences: each one more round trip per list).
+LEAN_SLOT = (
+    defaultload(Slot.duty).lazyload(Duty.slots),
+    defaultload(Slot.duty).defaultload(Duty.place).lazyload(DutyPlace.windows),
+    defaultload(Slot.duty).defaultload(Duty.counsellor).lazyload(User.availability),
+    defaultload(Slot.duty).defaultload(Duty.counsellor).lazyload(User.absences),
+)
+
+
 def _bookable() -> Select[Slot]:
-    return select(Slot).join(Slot.duty).where(Duty.status == DutyStatus.published)
+    return (
+        select(Slot).join(Slot.duty).where(Duty.status == DutyStatus.published).options(*LEAN_SLOT)
+    )
 
 
 # --- eligibility rules and windows ------------------------------------------------------
@@ -520,16 +533,6 @@ async def next_free_near(
         [pure_slot(s) for s in rows], slot.starts_at, now=now, limit=limit, min_notice=MIN_NOTICE
     )
     return [slot_out(s) for s in chosen]
-
-
-# What a booking needs of a slot, in one query: the duty, its place and its counsellor, without
-# the collections those rows carry (each would be one more round trip inside the write lock).
-LEAN_SLOT = (
-    defaultload(Slot.duty).lazyload(Duty.slots),
-    defaultload(Slot.duty).defaultload(Duty.place).lazyload(DutyPlace.windows),
-    defaultload(Slot.duty).defaultload(Duty.counsellor).lazyload(User.availability),
-    defaultload(Slot.duty).defaultload(Duty.counsellor).lazyload(User.absences),
-)
 
 
 async def get_bookable_slot(db: AsyncSession, slot_id: int, *, now: datetime) -> Slot:
