@@ -115,16 +115,15 @@ class SupervisionPages(Controller):
         board = await services.cadence_dashboard(
             db_session, day, counsellor_id=None if user.is_coordinator else user.id
         )
-        upcoming = await services.list_sessions(
-            db_session, user, upcoming_from=_local_dt(day, time(0)), limit=20
-        )
-        past = await services.list_sessions(db_session, user, limit=30)
+        midnight = _local_dt(day, time(0))
+        upcoming = await services.list_sessions(db_session, user, upcoming_from=midnight, limit=20)
+        past = await services.list_sessions(db_session, user, before=midnight, limit=30)
         return page(
             request,
             "supervision/dashboard.html",
             board=board,
             upcoming=upcoming,
-            past=[s for s in past if s.starts_at < _local_dt(day, time(0))],
+            past=past,
             today=day,
             overdue=sum(1 for b in board if b.worst.value == "overdue"),
         )

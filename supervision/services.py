@@ -412,9 +412,11 @@ async def list_sessions(
     *,
     counsellor_id: int | None = None,
     upcoming_from: datetime | None = None,
+    before: datetime | None = None,
     limit: int = 200,
 ) -> Sequence[SupervisionSession]:
-    """Sessions the user may see, newest first (or soonest first from ``upcoming_from``)."""
+    """Sessions the user may see, newest first (or soonest first from ``upcoming_from``);
+    ``before``: only those that started before it (the past, newest first)."""
     _no_head(user)
     stmt = select(SupervisionSession).limit(limit)
     if not user.is_coordinator:
@@ -433,6 +435,8 @@ async def list_sessions(
         ).order_by(SupervisionSession.starts_at)
     else:
         stmt = stmt.order_by(SupervisionSession.starts_at.desc())
+    if before is not None:
+        stmt = stmt.where(SupervisionSession.starts_at < before)
     return (await db.scalars(stmt)).unique().all()
 
 

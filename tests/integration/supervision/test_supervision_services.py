@@ -253,3 +253,30 @@ async def test_the_session_table_counts_each_attendee_once(db: AsyncSession) -> 
     )
     assert count == 1
     assert (await db.get(SupervisionSession, session.id)) is not None
+
+
+async def test_the_past_list_holds_the_newest_past_sessions_however_many_are_planned(
+    db: AsyncSession,
+) -> None:
+    coordinator = await who(db, COORDINATOR)
+    now = datetime.now(UTC).replace(microsecond=0)
+    for n in range(-3, 5):  # three past sessions, five future ones
+        start = now + timedelta(days=n * 7 + (1 if n >= 0 else 0))
+        db.add(
+            SupervisionSession(kind="developmental", format="group", starts_at=start,
+                               ends_at=start + timedelta(hours=1), online=True,
+                               created_by_id=coordinator.id, uid=f"past-{n}")
+        )  # fmt: skip
+    await db.commit()
+
+    past = await services.list_sessions(db, coordinator, before=now, limit=2)
+    everything = await services.list_sessions(db, coordinator, before=now)
+
+    # The limit counts past sessions only: five planned ones do not push them off the list.
+    assert [s.uid for s in past] == [s.uid for s in everything[:2]]
+    assert len(past) == 2
+    assert all(s.starts_at < now for s in everything)
+    assert {"past--1", "past--2", "past--3"} <= {s.uid for s in everything}
+    assert [s.starts_at for s in everything] == sorted(
+        (s.starts_at for s in everything), reverse=True
+    )
