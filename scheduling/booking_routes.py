@@ -464,10 +464,10 @@ class BookingPages(Controller):
         token: FromPath[str],
     ) -> Template | Redirect:
         raw = await form_data(request)
-        booking = await svc.booking_by_token(db_session, token)
         slot_id = _int(raw.get("slot_id"))
         follow_up = raw.get("follow_up") == "1"
         if slot_id is None:
+            booking = await svc.booking_by_token(db_session, token)
             return await _choose_page(
                 request, db_session, booking, token, follow_up=follow_up,
                 error="Wybierz termin z listy.", status_code=422,
