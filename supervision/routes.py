@@ -368,7 +368,7 @@ class SupervisionPages(Controller):
             status_code=status_code,
             licences=await services.list_licences(db, user),
             tools=await services.list_tools(db),
-            counsellors=await services.active_counsellors(db),
+            counsellors=(reports.counsellors if reports else await services.active_counsellors(db)),
             reports=reports,
             today=day,
             errors=errors or {},

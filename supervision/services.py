@@ -798,15 +798,7 @@ async def licence_reports(
 ) -> LicenceReports:
     """Expiring within ``horizon_days``, the coverage matrix and tool uses without a licence."""
     tools = list(await list_tools(db))
-    counsellors = list(
-        (
-            await db.scalars(
-                select(User)
-                .where(User.role == Role.counsellor, User.active.is_(True))
-                .order_by(User.last_name, User.first_name)
-            )
-        ).unique()
-    )
+    counsellors = list(await active_counsellors(db))
     rows = (await db.scalars(select(ToolLicence))).unique().all()
     pure = [_pure_licence(r) for r in rows]
     row_of = {id(p): r for p, r in zip(pure, rows, strict=True)}
@@ -825,7 +817,9 @@ async def licence_reports(
         for e in licences.expiring_within(pure, today, horizon_days)
     ]
     uncovered = licences.uses_without_valid_licence(pure_tools, pure, uses)
-    names = {u.id: u.full_name for u in (await db.scalars(select(User))).unique()}
+    # Names only (former counsellors too, for old tool uses): no User rows and their collections.
+    people = await db.execute(select(User.id, User.first_name, User.last_name))
+    names = {uid: f"{first} {last}" for uid, first, last in people}
     return LicenceReports(
         tools=[t for t in tools if t.licence_required],
         counsellors=counsellors,
