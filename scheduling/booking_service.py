@@ -286,6 +286,16 @@ LEAN_SLOT = (
 )
 
 
+# A booking list needs the booking's slot (lean), participant and case, not their collections.
+LEAN_BOOKING = (
+    defaultload(Booking.slot).options(*LEAN_SLOT),
+    defaultload(Booking.participant).lazyload(Participant.consents),
+    defaultload(Booking.case).defaultload(Case.participant).lazyload(Participant.consents),
+    defaultload(Booking.case).defaultload(Case.counsellor).lazyload(User.availability),
+    defaultload(Booking.case).defaultload(Case.counsellor).lazyload(User.absences),
+)
+
+
 def _bookable() -> Select[Slot]:
     return (
         select(Slot).join(Slot.duty).where(Duty.status == DutyStatus.published).options(*LEAN_SLOT)
@@ -1259,6 +1269,7 @@ async def staff_bookings(
         .join(Slot.duty)
         .where(Slot.starts_at >= start, Slot.starts_at < end)
         .order_by(Slot.starts_at, Booking.id)
+        .options(*LEAN_BOOKING)
     )
     if counsellor_id is not None:
         stmt = stmt.where(Duty.counsellor_id == counsellor_id)
