@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sqlite3
 import threading
 import weakref
@@ -32,6 +33,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -43,6 +45,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool, StaticPool
 
 T = TypeVar("T")
+log = logging.getLogger("bilans.db")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -90,9 +93,18 @@ def _sqlite_on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoo
     cursor.close()
 
 
-def make_engine(url: str, *, echo: bool = False, immediate: bool = True) -> AsyncEngine:
+def make_engine(
+    url: str, *, echo: bool = False, immediate: bool = True, background_checkpoints: bool = False
+) -> AsyncEngine:
     """The app's engine. ``immediate=False`` (tests' side connections only) leaves SQLite's
-    transactions deferred, so a test reading rows does not hold the writer lock against the app."""
+    transactions deferred, so a test reading rows does not hold the writer lock against the app.
+
+    ``background_checkpoints`` (the web app's engine, on a SQLite file): the connection no
+    longer copies the WAL into the database itself every 1,000 pages (a pause of several
+    milliseconds, with two fsyncs, on whatever request commits at that moment); a
+    :class:`WalCheckpointer` thread does it instead, off the event loop. Stop it with
+    :func:`stop_checkpoints` before disposing of the engine.
+    """
     if url.startswith("sqlite"):
         engine = create_async_engine(
             url,
@@ -112,8 +124,78 @@ def make_engine(url: str, *, echo: bool = False, immediate: bool = True) -> Asyn
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         _watch_lane(sync)
+        database = make_url(url).database
+        if background_checkpoints and database and database != ":memory:":
+            checkpointer = _CHECKPOINTERS[sync] = WalCheckpointer(database)
+            event.listen(sync, "connect", checkpointer.hand_over)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+class WalCheckpointer:
+    """Copies a SQLite file's write-ahead log into the database from a thread of its own.
+
+    The engine's connection stops checkpointing (``wal_autocheckpoint=0``) when it is made
+    (:meth:`hand_over`), which also starts the thread. Every ``interval`` seconds the thread
+    runs a PASSIVE checkpoint on its own connection: it copies committed pages without taking
+    the writer lock, so bookings go on committing meanwhile, and SQLite's C code runs without
+    the GIL. A page written by many transactions since the last run is copied once. The WAL
+    file is cut back to ``size_limit`` bytes when it starts over (``journal_size_limit``).
+    """
+
+    def __init__(self, path: str, *, interval: float = 0.2, size_limit: int = 64 << 20) -> None:
+        self.path = path
+        self.interval = interval
+        self.size_limit = size_limit
+        self.stopped = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.runs = 0
+        self.lock = threading.Lock()
+
+    def hand_over(self, dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+        cursor.execute(f"PRAGMA journal_size_limit={self.size_limit}")
+        cursor.close()
+        with self.lock:
+            if self.thread is None and not self.stopped.is_set():
+                self.thread = threading.Thread(
+                    target=self._run, name="sqlite-checkpoints", daemon=True
+                )
+                self.thread.start()
+
+    def checkpoint(self, connection: sqlite3.Connection) -> None:
+        connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        self.runs += 1
+
+    def _run(self) -> None:
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            while not self.stopped.wait(self.interval):
+                try:
+                    self.checkpoint(connection)
+                except sqlite3.Error:  # e.g. the file went away under a test: try again later
+                    log.warning("WAL checkpoint of %s failed", self.path, exc_info=True)
+            self.checkpoint(connection)  # leave the log short for the next start
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        with self.lock:
+            thread = self.thread
+        if thread is not None:
+            thread.join()
+
+
+_CHECKPOINTERS: weakref.WeakKeyDictionary[Engine, WalCheckpointer] = weakref.WeakKeyDictionary()
+
+
+def stop_checkpoints(engine: AsyncEngine) -> None:
+    """Stop the engine's :class:`WalCheckpointer` (if it has one) after a last checkpoint."""
+    checkpointer = _CHECKPOINTERS.get(engine.sync_engine)
+    if checkpointer is not None:
+        checkpointer.stop()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -27,7 +27,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 
 from app.auth import AuthMiddleware, SessionConfig
-from app.db import make_engine, make_sessionmaker
+from app.db import make_engine, make_sessionmaker, stop_checkpoints
 from app.errors import exception_handlers
 from app.jobs import ArqQueue, InProcessRunner, JobQueue, job_context, load_jobs
 from app.settings import Settings, get_settings
@@ -84,7 +84,7 @@ def stores(settings: Settings) -> tuple[StoreRegistry, Callable[[], Awaitable[No
 def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Litestar:
     """Build the web app. ``run_jobs`` starts the in-process job runner when no Redis is set."""
     settings = settings or get_settings()
-    engine = make_engine(settings.db_url)
+    engine = make_engine(settings.db_url, background_checkpoints=True)
     sessionmaker = make_sessionmaker(engine)
     store_registry, close_stores = stores(settings)
     load_jobs()
@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
             stop_helper()
             await close_stores()
             await engine.dispose()
+            stop_checkpoints(engine)
 
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
