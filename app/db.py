@@ -283,8 +283,13 @@ class _Busy(Exception):
     """Another process holds SQLite's writer lock (only raised when told not to wait)."""
 
 
-def _run_borrowed(dbapi: Any, fn: Callable[[Connection], T], wait: bool = True) -> T:
+def _run_borrowed(
+    dbapi: Any, fn: Callable[[Connection], T], wait: bool = True, write: bool = True
+) -> T:
     """BEGIN IMMEDIATE, ``fn``, COMMIT (ROLLBACK if ``fn`` raises) on the DBAPI connection.
+
+    ``write=False``: a plain (deferred) BEGIN, for a body that only reads: in WAL mode it takes
+    no lock that a writer would wait for, nor waits for one.
 
     ``wait=False`` (on the event loop's thread) does not wait for another process's writer lock:
     it raises :class:`_Busy` at once, and the caller queues the transaction on the connection's
@@ -293,7 +298,9 @@ def _run_borrowed(dbapi: Any, fn: Callable[[Connection], T], wait: bool = True) 
     _borrowed.dbapi = dbapi
     try:
         with _thread_engine().connect() as conn:
-            if wait:
+            if not write:
+                conn.exec_driver_sql("BEGIN")
+            elif wait:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             else:
                 dbapi.execute("PRAGMA busy_timeout=0")
@@ -349,23 +356,35 @@ class _SQLiteLane:
     def forget(self, *_args: Any) -> None:
         self.driver = None
 
-    async def run(self, fn: Callable[[Connection], T]) -> T:
-        """``fn`` in a transaction of its own, or ``_NO_LANE`` before the pool made its connection."""
-        while self.pool.checkedout():
-            waiter = asyncio.get_running_loop().create_future()
-            self.waiters.append(waiter)
-            await waiter
-        driver = self.driver
-        if driver is None or not getattr(driver, "_running", False):
-            return cast(T, _NO_LANE)
-        # From the check above to the run or the queueing below nothing is awaited.
-        if self.queued == 0:
+    async def run(self, fn: Callable[[Connection], T], *, write: bool = True) -> T:
+        """``fn`` in a transaction of its own, or ``_NO_LANE`` before the pool made its connection.
+
+        When another process holds the writer lock, the transaction is tried again on this
+        thread a little later (0.5 ms, doubling to 5 ms: a short retry costs a few
+        microseconds), for as long as SQLite's own busy timeout; after that it is queued on
+        the aiosqlite thread, where SQLite's busy handler waits without blocking the loop.
+        """
+        loop = asyncio.get_running_loop()
+        delay, deadline = 0.0005, loop.time() + _BUSY_TIMEOUT_MS / 1000
+        while True:
+            while self.pool.checkedout():
+                waiter = loop.create_future()
+                self.waiters.append(waiter)
+                await waiter
+            driver = self.driver
+            if driver is None or not getattr(driver, "_running", False):
+                return cast(T, _NO_LANE)
+            # From the check above to the run or the queueing below nothing is awaited.
+            if self.queued or loop.time() > deadline:
+                break
             with contextlib.suppress(_Busy):
-                return _run_borrowed(driver._conn, fn, wait=False)
+                return _run_borrowed(driver._conn, fn, wait=False, write=write)
+            await asyncio.sleep(delay)  # a session may take the connection meanwhile: look again
+            delay = min(delay * 2, 0.005)
         self.queued += 1
         try:
             # aiosqlite has no public "run this in your thread"; ``_execute`` is that (0.17+).
-            result: T = await driver._execute(_run_borrowed, driver._conn, fn)
+            result: T = await driver._execute(_run_borrowed, driver._conn, fn, True, write)
         finally:
             self.queued -= 1
         return result
@@ -383,27 +402,31 @@ def _watch_lane(sync_engine: Engine) -> None:
         event.listen(pool, name, lane.forget)
 
 
-async def run_transaction(session: AsyncSession, fn: Callable[[Connection], T]) -> T:
+async def run_transaction(
+    session: AsyncSession, fn: Callable[[Connection], T], *, write: bool = True
+) -> T:
     """Run ``fn(connection)`` in a transaction of its own: committed when ``fn`` returns, rolled
     back when it raises (the exception, ``IntegrityError`` included, reaches the caller).
 
     ``fn`` is synchronous, uses Core statements on the connection it is given and must not
     commit. On SQLite, when ``session`` holds no transaction, the whole transaction (BEGIN
-    IMMEDIATE, ``fn``, COMMIT) is one hop to the aiosqlite thread (see above). Otherwise ``fn``
-    runs in the session's transaction through ``run_sync`` and the session commits.
+    IMMEDIATE, ``fn``, COMMIT) runs in the lane (see above). Otherwise ``fn`` runs in the
+    session's transaction through ``run_sync`` and the session commits. ``write=False`` tells
+    that ``fn`` only reads: on SQLite it then starts with a plain BEGIN, which takes no writer
+    lock.
     """
     engine = session.bind
     if is_sqlite(session) and isinstance(engine, AsyncEngine) and not session.in_transaction():
         lane = _LANES.get(engine.sync_engine)
         if lane is not None:
-            done = await lane.run(fn)
+            done = await lane.run(fn, write=write)
             if done is not _NO_LANE:
                 return done
         async with engine.connect() as conn:
             raw = await conn.get_raw_connection()
             driver = raw.driver_connection  # aiosqlite.Connection
             # aiosqlite has no public "run this in your thread"; ``_execute`` is that (0.17+).
-            result: T = await driver._execute(_run_borrowed, driver._conn, fn)  # type: ignore[union-attr]
+            result: T = await driver._execute(_run_borrowed, driver._conn, fn, True, write)  # type: ignore[union-attr]
             return result
     try:
         result = await session.run_sync(lambda sync: fn(sync.connection()))

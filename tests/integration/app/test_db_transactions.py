@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.db import make_engine, make_sessionmaker, run_transaction
+from app.db import make_engine, make_sessionmaker, run_transaction, stop_checkpoints
 from app.models import CaseSequence
 from tests.conftest import on_both_engines
 
@@ -113,3 +115,53 @@ async def test_another_process_holding_the_writer_lock_does_not_block_the_event_
         assert ticks >= 15, f"the event loop stalled while waiting for the lock ({ticks} ticks)"
     finally:
         outsider.close()
+
+
+async def test_a_read_only_transaction_does_not_wait_for_another_process_writing(
+    engine: AsyncEngine, blank_database_url: str
+) -> None:
+    sessions = make_sessionmaker(engine)
+    async with sessions() as warm:
+        await run_transaction(warm, _bump(3004))
+    outsider = sqlite3.connect(blank_database_url.split("///", 1)[1], isolation_level=None)
+    try:
+        outsider.execute("BEGIN IMMEDIATE")
+        outsider.execute("UPDATE case_sequence SET last = 40 WHERE year = 3004")
+        read = select(CaseSequence.last).where(CaseSequence.year == 3004)
+        async with sessions() as session:
+            seen = await asyncio.wait_for(
+                run_transaction(session, lambda conn: conn.scalar(read), write=False), 0.5
+            )
+        assert seen == 1  # the committed value; the outsider's is not committed yet
+    finally:
+        outsider.close()
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size
+
+
+async def test_the_web_engine_leaves_wal_checkpoints_to_its_background_thread(
+    blank_database_url: str,
+) -> None:
+    path = Path(blank_database_url.split("///", 1)[1])
+    before = _size(path)
+    engine = make_engine(blank_database_url, background_checkpoints=True)
+    try:
+        async with engine.begin() as conn:
+            assert await conn.scalar(text("PRAGMA wal_autocheckpoint")) == 0
+            await conn.execute(text("CREATE TABLE filler (body TEXT)"))
+            for _ in range(4):
+                await conn.execute(
+                    text("INSERT INTO filler VALUES (:body)"), [{"body": "x" * 1000}] * 500
+                )
+        # Nobody else checkpoints: the rows reach the database file only through the thread.
+        for _ in range(50):
+            if _size(path) > before + 1_500_000:
+                break
+            await asyncio.sleep(0.1)
+        assert _size(path) > before + 1_500_000, "the log was not copied back"
+    finally:
+        await engine.dispose()
+        stop_checkpoints(engine)
+    assert not any(t.name == "sqlite-checkpoints" for t in threading.enumerate())
