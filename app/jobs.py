@@ -127,7 +127,9 @@ class InProcessRunner:
             self._tasks.append(asyncio.create_task(self._tick(item)))
 
     async def drain(self) -> None:
-        """Wait until every queued job has run (tests and the CLI)."""
+        """Wait until every queued job, deferred ones included, has run (tests and the CLI)."""
+        while self._delayed:
+            await asyncio.gather(*self._delayed, return_exceptions=True)
         await self._queue.join()
 
     async def stop(self) -> None:

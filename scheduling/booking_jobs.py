@@ -32,19 +32,21 @@ import argparse
 import asyncio
 import logging
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiosmtplib
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.db import run_transaction
-from app.jobs import job, periodic
+from app.db import make_engine, make_sessionmaker, run_transaction
+from app.jobs import InProcessRunner, job, periodic
 from scheduling import booking_service as svc
 from scheduling.booking_service import _rowcount
-from scheduling.mail import FileSink, Mail, Transport, transport_for
+from scheduling.mail import FileSink, Mail, Transport, in_helper, transport_for
 from scheduling.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger("bilans.mail")
@@ -163,9 +165,9 @@ async def _send_batch(
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
-        # One short transaction (run_transaction: on SQLite no pool checkout held across the
-        # hops of a session, which would make every booking queued meanwhile wait for it).
-        rows = await run_transaction(db, lambda conn: conn.execute(due).all())
+        # One short read-only transaction (run_transaction: on SQLite no pool checkout held
+        # across the hops of a session, and no writer lock for a read).
+        rows = await run_transaction(db, lambda conn: conn.execute(due).all(), write=False)
         if not rows:
             return report, 0
         try:
@@ -270,9 +272,9 @@ async def _send_idempotent(
 
 
 # --- coalesced kicks (in-process runner) ------------------------------------------------
-# After each booking the web process kicks the sender. With the in-process runner a kick is
-# skipped while an earlier one has not started yet: that job has not read the outbox, so it
-# will see the new row too. The job clears the flag (in its runner's ctx) *before* it reads,
+# After each booking the web process kicks the sender (a run 250 ms later, ``booking_routes.
+# kick_mail``). With the in-process runner a kick is skipped while an earlier one has not
+# started yet: that job has not read the outbox, so it will see the new row too. The job clears the flag (in its runner's ctx) *before* it reads,
 # so a row committed after the read always gets a kick of its own.
 
 KICK_PENDING = "booking_mail_kick_pending"
@@ -292,15 +294,48 @@ def want_kick(ctx: dict[str, Any]) -> bool:
 async def _send(ctx: dict[str, Any], *, sweep: bool = True) -> SendReport:
     settings = ctx["settings"]
     ctx[KICK_PENDING] = False
-    report = await send_outbox(
-        ctx["sessionmaker"],
-        transport_for(settings.smtp_url, settings.var_dir),
-        sender=settings.mail_from,
-        sweep=sweep,
-    )
+    run = (settings.db_url, settings.smtp_url, settings.var_dir, settings.mail_from, sweep)
+    if isinstance(ctx.get("jobs"), InProcessRunner):
+        # The web process (embedded mode): the whole run goes to the helper process, so reading,
+        # sending and marking mail takes no turn of the event loop from requests.
+        try:
+            report = await in_helper(run_outbox, *run)
+        except BrokenProcessPool:  # the helper died: this run here, a new helper next time
+            report = await _run_outbox(*run)
+    else:
+        report = await _run_outbox(*run)
     if report.sent or report.failed or report.uncertain:
         log.info("outbox: %s", report)
     return report
+
+
+# --- outbox runs in the helper process ----------------------------------------------------
+# The helper (``scheduling.mail``) keeps one event loop and one engine per database for its
+# life; a run there is the same ``send_outbox`` as anywhere else, on its own connection.
+
+_LOOP: asyncio.AbstractEventLoop | None = None
+_ENGINES: dict[str, AsyncEngine] = {}
+
+
+def run_outbox(
+    db_url: str, smtp_url: str | None, var_dir: Path, sender: str, sweep: bool
+) -> SendReport:
+    """One outbox run, synchronously (called in the helper process)."""
+    global _LOOP
+    if _LOOP is None:
+        _LOOP = asyncio.new_event_loop()
+    return _LOOP.run_until_complete(_run_outbox(db_url, smtp_url, var_dir, sender, sweep))
+
+
+async def _run_outbox(
+    db_url: str, smtp_url: str | None, var_dir: Path, sender: str, sweep: bool
+) -> SendReport:
+    engine = _ENGINES.get(db_url)
+    if engine is None:
+        engine = _ENGINES[db_url] = make_engine(db_url)
+    return await send_outbox(
+        make_sessionmaker(engine), transport_for(smtp_url, var_dir), sender=sender, sweep=sweep
+    )
 
 
 @job

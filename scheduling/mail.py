@@ -18,6 +18,7 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -29,10 +30,12 @@ from email.policy import Compat32
 from email.utils import formatdate
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,16 +211,14 @@ class FileSink:
 
     async def deliver_many(self, mails: list[Mail]) -> None:
         """Build and write the batch in the helper process (see :func:`_helper`); in a thread
-        of this process if the helper has died (a new one is started for the next batch)."""
-        global _HELPER
-        helper = _helper()
+        of this process if the helper has died (a new one is started for the next batch).
+        In the helper itself (it runs whole outbox runs, see ``booking_jobs``), right here."""
+        if _IN_HELPER:
+            write_messages(self.directory, mails)
+            return
         try:
-            await asyncio.get_running_loop().run_in_executor(
-                helper, write_messages, self.directory, mails
-            )
+            await in_helper(write_messages, self.directory, mails)
         except BrokenProcessPool:
-            if _HELPER is helper:
-                _HELPER = None
             await asyncio.to_thread(write_messages, self.directory, mails)
 
     async def reset(self) -> None:
@@ -249,11 +250,25 @@ def write_messages(directory: Path, mails: list[Mail]) -> None:
 # --- the helper process --------------------------------------------------------------------
 # Building a MIME message is pure-Python work (about 0.3 ms); in the web process (embedded
 # mode's in-process job runner) it competed with requests for the one interpreter lock, a
-# third of the CPU of a booking storm. The file sink therefore builds and writes its batches in
-# one helper process, started on first use ("spawn": the web process has threads, which a fork
-# would copy mid-flight) and shut down with the interpreter.
+# third of the CPU of a booking storm. Embedded mode's outbox runs therefore happen whole in
+# one helper process (``booking_jobs.run_outbox`` through :func:`in_helper`), and a file sink
+# used outside it writes its batches there too. The helper is started on first use ("spawn":
+# the web process has threads, which a fork would copy mid-flight) and stopped with the app.
 
 _HELPER: ProcessPoolExecutor | None = None
+_IN_HELPER = False  # set in the helper process itself
+
+
+async def in_helper(fn: Callable[..., T], *args: Any) -> T:
+    """Run ``fn(*args)`` (importable, picklable arguments) in the helper process."""
+    global _HELPER
+    helper = _helper()
+    try:
+        return await asyncio.get_running_loop().run_in_executor(helper, fn, *args)
+    except BrokenProcessPool:
+        if _HELPER is helper:
+            _HELPER = None
+        raise
 
 
 def _helper() -> ProcessPoolExecutor:
@@ -278,6 +293,8 @@ def stop_helper() -> None:
 
 def _follow_parent(parent: int) -> None:
     """In the helper: exit when the process that started it is gone (killed, not shut down)."""
+    global _IN_HELPER
+    _IN_HELPER = True
 
     def watch() -> None:
         while os.getppid() == parent:
