@@ -13,6 +13,7 @@ dedupe key, written atomically, never overwritten.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import secrets
@@ -292,9 +293,13 @@ def stop_helper() -> None:
 
 
 def _follow_parent(parent: int) -> None:
-    """In the helper: exit when the process that started it is gone (killed, not shut down)."""
+    """In the helper, at its start: run at a lower CPU priority than the web process (mail can
+    wait a moment; a request should not wait for mail), and exit when the process that started
+    it is gone (killed, not shut down)."""
     global _IN_HELPER
     _IN_HELPER = True
+    with contextlib.suppress(OSError):
+        os.nice(10)
 
     def watch() -> None:
         while os.getppid() == parent:
