@@ -228,7 +228,8 @@ class Participant(IdMixin, TimestampMixin, Base):
 
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
-    email: Mapped[str] = mapped_column(String(254), index=True)
+    # No index of its own: uq_participant_email_birth (email, birth_date) serves email lookups.
+    email: Mapped[str] = mapped_column(String(254))
     phone: Mapped[str] = mapped_column(String(32))
     birth_date: Mapped[date] = mapped_column(Date)
     education: Mapped[str] = mapped_column(String(32))
@@ -274,7 +275,7 @@ class Case(IdMixin, TimestampMixin, Base):
     counsellor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     variant: Mapped[CaseVariant] = mapped_column(str_enum(CaseVariant))
     status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus), index=True)
-    opened_on: Mapped[date] = mapped_column(Date, index=True)
+    opened_on: Mapped[date] = mapped_column(Date)  # ix_bilans_case_quality starts with it
     closed_on: Mapped[date | None] = mapped_column(Date)
 
     participant: Mapped[Participant] = relationship(lazy="joined", innerjoin=True)

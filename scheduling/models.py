@@ -129,7 +129,7 @@ class Booking(IdMixin, TimestampMixin, Base):
     __tablename__ = "booking"
     __table_args__ = (Index("ix_booking_slot_status", "slot_id", "status"),)
 
-    slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id"), index=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id"))  # ix_booking_slot_status
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("bilans_case.id"), index=True)
     kind: Mapped[BookingKind] = mapped_column(str_enum(BookingKind), default=BookingKind.interview)
