@@ -73,7 +73,9 @@ async def test_the_helper_writes_each_mail_once_as_a_reader_expects(tmp_path: Pa
     assert not _partial_files(tmp_path)
 
 
-def test_a_killed_web_process_takes_its_helper_with_it(tmp_path: Path) -> None:
+def test_a_killed_web_process_takes_its_helper_with_it_and_mail_yields_the_cpu(
+    tmp_path: Path,
+) -> None:
     with subprocess.Popen(
         [sys.executable, "-c", SCRIPT, str(tmp_path)],
         cwd=ROOT,
@@ -86,6 +88,11 @@ def test_a_killed_web_process_takes_its_helper_with_it(tmp_path: Path) -> None:
             helper = int(web.stdout.readline())
             assert (tmp_path / "confirm_1.eml").exists()
             assert _alive(helper)
+            # Mail yields the CPU to requests: the helper runs 10 nice levels below the web process.
+            assert (
+                os.getpriority(os.PRIO_PROCESS, helper)
+                == os.getpriority(os.PRIO_PROCESS, web.pid) + 10
+            )
             web.send_signal(signal.SIGKILL)
             web.wait(10)
             deadline = time.monotonic() + 10
