@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,7 +15,13 @@ import pytest
 from sqlalchemy import Connection, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.db import make_engine, make_sessionmaker, run_transaction, stop_checkpoints
+from app.db import (
+    WalCheckpointer,
+    make_engine,
+    make_sessionmaker,
+    run_transaction,
+    stop_checkpoints,
+)
 from app.models import CaseSequence
 from tests.conftest import on_both_engines
 
@@ -165,3 +172,32 @@ async def test_the_web_engine_leaves_wal_checkpoints_to_its_background_thread(
         await engine.dispose()
         stop_checkpoints(engine)
     assert not any(t.name == "sqlite-checkpoints" for t in threading.enumerate())
+
+
+def _log_resets(wal: Path) -> int:
+    """The WAL header's checkpoint sequence number: +1 each time the log starts over."""
+    with wal.open("rb") as log:
+        return int.from_bytes(log.read(16)[12:16], "big")
+
+
+def test_under_steady_writing_the_log_starts_over_instead_of_growing(tmp_path: Path) -> None:
+    path = tmp_path / "steady.db"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")  # as the web engine's connection
+    writer.execute("CREATE TABLE filler (body TEXT)")
+    before = _log_resets(Path(f"{path}-wal"))
+    checkpointer = WalCheckpointer(str(path), interval=0.05, restart_frames=500)
+    checkpointer.hand_over(writer, None)  # type: ignore[arg-type]
+    try:
+        end = time.monotonic() + 1.5
+        while time.monotonic() < end:  # a booking storm's steady writes
+            writer.execute("INSERT INTO filler VALUES (?)", ("x" * 3000,))
+            time.sleep(0.0005)
+        # PASSIVE checkpoints alone would let the log start over only when a write began just
+        # as every frame had been copied; with the RESTART step it starts over every few runs.
+        assert _log_resets(Path(f"{path}-wal")) - before >= 3
+        assert checkpointer.restarts >= 3
+    finally:
+        checkpointer.stop()
+        writer.close()
