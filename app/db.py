@@ -314,9 +314,9 @@ def _run_borrowed(
     ``write=False``: a plain (deferred) BEGIN, for a body that only reads: in WAL mode it takes
     no lock that a writer would wait for, nor waits for one.
 
-    ``wait=False`` (on the event loop's thread) does not wait for another process's writer lock:
-    it raises :class:`_Busy` at once, and the caller queues the transaction on the connection's
-    own thread instead, where waiting blocks nobody.
+    ``wait=False`` (on the event loop's thread) does not wait for another connection's writer
+    lock: it raises :class:`_Busy` at once, and the caller tries again a little later or queues
+    the transaction on the connection's own thread, where waiting blocks nobody.
     """
     _borrowed.dbapi = dbapi
     try:

@@ -272,10 +272,11 @@ async def _send_idempotent(
 
 
 # --- coalesced kicks (in-process runner) ------------------------------------------------
-# After each booking the web process kicks the sender (a run 250 ms later, ``booking_routes.
-# kick_mail``). With the in-process runner a kick is skipped while an earlier one has not
-# started yet: that job has not read the outbox, so it will see the new row too. The job clears the flag (in its runner's ctx) *before* it reads,
-# so a row committed after the read always gets a kick of its own.
+# After each booking the web process kicks the sender (a run 250 ms later, see
+# ``booking_routes.kick_mail``). With the in-process runner a kick is skipped while an earlier
+# one has not started yet: that job has not read the outbox, so it will see the new row too.
+# The job clears the flag (in its runner's ctx) *before* it reads, so a row committed after
+# the read always gets a kick of its own.
 
 KICK_PENDING = "booking_mail_kick_pending"
 
