@@ -5,6 +5,7 @@ event loop while another process holds SQLite's writer lock."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 import time
@@ -92,17 +93,28 @@ async def test_a_transaction_waits_for_the_session_that_holds_the_sqlite_connect
         assert await _last(other, 3002) == 11
 
 
+@contextlib.asynccontextmanager
+async def _another_process_writing(
+    engine: AsyncEngine, url: str, year: int, value: int
+) -> AsyncIterator[sqlite3.Connection]:
+    """Another connection (as another process would) holding the writer lock, having set
+    ``year``'s counter to ``value`` without committing; the app's connection has set it to 1."""
+    async with make_sessionmaker(engine)() as warm:
+        await run_transaction(warm, _bump(year))
+    outsider = sqlite3.connect(url.split("///", 1)[1], isolation_level=None)
+    try:
+        outsider.execute("BEGIN IMMEDIATE")
+        outsider.execute("UPDATE case_sequence SET last = ? WHERE year = ?", (value, year))
+        yield outsider
+    finally:
+        outsider.close()
+
+
 async def test_another_process_holding_the_writer_lock_does_not_block_the_event_loop(
     engine: AsyncEngine, blank_database_url: str
 ) -> None:
     sessions = make_sessionmaker(engine)
-    async with sessions() as warm:
-        await run_transaction(warm, _bump(3003))
-    path = blank_database_url.split("///", 1)[1]
-    outsider = sqlite3.connect(path, isolation_level=None)
-    try:
-        outsider.execute("BEGIN IMMEDIATE")
-        outsider.execute("UPDATE case_sequence SET last = 20 WHERE year = 3003")
+    async with _another_process_writing(engine, blank_database_url, 3003, 20) as outsider:
         ticks = 0
 
         async def tick() -> None:
@@ -120,28 +132,20 @@ async def test_another_process_holding_the_writer_lock_does_not_block_the_event_
             assert await asyncio.wait_for(bump, 5) == 21
         ticker.cancel()
         assert ticks >= 15, f"the event loop stalled while waiting for the lock ({ticks} ticks)"
-    finally:
-        outsider.close()
 
 
 async def test_a_read_only_transaction_does_not_wait_for_another_process_writing(
     engine: AsyncEngine, blank_database_url: str
 ) -> None:
-    sessions = make_sessionmaker(engine)
-    async with sessions() as warm:
-        await run_transaction(warm, _bump(3004))
-    outsider = sqlite3.connect(blank_database_url.split("///", 1)[1], isolation_level=None)
-    try:
-        outsider.execute("BEGIN IMMEDIATE")
-        outsider.execute("UPDATE case_sequence SET last = 40 WHERE year = 3004")
-        read = select(CaseSequence.last).where(CaseSequence.year == 3004)
-        async with sessions() as session:
-            seen = await asyncio.wait_for(
-                run_transaction(session, lambda conn: conn.scalar(read), write=False), 0.5
-            )
-        assert seen == 1  # the committed value; the outsider's is not committed yet
-    finally:
-        outsider.close()
+    read = select(CaseSequence.last).where(CaseSequence.year == 3004)
+    async with (
+        _another_process_writing(engine, blank_database_url, 3004, 40),
+        make_sessionmaker(engine)() as session,
+    ):
+        seen = await asyncio.wait_for(
+            run_transaction(session, lambda conn: conn.scalar(read), write=False), 0.5
+        )
+    assert seen == 1  # the committed value; the other process's is not committed yet
 
 
 def _size(path: Path) -> int:
