@@ -188,9 +188,10 @@ class WalCheckpointer:
             self.restarts += not busy
 
     def _run(self) -> None:
-        # A RESTART waits at most this long for the writer and the readers of the moment.
+        # A RESTART takes the writer lock and then waits for the readers of the moment, holding
+        # writers back meanwhile: at most 5 ms, else it gives up until the next run.
         connection = sqlite3.connect(
-            self.path, timeout=0.05, isolation_level=None, check_same_thread=False
+            self.path, timeout=0.005, isolation_level=None, check_same_thread=False
         )
         connection.execute("PRAGMA synchronous=NORMAL")
         try:
