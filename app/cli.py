@@ -83,6 +83,17 @@ def demo() -> None:
     click.echo("Demo data loaded.")
 
 
+def links_to(settings: Settings, host: str, port: int) -> Settings:
+    """Without BILANS_BASE_URL, the links the app writes (manage links in mails, feed
+    addresses) point at the address ``bilans serve`` listens on, not at the default port."""
+    if "base_url" in settings.model_fields_set:
+        return settings
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown:  # an IPv6 address
+        shown = f"[{shown}]"
+    return settings.model_copy(update={"base_url": f"http://{shown}:{port}"})
+
+
 @main.command()
 @click.option(
     "--demo", "with_demo", is_flag=True, help="Load demo data when the database is empty."
@@ -97,7 +108,7 @@ def serve(with_demo: bool, host: str, port: int) -> None:
     from app.migrate import upgrade
     from app.server import serving_app
 
-    settings = settings_or_exit()
+    settings = links_to(settings_or_exit(), host, port)
     upgrade(settings.db_url)
     if with_demo and _load_demo(settings):
         click.echo("Demo data loaded.")

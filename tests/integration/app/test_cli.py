@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.cli import main
+from app.cli import links_to, main
+from app.settings import load_settings
 
 
 @pytest.fixture
@@ -15,6 +16,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("BILANS_VAR_DIR", str(tmp_path))
     monkeypatch.delenv("BILANS_DATABASE_URL", raising=False)
     monkeypatch.delenv("BILANS_REDIS_URL", raising=False)
+    monkeypatch.delenv("BILANS_BASE_URL", raising=False)
     return tmp_path
 
 
@@ -80,3 +82,25 @@ def test_a_bad_setting_gives_one_line_and_no_traceback(
     assert result.exit_code == 2
     assert result.output.strip().startswith("Bad setting BILANS_DATABASE_URL")
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8123"),
+        ("0.0.0.0", "http://127.0.0.1:8123"),
+        ("::1", "http://[::1]:8123"),
+    ],
+)
+def test_serve_writes_links_to_the_address_it_listens_on(
+    env: Path, host: str, expected: str
+) -> None:
+    assert links_to(load_settings(), host, 8123).base_url == expected
+
+
+def test_a_configured_base_url_wins_over_the_listening_address(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BILANS_BASE_URL", "https://bilans.wup-krakow.example")
+    settings = links_to(load_settings(), "127.0.0.1", 8123)
+    assert settings.base_url == "https://bilans.wup-krakow.example"
