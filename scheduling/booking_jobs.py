@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -295,16 +296,15 @@ def want_kick(ctx: dict[str, Any]) -> bool:
 async def _send(ctx: dict[str, Any], *, sweep: bool = True) -> SendReport:
     settings = ctx["settings"]
     ctx[KICK_PENDING] = False
-    run = (settings.db_url, settings.smtp_url, settings.var_dir, settings.mail_from, sweep)
+    how = (settings.smtp_url, settings.var_dir, settings.mail_from, sweep)
+    report: SendReport | None = None
     if isinstance(ctx.get("jobs"), InProcessRunner):
         # The web process (embedded mode): the whole run goes to the helper process, so reading,
         # sending and marking mail takes no turn of the event loop from requests.
-        try:
-            report = await in_helper(run_outbox, *run)
-        except BrokenProcessPool:  # the helper died: this run here, a new helper next time
-            report = await _run_outbox(*run)
-    else:
-        report = await _run_outbox(*run)
+        with contextlib.suppress(BrokenProcessPool):  # if the helper died: this run here
+            report = await in_helper(run_outbox, settings.db_url, *how)
+    if report is None:  # the arq worker, or the fallback: on the runner's own engine
+        report = await _run_outbox(ctx["sessionmaker"], *how)
     if report.sent or report.failed or report.uncertain:
         log.info("outbox: %s", report)
     return report
@@ -325,17 +325,22 @@ def run_outbox(
     global _LOOP
     if _LOOP is None:
         _LOOP = asyncio.new_event_loop()
-    return _LOOP.run_until_complete(_run_outbox(db_url, smtp_url, var_dir, sender, sweep))
-
-
-async def _run_outbox(
-    db_url: str, smtp_url: str | None, var_dir: Path, sender: str, sweep: bool
-) -> SendReport:
     engine = _ENGINES.get(db_url)
     if engine is None:
         engine = _ENGINES[db_url] = make_engine(db_url)
+    run = _run_outbox(make_sessionmaker(engine), smtp_url, var_dir, sender, sweep)
+    return _LOOP.run_until_complete(run)
+
+
+async def _run_outbox(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    smtp_url: str | None,
+    var_dir: Path,
+    sender: str,
+    sweep: bool,
+) -> SendReport:
     return await send_outbox(
-        make_sessionmaker(engine), transport_for(smtp_url, var_dir), sender=sender, sweep=sweep
+        sessionmaker, transport_for(smtp_url, var_dir), sender=sender, sweep=sweep
     )
 
 
