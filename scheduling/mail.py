@@ -211,16 +211,9 @@ class FileSink:
         await self.deliver_many([mail])
 
     async def deliver_many(self, mails: list[Mail]) -> None:
-        """Build and write the batch in the helper process (see :func:`_helper`); in a thread
-        of this process if the helper has died (a new one is started for the next batch).
-        In the helper itself (it runs whole outbox runs, see ``booking_jobs``), right here."""
-        if _IN_HELPER:
-            write_messages(self.directory, mails)
-            return
-        try:
-            await in_helper(write_messages, self.directory, mails)
-        except BrokenProcessPool:
-            await asyncio.to_thread(write_messages, self.directory, mails)
+        """Build and write the batch in a worker thread. (In embedded mode the whole outbox
+        run, this included, happens in the helper process, off the web process.)"""
+        await asyncio.to_thread(write_messages, self.directory, mails)
 
     async def reset(self) -> None:
         return None
@@ -252,12 +245,11 @@ def write_messages(directory: Path, mails: list[Mail]) -> None:
 # Building a MIME message is pure-Python work (about 0.3 ms); in the web process (embedded
 # mode's in-process job runner) it competed with requests for the one interpreter lock, a
 # third of the CPU of a booking storm. Embedded mode's outbox runs therefore happen whole in
-# one helper process (``booking_jobs.run_outbox`` through :func:`in_helper`), and a file sink
-# used outside it writes its batches there too. The helper is started on first use ("spawn":
-# the web process has threads, which a fork would copy mid-flight) and stopped with the app.
+# one helper process (``booking_jobs.run_outbox`` through :func:`in_helper`). The helper is
+# started on first use ("spawn": the web process has threads, which a fork would copy
+# mid-flight) and stopped with the app.
 
 _HELPER: ProcessPoolExecutor | None = None
-_IN_HELPER = False  # set in the helper process itself
 
 
 async def in_helper(fn: Callable[..., T], *args: Any) -> T:
@@ -296,8 +288,6 @@ def _follow_parent(parent: int) -> None:
     """In the helper, at its start: run at a lower CPU priority than the web process (mail can
     wait a moment; a request should not wait for mail), and exit when the process that started
     it is gone (killed, not shut down)."""
-    global _IN_HELPER
-    _IN_HELPER = True
     with contextlib.suppress(OSError):
         os.nice(10)
 

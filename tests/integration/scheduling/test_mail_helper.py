@@ -1,4 +1,4 @@
-"""The file sink's helper process: it writes the mails, and never outlives the web process."""
+"""The mail helper process (it never outlives the web process) and the file sink it writes with."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from scheduling.mail import FileSink, Mail, stop_helper
+from scheduling.mail import FileSink, Mail
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -20,9 +20,8 @@ from pathlib import Path
 from scheduling import mail
 
 async def main():
-    sink = mail.FileSink(Path(sys.argv[1]))
-    await sink.open()
-    await sink.deliver_many([mail.Mail("confirm:1", "a@example.org", "b@example.org", "S", "B")])
+    one = [mail.Mail("confirm:1", "a@example.org", "b@example.org", "S", "B")]
+    await mail.in_helper(mail.write_messages, Path(sys.argv[1]), one)
     print(next(iter(mail._HELPER._processes)), flush=True)
     await asyncio.sleep(60)
 
@@ -52,7 +51,7 @@ def _read(path: Path) -> bytes:
     return path.read_bytes()
 
 
-async def test_the_helper_writes_each_mail_once_as_a_reader_expects(tmp_path: Path) -> None:
+async def test_the_file_sink_writes_each_mail_once_as_a_reader_expects(tmp_path: Path) -> None:
     sink = FileSink(tmp_path)
     await sink.open()
     mails = [
@@ -60,12 +59,9 @@ async def test_the_helper_writes_each_mail_once_as_a_reader_expects(tmp_path: Pa
              "Dzień dobry", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
         for n in range(3)
     ]  # fmt: skip
-    try:
-        await sink.deliver_many(mails)
-        first = _written(tmp_path)
-        await sink.deliver_many(mails)  # a rerun after a crash: nothing written twice
-    finally:
-        stop_helper()
+    await sink.deliver_many(mails)
+    first = _written(tmp_path)
+    await sink.deliver_many(mails)  # a rerun after a crash: nothing written twice
     assert _written(tmp_path) == first
     assert sorted(first) == ["confirm_0.eml", "confirm_1.eml", "confirm_2.eml"]
     parsed = message_from_bytes(_read(tmp_path / "confirm_2.eml"), policy=policy.default)
