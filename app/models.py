@@ -19,7 +19,9 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.db import Base, IdMixin, TimestampMixin, utcnow
 
@@ -164,9 +166,15 @@ class User(IdMixin, TimestampMixin, Base):
         lazy="selectin", cascade="all, delete-orphan", order_by="Absence.starts_on"
     )
 
-    @property
+    @hybrid_property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @full_name.inplace.expression
+    @classmethod
+    def _full_name_sql(cls) -> ColumnElement[str]:
+        """The same name in SQL, for queries that want names without User rows."""
+        return cls.first_name + " " + cls.last_name
 
 
 class AvailabilityWindow(IdMixin, Base):

@@ -818,8 +818,7 @@ async def licence_reports(
     ]
     uncovered = licences.uses_without_valid_licence(pure_tools, pure, uses)
     # Names only (former counsellors too, for old tool uses): no User rows and their collections.
-    people = await db.execute(select(User.id, User.first_name, User.last_name))
-    names = {uid: f"{first} {last}" for uid, first, last in people}
+    names = {uid: name for uid, name in await db.execute(select(User.id, User.full_name))}
     return LicenceReports(
         tools=[t for t in tools if t.licence_required],
         counsellors=counsellors,
