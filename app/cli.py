@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import click
@@ -65,7 +65,7 @@ def _load_demo(settings: Settings) -> bool:
     async def work(db: AsyncSession) -> bool:
         if not await is_empty(db):
             return False
-        await load_demo(db, datetime.now(settings.tz).date())
+        await load_demo(db, datetime.now(UTC))
         return True
 
     return with_session(settings, work)

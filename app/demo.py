@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import demo_data as data
+from app.i18n import WARSAW
 from app.models import (
     Absence,
     AbsenceKind,
@@ -32,8 +33,8 @@ from app.security import hash_password
 DEMO_SEED = 2027
 
 # Areas add their own demo records after the people and places (published duties, sessions, ...):
-# each appends ``async def load(db, today)`` here from its ``demo`` module, imported below.
-AreaLoader = Callable[[AsyncSession, date], Awaitable[None]]
+# each appends ``async def load(db, now)`` here from its ``demo`` module, imported below.
+AreaLoader = Callable[[AsyncSession, datetime], Awaitable[None]]
 AREA_LOADERS: list[AreaLoader] = []
 
 
@@ -58,8 +59,9 @@ async def is_empty(db: AsyncSession) -> bool:
     return not await db.scalar(select(func.count()).select_from(User))
 
 
-async def load_demo(db: AsyncSession, today: date) -> None:
-    """Load every demo record; the caller checks the database is empty first."""
+async def load_demo(db: AsyncSession, now: datetime) -> None:
+    """Load every demo record as of ``now``; the caller checks the database is empty first."""
+    today = now.astimezone(WARSAW).date()
     password_hash = hash_password(data.DEMO_PASSWORD)
 
     offices = {
@@ -189,5 +191,5 @@ async def load_demo(db: AsyncSession, today: date) -> None:
     await db.flush()
 
     for loader in _area_loaders():
-        await loader(db, today)
+        await loader(db, now)
     await db.commit()

@@ -95,7 +95,7 @@ def prepare_database(url: str) -> None:
         engine = make_engine(url)
         async with make_sessionmaker(engine)() as db:
             if await is_empty(db):
-                await load_demo(db, datetime.now(WARSAW).date())
+                await load_demo(db, datetime.now(UTC))
         await engine.dispose()
 
     asyncio.run(load())

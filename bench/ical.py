@@ -171,7 +171,7 @@ def p(samples: list[float], q: float) -> float:
 async def run(workdir: Path, url: str, runs: int) -> int:
     engine = make_engine(url)
     async with make_sessionmaker(engine)() as db:
-        await load_demo(db, datetime.now(WARSAW).date())
+        await load_demo(db, datetime.now(UTC))
     await engine.dispose()
     user_id, duties, bookings, token = await top_up_year(url)
 

@@ -42,7 +42,7 @@ async def populate(url: str, participants: int) -> None:
     rng = random.Random(46500)
     engine = make_engine(url)
     async with make_sessionmaker(engine)() as db:
-        await load_demo(db, date(2024, 1, 15))
+        await load_demo(db, datetime(2024, 1, 15, 12, tzinfo=UTC))
         counsellors = list(
             (await db.scalars(select(User.id).where(User.role == Role.counsellor))).all()
         )

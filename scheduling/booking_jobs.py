@@ -296,7 +296,8 @@ def want_kick(ctx: dict[str, Any]) -> bool:
 async def _send(ctx: dict[str, Any], *, sweep: bool = True) -> SendReport:
     settings = ctx["settings"]
     ctx[KICK_PENDING] = False
-    how = (settings.smtp_url, settings.var_dir, settings.mail_from, sweep)
+    # "now" is read here and passed on, so the helper process sends by the web process's clock.
+    how = (settings.smtp_url, settings.var_dir, settings.mail_from, sweep, datetime.now(UTC))
     report: SendReport | None = None
     if isinstance(ctx.get("jobs"), InProcessRunner):
         # The web process (embedded mode): the whole run goes to the helper process, so reading,
@@ -319,7 +320,7 @@ _ENGINES: dict[str, AsyncEngine] = {}
 
 
 def run_outbox(
-    db_url: str, smtp_url: str | None, var_dir: Path, sender: str, sweep: bool
+    db_url: str, smtp_url: str | None, var_dir: Path, sender: str, sweep: bool, now: datetime
 ) -> SendReport:
     """One outbox run, synchronously (called in the helper process)."""
     global _LOOP
@@ -328,7 +329,7 @@ def run_outbox(
     engine = _ENGINES.get(db_url)
     if engine is None:
         engine = _ENGINES[db_url] = make_engine(db_url)
-    run = _run_outbox(make_sessionmaker(engine), smtp_url, var_dir, sender, sweep)
+    run = _run_outbox(make_sessionmaker(engine), smtp_url, var_dir, sender, sweep, now)
     return _LOOP.run_until_complete(run)
 
 
@@ -338,9 +339,10 @@ async def _run_outbox(
     var_dir: Path,
     sender: str,
     sweep: bool,
+    now: datetime,
 ) -> SendReport:
     return await send_outbox(
-        sessionmaker, transport_for(smtp_url, var_dir), sender=sender, sweep=sweep
+        sessionmaker, transport_for(smtp_url, var_dir), sender=sender, sweep=sweep, now=now
     )
 
 

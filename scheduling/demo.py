@@ -8,7 +8,7 @@ so a new user finds free slots for the next eight weeks straight away.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,7 @@ from app.demo import AREA_LOADERS
 from scheduling import rota
 from scheduling import rota_service as svc
 from scheduling.models import DutyStatus, RotaRun, RotaRunStatus
+from scheduling.slots import WARSAW
 
 log = logging.getLogger("bilans.demo")
 
@@ -23,8 +24,9 @@ DEMO_ROTA_DAYS = 9 * 7
 DEMO_TIME_LIMIT_S = 2.0
 
 
-async def load_rota(db: AsyncSession, today: date) -> None:
-    """Plan and publish local duties with slots from ``today`` for nine weeks."""
+async def load_rota(db: AsyncSession, now: datetime) -> None:
+    """Plan and publish local duties with slots from ``now``'s day for nine weeks."""
+    today = now.astimezone(WARSAW).date()
     start, end = today, today + timedelta(days=DEMO_ROTA_DAYS - 1)
     ctx = await svc.build_input(db, start, end)
     try:
@@ -36,7 +38,7 @@ async def load_rota(db: AsyncSession, today: date) -> None:
     if not result.duties:
         log.warning("demo rota: no plan (%s)", " ".join(result.explanations))
         return
-    now = datetime.now(UTC)
+    now = now.astimezone(UTC)
     run = RotaRun(
         starts_on=start,
         ends_on=end,

@@ -51,7 +51,8 @@ def _weekday_before(day: date, days: int) -> date:
     return d
 
 
-async def load(db: AsyncSession, today: date) -> None:
+async def load(db: AsyncSession, now: datetime) -> None:
+    today = now.astimezone(WARSAW).date()
     rng = random.Random(2027)
     coordinator = (await db.scalars(select(User).where(User.role == Role.coordinator))).first()
     counsellors = list(

@@ -4,6 +4,9 @@
   runs on PostgreSQL too when decorated with ``@on_both_engines``). Databases are copied from
   templates built once per session, so each test starts from the same state in milliseconds.
 - In CI (``CI`` set) a test that needs PostgreSQL, Redis, the browser or khal fails instead of skipping.
+- The clock (:mod:`tests.clock`): demo data is loaded as of ``DEMO_NOW`` and a test on it runs with
+  the clock there (such tests get the ``demo_data`` marker); ``BILANS_TEST_CLOCK`` moves the wall
+  clock of the whole session, to show that no test depends on the real date.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from app.demo_data import DEMO_PASSWORD
 from app.settings import Settings
+from tests.clock import DEMO_DAY, DEMO_NOW, clock_at, switched_moment
 from tests.servers import postgres_available, postgres_server, redis_available, redis_server
 
 NEEDS_SERVICE = {"postgres", "redis", "browser", "khal"}
@@ -47,8 +51,35 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         report.longrepr = f"CI must run this test ({', '.join(sorted(markers & NEEDS_SERVICE))}), but it was skipped: {reason}"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """``BILANS_TEST_CLOCK`` moves the wall clock for the whole session (see :mod:`tests.clock`)."""
+    moment = switched_moment()
+    if moment is not None:
+        config.add_cleanup(_start_clock(moment))
+
+
+def _start_clock(moment: datetime) -> Any:
+    import time_machine
+
+    traveller = time_machine.travel(moment, tick=True)
+    traveller.start()
+    return traveller.stop
+
+
+DEMO_FIXTURES = {"database_url", "live_server", "fresh_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on the demo data run at the demo's fixed moment: mark them, so the moved-clock run
+    (``tests/test_any_day.py``) can leave them out."""
+    for item in items:
+        if DEMO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.demo_data)
+
+
 def demo_today() -> date:
-    return datetime.now(Settings().tz).date()
+    """The day the demo data was loaded for (tests on it run on that day)."""
+    return DEMO_DAY
 
 
 def _migrate_and_load(url: str, *, demo: bool) -> None:
@@ -62,10 +93,11 @@ def _migrate_and_load(url: str, *, demo: bool) -> None:
         async def load() -> None:
             engine = make_engine(url)
             async with make_sessionmaker(engine)() as db:
-                await load_demo(db, demo_today())
+                await load_demo(db, DEMO_NOW)
             await engine.dispose()
 
-        asyncio.run(load())
+        with clock_at(DEMO_NOW):
+            asyncio.run(load())
 
 
 # --- SQLite -------------------------------------------------------------------------------
@@ -149,9 +181,12 @@ def _fresh_database(
 
 
 @pytest.fixture
-def database_url(request: pytest.FixtureRequest, engine_name: str, tmp_path: Path) -> str:
-    """A fresh database with the schema and the demo data."""
-    return _fresh_database(request, engine_name, tmp_path, demo=True)
+def database_url(request: pytest.FixtureRequest, engine_name: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh database with the schema and the demo data; the test runs at the demo's moment
+    (``DEMO_NOW``, the clock ticking from there)."""
+    url = _fresh_database(request, engine_name, tmp_path, demo=True)
+    with clock_at(DEMO_NOW):
+        yield url
 
 
 @pytest.fixture

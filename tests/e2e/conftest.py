@@ -32,7 +32,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -45,6 +44,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from app.demo_data import DEMO_PASSWORD
+from tests.clock import DEMO_NOW, SWITCH, python_command
 from tests.conftest import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,11 +112,13 @@ def run_server(template: Path, base: Path) -> Iterator[LiveServer]:
         "BILANS_REDIS_URL": "",
         "BILANS_SMTP_URL": "",
         "PYTHONUNBUFFERED": "1",
+        # The demo data is as of DEMO_NOW: the server starts its clock there (tests.clock).
+        SWITCH: DEMO_NOW.isoformat(),
     }
     log_path = base / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            python_command("app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)),
             cwd=ROOT,
             env=env,
             stdout=log,

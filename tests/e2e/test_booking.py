@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import UTC
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.clock import DEMO_NOW
 from tests.e2e.axe import axe_check
 
 pytestmark = pytest.mark.browser
@@ -19,7 +21,8 @@ def _district_with_free_slots(database: str) -> tuple[int, str]:
             "SELECT p.district_id, d.name FROM slot s JOIN duty u ON u.id = s.duty_id "
             "JOIN duty_place p ON p.id = u.place_id JOIN district d ON d.id = p.district_id "
             "WHERE u.status = 'published' AND s.taken < s.capacity "
-            "AND s.starts_at > datetime('now', '+2 days') ORDER BY s.starts_at LIMIT 1"
+            "AND s.starts_at > datetime(?, '+2 days') ORDER BY s.starts_at LIMIT 1",
+            (DEMO_NOW.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),),
         ).fetchone()
     assert row is not None, "the demo data should publish free slots"
     return int(row[0]), str(row[1])

@@ -8,7 +8,6 @@ import email.policy
 import os
 import signal
 import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -31,6 +30,7 @@ from scheduling import mail
 from scheduling.booking_jobs import send_outbox
 from scheduling.mail import FileSink, SmtpTransport
 from scheduling.models import OutboxMessage, OutboxStatus, Slot
+from tests.clock import clock_env, python_command
 from tests.integration.scheduling.test_booking_builders import body, make_duty
 from tests.servers import free_port
 
@@ -201,17 +201,11 @@ async def test_killing_the_sender_mid_way_and_rerunning_sends_each_mail_once(
     )
     await db.commit()
     sender = subprocess.Popen(  # noqa: ASYNC220 - returns at once; the wait runs in a thread
-        [
-            sys.executable,
-            "-m",
-            "scheduling.booking_jobs",
-            "--database-url",
-            settings.db_url,
-            "--smtp-url",
-            url,
-        ],
+        python_command(
+            "scheduling.booking_jobs", "--database-url", settings.db_url, "--smtp-url", url
+        ),
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), **clock_env()},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling.models import Booking
+from tests.clock import clock_env, python_command
 from tests.conftest import TEST_SECRET
 from tests.integration.scheduling.test_booking_builders import body, make_duty, slot_counts
 from tests.servers import free_port
@@ -35,13 +35,12 @@ def servers(database_url: str, tmp_path: Path) -> Iterator[list[str]]:
         "BILANS_VAR_DIR": str(tmp_path / "var"),
         "BILANS_BOOKING_RATE_LIMIT": "off",
         "PYTHONPATH": str(ROOT),
+        **clock_env(),
     }
     ports = [free_port(), free_port()]
     procs = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
+            python_command(
                 "uvicorn",
                 "app.server:create_app",
                 "--factory",
@@ -51,7 +50,7 @@ def servers(database_url: str, tmp_path: Path) -> Iterator[list[str]]:
                 str(port),
                 "--log-level",
                 "warning",
-            ],
+            ),
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
