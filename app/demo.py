@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import demo_data as data
-from app.i18n import WARSAW
+from app.calendar import WARSAW
 from app.models import (
     Absence,
     AbsenceKind,

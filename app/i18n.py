@@ -17,9 +17,10 @@ from babel.dates import format_datetime as _format_datetime
 from babel.dates import format_time as _format_time
 from babel.numbers import format_decimal
 
+from app.calendar import WARSAW
+
 LOCALE = "pl_PL"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
-WARSAW = ZoneInfo("Europe/Warsaw")
 
 
 @lru_cache(maxsize=4)

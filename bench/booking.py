@@ -54,12 +54,12 @@ import httpx
 from litestar import Litestar, post
 from sqlalchemy import func, select
 
+from app.calendar import WARSAW, local_datetime
 from app.db import make_engine, make_sessionmaker
 from app.models import DutyPlace, Role, User
 from scheduling import booking_service as svc
 from scheduling.booking_service import BookingIn
 from scheduling.models import Duty, DutyKind, DutyStatus, OutboxMessage, OutboxStatus, Slot
-from scheduling.slots import WARSAW, local_datetime
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 

@@ -42,6 +42,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.calendar import WARSAW
 from app.db import make_engine, make_sessionmaker
 from app.demo import load_demo
 from app.migrate import upgrade
@@ -51,7 +52,6 @@ from app.settings import Settings
 from scheduling.feed_routes import feed_cache
 from scheduling.feed_service import regenerate_feed_token, resolve_token_feed
 from scheduling.models import Booking, BookingStatus, Duty, DutyKind, DutyStatus, FeedScope, Slot
-from scheduling.slots import WARSAW
 
 DUTIES_PER_WEEK = 4
 SLOTS_PER_DUTY = 3

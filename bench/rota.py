@@ -20,13 +20,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app import demo_data
+from app.calendar import polish_holidays
 from scheduling.rota import (
     Counsellor,
     DateRange,
     Place,
     RotaInput,
     Window,
-    polish_holidays,
     replan,
     round_robin,
     solve,

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from app import services as records
 from app.auth import coordinator_only, staff_only
+from app.calendar import WARSAW, day_bounds, week_start
 from app.deps import AppSettings, DbSession
 from app.errors import Invalid, NotFound, problem
 from app.forms import form_data, validate
@@ -45,7 +46,6 @@ from scheduling.booking_service import (
 )
 from scheduling.enums import EDUCATION_LABELS, EMPLOYMENT_LABELS, REGION_LINK_LABELS
 from scheduling.models import Booking, BookingKind, BookingSource, BookingStatus
-from scheduling.slots import WARSAW
 
 # --- abuse limits -----------------------------------------------------------------------
 
@@ -598,12 +598,6 @@ async def _book_from_form(
 # --- staff pages ------------------------------------------------------------------------
 
 
-def _week_bounds(day: date) -> tuple[datetime, datetime]:
-    monday = day - timedelta(days=day.weekday())
-    start = datetime.combine(monday, time(0), tzinfo=WARSAW)
-    return start, start + timedelta(days=7)
-
-
 class StaffBookingPages(Controller):
     path = "/bookings"
     include_in_schema = False
@@ -623,7 +617,8 @@ class StaffBookingPages(Controller):
             day = date.fromisoformat(week) if week else today
         except ValueError:
             day = today
-        start, end = _week_bounds(day)
+        monday = week_start(day)
+        start, end = day_bounds(monday, monday + timedelta(days=6))
         counsellor_id = None if user.is_coordinator else user.id
         rows = await svc.staff_bookings(
             db_session,
@@ -641,9 +636,9 @@ class StaffBookingPages(Controller):
             rows=rows,
             today_rows=today_rows,
             today=today,
-            week_start=start.date(),
-            prev_week=(start - timedelta(days=7)).date(),
-            next_week=(start + timedelta(days=7)).date(),
+            week_start=monday,
+            prev_week=monday - timedelta(days=7),
+            next_week=monday + timedelta(days=7),
             districts=await records.list_districts(db_session) if user.is_coordinator else [],
             places=await records.list_places(db_session) if user.is_coordinator else [],
             filters={"district": district or "", "place": place or ""},

@@ -64,6 +64,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defaultload
 
 from app import services as records
+from app.calendar import WARSAW, NonexistentLocalTime, local_datetime, local_today
 from app.db import run_transaction, upsert
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.forms import field_errors
@@ -107,7 +108,7 @@ from scheduling.models import (
     Slot,
     Under25WindowRow,
 )
-from scheduling.slots import WARSAW, NonexistentLocalTime, SlotDay, cut_slots, nearest_free
+from scheduling.slots import SlotDay, cut_slots, nearest_free
 
 # --- consents ---------------------------------------------------------------------------
 
@@ -228,10 +229,6 @@ class OtherCounsellor(Forbidden):
 
 def _rowcount(result: Any) -> int:
     return int(cast(CursorResult[Any], result).rowcount)
-
-
-def local_today(now: datetime) -> date:
-    return now.astimezone(WARSAW).date()
 
 
 def token_hash(token: str) -> str:
@@ -619,7 +616,7 @@ async def publish_duty_by_hand(
             "Popraw zaznaczone pola.",
             errors={"end": f"Dyżur jest krótszy niż jedno spotkanie ({place.slot_minutes} min)."},
         )
-    starts_at, ends_at = cut[0].start, pure_slots.local_datetime(day, end).astimezone(UTC)
+    starts_at, ends_at = cut[0].start, local_datetime(day, end).astimezone(UTC)
     clash = await db.scalar(
         select(func.count())
         .select_from(Duty)

@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.calendar import WARSAW
 from app.demo import AREA_LOADERS
 from scheduling import rota
 from scheduling import rota_service as svc
 from scheduling.models import DutyStatus, RotaRun, RotaRunStatus
-from scheduling.slots import WARSAW
 
 log = logging.getLogger("bilans.demo")
 

@@ -28,11 +28,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Final, Literal, get_args
-from zoneinfo import ZoneInfo
 
 from ical.calendar import Calendar
 from ical.calendar_stream import IcsCalendarStream
 from ical.timezone import Timezone
+
+from app.calendar import WARSAW
 
 __all__ = [
     "DEFAULT_HORIZON",
@@ -45,8 +46,7 @@ __all__ = [
     "render_single_event",
 ]
 
-TIMEZONE: Final = "Europe/Warsaw"
-WARSAW: Final = ZoneInfo(TIMEZONE)
+TIMEZONE: Final = WARSAW.key
 PRODID: Final = "-//WUP Krakow//Bilans Kariery//PL"
 REFRESH: Final = "PT1H"
 # (how far back, how far ahead) of ``now`` a feed reaches.

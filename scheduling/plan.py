@@ -21,12 +21,12 @@ Meetings are numbered from 1, the recruitment interview, in the Polish messages.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from app.calendar import add_months
 from scheduling.enums import Variant
 
 MIN_DEEP_MEETINGS = 2  # after the recruitment interview
@@ -90,13 +90,6 @@ class PlanProblem:
 
 class PlanError(ValueError):
     """A plan that cannot be proposed; the message is in Polish."""
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later, or the last day of that month when it is shorter."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def deadline(opened: date) -> date:

@@ -72,7 +72,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 
-import holidays as _holidays
 from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
@@ -230,20 +229,6 @@ class PlanSummary:
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def polish_holidays(start: date, end: date) -> frozenset[date]:
-    """Polish public holidays between start and end (inclusive).
-
-    Christmas Eve (24 December) is a public holiday from 2025 on; added here if the installed
-    ``holidays`` package does not know it yet.
-    """
-    years = list(range(start.year, end.year + 1))
-    days = set(_holidays.country_holidays("PL", years=years).keys())
-    for year in years:
-        if year >= 2025:
-            days.add(date(year, 12, 24))
-    return frozenset(d for d in days if start <= d <= end)
 
 
 def fmt_window(w: Window) -> str:

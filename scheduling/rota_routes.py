@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth import coordinator_only, current_user
+from app.calendar import WARSAW, polish_holidays
 from app.deps import AppSettings, DbSession
 from app.errors import Invalid, NotFound
 from app.forms import form_data, validate
@@ -25,8 +26,7 @@ from app.models import DutyPlace
 from app.routes import me, render_page, today
 from scheduling import rota_service as svc
 from scheduling.models import Duty, DutyStatus, RotaRun, RotaRunStatus
-from scheduling.rota import WEEKDAY_SHORT, is_evening, polish_holidays
-from scheduling.slots import WARSAW
+from scheduling.rota import WEEKDAY_SHORT, is_evening
 
 RUN_STATUS = {
     RotaRunStatus.queued: "w kolejce",

@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.calendar import WARSAW, NonexistentLocalTime, local_datetime, polish_holidays
 from app.errors import Conflict, Invalid, NotFound
 from app.models import AbsenceKind, District, DutyPlace, Office, Role, User
 from scheduling import rota
@@ -50,7 +51,7 @@ from scheduling.models import (
     Slot,
 )
 from scheduling.rota_check import Violation, check_plan
-from scheduling.slots import WARSAW, NonexistentLocalTime, cut_slots, local_datetime
+from scheduling.slots import cut_slots
 from scheduling.travel import Point, travel_matrix
 
 log = logging.getLogger("bilans.rota")
@@ -174,7 +175,7 @@ async def build_input(
         end=end,
         places=rota_places,
         counsellors=tuple(counsellors),
-        holidays=rota.polish_holidays(start, end),
+        holidays=polish_holidays(start, end),
         travel_km=km,
         limits=limits or rota.Limits(),
         weights=weights or rota.Weights(),

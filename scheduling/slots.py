@@ -26,25 +26,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
-from zoneinfo import ZoneInfo
 
-WARSAW = ZoneInfo("Europe/Warsaw")
+from app.calendar import SATURDAY, WARSAW, local_datetime
+
 EVENING_AFTER = time(17, 0)  # weekday slots ending after this are evening slots (as in the rota)
-SATURDAY = 5
 DEFAULT_SLOT_MINUTES = 90  # a recruitment interview takes up to 1.5 h (seed)
-
-
-class NonexistentLocalTime(ValueError):
-    """The wall-clock time is skipped when clocks go forward."""
-
-
-def local_datetime(day: date, at: time) -> datetime:
-    """``day`` at wall-clock ``at`` in Warsaw, aware (the first one if it happens twice)."""
-    candidate = datetime.combine(day, at.replace(tzinfo=None, fold=0), tzinfo=WARSAW)
-    round_trip = candidate.astimezone(UTC).astimezone(WARSAW)
-    if round_trip.replace(tzinfo=None) != candidate.replace(tzinfo=None):
-        raise NonexistentLocalTime(f"{day} {at:%H:%M} does not exist in Europe/Warsaw")
-    return candidate
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,13 +26,14 @@ Design choices, written down:
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.calendar import add_months
 
 __all__ = [
     "DEFAULT_RULES",
@@ -43,7 +44,6 @@ __all__ = [
     "DueStatus",
     "RuleScope",
     "SessionKind",
-    "add_months",
     "due_items",
 ]
 
@@ -169,14 +169,6 @@ class DueItem:
         if self.next_due is None or today <= self.next_due:
             return 0
         return (today - self.next_due).days
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus ``months`` calendar months, clamped to the month's last day."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month0 = divmod(index, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(day.day, last))
 
 
 def _applies(rule: CadenceRule, counsellor: CounsellorCadence, today: date) -> bool:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import demo as app_demo
+from app.calendar import WARSAW
 from app.models import Case, CaseVariant, Role, User
 from supervision.cadence import SessionKind
 from supervision.models import (
@@ -28,8 +28,6 @@ from supervision.models import (
     TrainingEntry,
 )
 from supervision.training import INITIAL_MODULES, RecordKind
-
-WARSAW = ZoneInfo("Europe/Warsaw")
 
 TOOLS = (
     ("NBK", "Narzędzie Badania Kompetencji", True),

@@ -28,21 +28,19 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+
+from app.calendar import WARSAW, NonexistentLocalTime, local_datetime
 
 __all__ = [
     "EVENING_STARTS",
-    "WARSAW",
     "Attendee",
     "Busy",
     "DateRange",
     "Slot",
     "WeeklyWindow",
     "find_common_slots",
-    "polish_holidays",
 ]
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 EVENING_STARTS = time(16, 0)
 ALLOWED_STEPS = (15, 30)
 
@@ -107,14 +105,6 @@ class Slot:
     end: datetime
 
 
-def polish_holidays(first: date, last: date) -> frozenset[date]:
-    """Polish public holidays between ``first`` and ``last`` (inclusive), from ``holidays``."""
-    import holidays
-
-    calendar = holidays.country_holidays("PL", years=range(first.year, last.year + 1))
-    return frozenset(day for day in calendar if first <= day <= last)
-
-
 def _require_aware(value: datetime, what: str) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{what} must be an aware datetime")
@@ -122,11 +112,10 @@ def _require_aware(value: datetime, what: str) -> None:
 
 def _local(day: date, at: time) -> datetime | None:
     """``day`` at wall-clock ``at`` in Warsaw as UTC; None for a time the clocks skip."""
-    local = datetime.combine(day, at, tzinfo=WARSAW)
-    as_utc = local.astimezone(UTC)
-    if as_utc.astimezone(WARSAW).replace(tzinfo=None) != local.replace(tzinfo=None):
+    try:
+        return local_datetime(day, at).astimezone(UTC)
+    except NonexistentLocalTime:
         return None
-    return as_utc
 
 
 def _merge(intervals: Iterable[_Interval]) -> list[_Interval]:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.calendar import iso_week
 from app.db import utcnow
 from app.jobs import periodic
 from app.models import Role, User
@@ -18,11 +19,6 @@ from scheduling.models import OutboxMessage, OutboxStatus
 from supervision import services
 from supervision.cadence import DueStatus
 from supervision.models import ReminderSent
-
-
-def iso_week(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def reminder_text(board: list[services.CounsellorDue], today: date, base_url: str) -> str | None:

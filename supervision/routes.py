@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import any_staff, coordinator_only, roles_required, staff_only
+from app.calendar import WARSAW
 from app.deps import AppSettings, DbSession
 from app.errors import BilansError, Forbidden, Invalid
 from app.forms import form_data, validate
@@ -29,7 +30,6 @@ from supervision.indicators import Quarter
 from supervision.models import FilePurpose
 from supervision.training import INITIAL_MODULES, MAX_UPLOAD_BYTES, RecordKind
 
-WARSAW = services.WARSAW
 head_or_coordinator = roles_required(Role.coordinator, Role.head)
 # The body limit: the largest allowed file plus room for the other form fields.
 UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 512 * 1024

@@ -16,14 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import holidays as holiday_calendars
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
+from app.calendar import WARSAW, day_bounds, polish_holidays
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.models import AbsenceKind, Case, Role, User
@@ -47,8 +46,6 @@ from supervision.models import (
     UploadedFile,
 )
 from supervision.training import RecordKind
-
-WARSAW = ZoneInfo("Europe/Warsaw")
 
 # Counsellors hired after the initial group training get the individual plan (seed, section 10).
 INITIAL_TRAINING_ENDED = date(2017, 1, 31)
@@ -101,12 +98,6 @@ def may_write_notes(user: CurrentUser, session: SupervisionSession) -> bool:
 # --- free-time finder -----------------------------------------------------------------------
 
 
-def _local_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(first, time(0), tzinfo=WARSAW).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=WARSAW).astimezone(UTC)
-    return start, end
-
-
 async def busy_intervals(
     db: AsyncSession,
     user_ids: Sequence[int],
@@ -118,7 +109,7 @@ async def busy_intervals(
     """Duties, booked meetings and other sessions of ``user_ids`` between two local days."""
     busy: dict[int, list[freetime.Busy]] = defaultdict(list)
     ids = list(user_ids)
-    start, end = _local_bounds(first, last)
+    start, end = day_bounds(first, last)
     duties = await db.execute(
         select(Duty.counsellor_id, Duty.starts_at, Duty.ends_at).where(
             Duty.counsellor_id.in_(ids),
@@ -218,11 +209,6 @@ async def finder_attendees(
         )
         attendees.append(freetime.Attendee(user.id, weekly, absences, tuple(busy.get(user.id, ()))))
     return attendees
-
-
-def polish_holidays(first: date, last: date) -> frozenset[date]:
-    calendar = holiday_calendars.country_holidays("PL", years=range(first.year, last.year + 1))
-    return frozenset(day for day in calendar if first <= day <= last)
 
 
 async def propose_times(
@@ -613,7 +599,7 @@ async def cadence_dashboard(
         .unique()
         .all()
     )
-    _, end = _local_bounds(today, today)
+    _, end = day_bounds(today, today)
     rows = await db.execute(
         select(SessionAttendee.user_id, SupervisionSession.starts_at, SupervisionSession.kind)
         .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)

@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Float, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,9 +34,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 import scheduling.models as scheduling_models
+from app.calendar import WARSAW, add_months
 from app.models import Case, CaseStatus, CaseVariant, Role, User
 from scheduling.models import Duty, DutyStatus
-from scheduling.plan import add_months
 from supervision.indicators import (
     Aggregate,
     CounsellorRef,
@@ -48,7 +47,6 @@ from supervision.indicators import (
 )
 from supervision.models import SessionAttendee, SupervisionSession, TrainingEntry
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 LIMIT_MONTHS = 6
 
 

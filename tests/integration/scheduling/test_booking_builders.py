@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.calendar import WARSAW, local_datetime
 from app.models import DutyPlace, User
 from scheduling.models import Duty, DutyKind, DutyStatus, Slot
-from scheduling.slots import WARSAW, local_datetime
 from tests.conftest import COUNSELLOR
 
 

@@ -14,10 +14,10 @@ from ical.event import Event as IcalEvent
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.calendar import WARSAW
 from app.models import Case, DutyPlace, Participant, User
 from scheduling.feed_service import regenerate_feed_token
 from scheduling.models import Booking, BookingStatus, Duty, DutyKind, DutyStatus, FeedScope, Slot
-from scheduling.slots import WARSAW
 from supervision.cadence import SessionKind
 from supervision.models import SessionAttendee, SessionFormat, SupervisionSession, TrainingEntry
 from supervision.training import RecordKind

@@ -16,11 +16,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
+from app.calendar import WARSAW
 from app.models import User
 from scheduling import feed_service
 from scheduling.feed_routes import feed_cache
 from scheduling.models import Duty, DutyStatus, FeedItem, FeedToken, Slot
-from scheduling.slots import WARSAW
 from supervision.models import TrainingEntry
 from supervision.services import cancel_session
 from tests.conftest import (

@@ -142,7 +142,7 @@ async def test_indicators_for_a_quarter_match_direct_sql_counts(db: AsyncSession
     all_cases = (
         await db.execute(select(Case.counsellor_id, Case.opened_on, Case.closed_on, Case.status))
     ).all()
-    from scheduling.plan import add_months
+    from app.calendar import add_months
 
     for cid, opened_on, closed_on, status in all_cases:
         if status == CaseStatus.cancelled or opened_on > Q.end:

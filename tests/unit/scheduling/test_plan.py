@@ -13,7 +13,6 @@ from scheduling.plan import (
     MeetingPart,
     Plan,
     PlanError,
-    add_months,
     check_plan,
     deadline,
     propose_plan,
@@ -268,19 +267,6 @@ def test_moving_the_summary_off_the_end_is_always_caught(
     undated.insert(data.draw(st.integers(0, len(undated) - 1)), summary)
 
     assert "summary_not_last" in codes(replace(plan, meetings=tuple(undated)))
-
-
-@given(openings, st.integers(0, 24))
-def test_adding_months_never_goes_back_and_keeps_the_day_when_it_can(
-    day: date, months: int
-) -> None:
-    later = add_months(day, months)
-
-    assert later >= day
-    assert (later.year - day.year) * 12 + later.month - day.month == months
-    if later.day != day.day:
-        assert later.day < day.day
-        assert (later + timedelta(days=1)).day == 1  # clamped to the end of a shorter month
 
 
 @given(openings, openings)

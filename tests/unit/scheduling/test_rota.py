@@ -9,6 +9,7 @@ from datetime import date, time, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.calendar import polish_holidays
 from scheduling.rota import (
     Counsellor,
     DateRange,
@@ -17,7 +18,6 @@ from scheduling.rota import (
     Place,
     RotaInput,
     Window,
-    polish_holidays,
     replan,
     round_robin,
     solve,
@@ -86,15 +86,6 @@ def plan(data: RotaInput, limit: float = 5.0) -> tuple[Duty, ...]:
 
 
 # --- holidays --------------------------------------------------------------------------------------
-
-
-def test_christmas_eve_is_a_holiday_from_2025_but_not_before() -> None:
-    days = polish_holidays(date(2024, 1, 1), date(2027, 12, 31))
-
-    assert date(2025, 12, 24) in days
-    assert date(2027, 12, 24) in days
-    assert date(2024, 12, 24) not in days
-    assert date(2027, 11, 11) in days
 
 
 # --- one tiny rota per rule ------------------------------------------------------------------------

@@ -8,15 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduling.slots import (
-    WARSAW,
-    NonexistentLocalTime,
-    Slot,
-    cut_slots,
-    free_slots,
-    local_datetime,
-    nearest_free,
-)
+from app.calendar import WARSAW, NonexistentLocalTime, local_datetime
+from scheduling.slots import Slot, cut_slots, free_slots, nearest_free
 
 
 def hm(slot: Slot) -> str:

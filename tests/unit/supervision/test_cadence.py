@@ -16,7 +16,6 @@ from supervision.cadence import (
     DueItem,
     DueStatus,
     SessionKind,
-    add_months,
     due_items,
 )
 
@@ -199,14 +198,6 @@ def test_a_rule_needs_exactly_one_positive_interval(interval: dict[str, int]) ->
 
 
 # --- properties ----------------------------------------------------------------------------------
-
-
-@given(st.dates(date(2000, 1, 1), date(2090, 12, 31)), st.integers(0, 48))
-def test_add_months_moves_exactly_that_many_months_and_never_overflows(day: date, n: int) -> None:
-    moved = add_months(day, n)
-
-    assert (moved.year * 12 + moved.month) - (day.year * 12 + day.month) == n
-    assert moved.day == day.day or (moved.day < day.day and (moved + timedelta(days=1)).day == 1)
 
 
 @given(

@@ -7,15 +7,14 @@ import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
+from app.calendar import WARSAW, polish_holidays
 from supervision.freetime import (
-    WARSAW,
     Attendee,
     Busy,
     DateRange,
     Slot,
     WeeklyWindow,
     find_common_slots,
-    polish_holidays,
 )
 
 WORKDAY = tuple(WeeklyWindow(d, time(8), time(16)) for d in range(5))
@@ -141,14 +140,6 @@ def test_slots_keep_warsaw_wall_clock_after_a_clock_change_and_skip_holidays(
     assert slot.start.replace(tzinfo=None) == datetime.combine(first_workday, time(8))
     assert slot.start.utcoffset() == timedelta(hours=offset_hours)
     assert slot.end - slot.start == timedelta(hours=1)
-
-
-def test_polish_holidays_come_from_the_holidays_package() -> None:
-    found = polish_holidays(date(2027, 4, 30), date(2027, 11, 11))
-
-    assert {date(2027, 5, 1), date(2027, 5, 3), date(2027, 11, 1), date(2027, 11, 11)} <= found
-    assert date(2027, 3, 29) not in found  # Easter Monday, outside the range
-    assert date(2027, 5, 4) not in found
 
 
 @pytest.mark.parametrize(("until", "expected"), [(time(8, 15), 1), (time(8, 14), 0)])
