@@ -6,13 +6,17 @@
   safe methods (GET/HEAD), so a logged-in coordinator can open ``/api/...`` in a browser, but unsafe
   API methods need a token (the API is exempt from CSRF because cookies never authorise a change there).
 - Guards are plain functions over the connection, unit-tested like any other function.
+
+The shell knows roles and :class:`CurrentUser`, not where accounts are kept: the middleware asks
+a :class:`UserResolver` (the records area's accounts, wired in :mod:`app.server`) who a session's
+user id or a bearer token is.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
@@ -24,21 +28,33 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionConfig,
 )
 from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from app.db import utcnow
-from app.errors import TooManyAttempts
-from app.i18n import gettext as _
-from app.models import ApiToken, LoginFailure, Role, User
-from app.security import new_token, token_hash, verify_password
 
 SESSION_USER_KEY = "uid"
 RENEW_KEY = "_renew"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-LOGIN_FAILURE_LIMIT = 10
-LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
-TOKEN_USE_GRANULARITY = timedelta(minutes=10)
+
+
+class Role(enum.StrEnum):
+    coordinator = "coordinator"
+    counsellor = "counsellor"
+    head = "head"
+
+
+class Account(Protocol):
+    """What :meth:`CurrentUser.of` reads of a stored account."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def role(self) -> Role: ...
+    @property
+    def office_id(self) -> int | None: ...
+    @property
+    def is_intern(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +82,7 @@ class CurrentUser:
         return self.role is Role.head
 
     @classmethod
-    def of(cls, user: User, *, via_token: bool = False) -> CurrentUser:
+    def of(cls, user: Account, *, via_token: bool = False) -> CurrentUser:
         return cls(
             id=user.id,
             email=user.email,
@@ -125,8 +141,8 @@ class SessionConfig(ServerSideSessionConfig):
     _backend_class = RenewingSessionBackend
 
 
-def start_session(connection: ASGIConnection[Any, Any, Any, Any], user: User) -> None:
-    connection.set_session({SESSION_USER_KEY: user.id, RENEW_KEY: True})
+def start_session(connection: ASGIConnection[Any, Any, Any, Any], user_id: int) -> None:
+    connection.set_session({SESSION_USER_KEY: user_id, RENEW_KEY: True})
 
 
 def end_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
@@ -136,23 +152,11 @@ def end_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
 # --- resolving the user -----------------------------------------------------------------
 
 
-async def active_token(db: AsyncSession, token: str) -> ApiToken | None:
-    """The unrevoked token of an active user, or ``None``."""
-    row = (
-        await db.execute(
-            select(ApiToken).where(
-                ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)
-            )
-        )
-    ).scalar_one_or_none()
-    if row is None or not row.user.active:
-        return None
-    return row
+class UserResolver(Protocol):
+    """Finds the user behind a session or a token (each call opens its own database session)."""
 
-
-async def active_user(db: AsyncSession, user_id: int) -> User | None:
-    user = await db.get(User, user_id)
-    return user if user is not None and user.active else None
+    async def by_token(self, token: str) -> CurrentUser | None: ...
+    async def by_id(self, user_id: int) -> CurrentUser | None: ...
 
 
 class AuthMiddleware(ASGIMiddleware):
@@ -161,8 +165,8 @@ class AuthMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
     exclude_path_pattern = ("^/static/", "^/healthz$")
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        self.sessionmaker = sessionmaker
+    def __init__(self, resolver: UserResolver) -> None:
+        self.resolver = resolver
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         scope["user"] = await self._resolve(scope)
@@ -178,29 +182,14 @@ class AuthMiddleware(ASGIMiddleware):
             token = authorization[7:].strip()
             if not token or not is_api:
                 return None
-            async with self.sessionmaker() as db:
-                row = await active_token(db, token)
-                if row is None:
-                    return None
-                current = CurrentUser.of(row.user, via_token=True)
-                now = utcnow()
-                if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_GRANULARITY:
-                    # Record use coarsely: a write per API call would queue every script's reads
-                    # behind SQLite's single writer.
-                    await db.execute(
-                        update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
-                    )
-                    await db.commit()
-                return current
+            return await self.resolver.by_token(token)
         session = scope.get("session")
         user_id = session.get(SESSION_USER_KEY) if isinstance(session, dict) else None
         if not isinstance(user_id, int):
             return None
         if is_api and method not in SAFE_METHODS:
             return None
-        async with self.sessionmaker() as db:
-            user = await active_user(db, user_id)
-            return CurrentUser.of(user) if user is not None else None
+        return await self.resolver.by_id(user_id)
 
 
 # --- guards -----------------------------------------------------------------------------
@@ -238,48 +227,3 @@ any_staff = roles_required(Role.coordinator, Role.counsellor, Role.head)
 def may_edit_counsellor(user: CurrentUser, counsellor_id: int) -> bool:
     """A coordinator edits everyone; a counsellor only their own availability and absences."""
     return user.is_coordinator or (user.is_counsellor and user.id == counsellor_id)
-
-
-# --- login ------------------------------------------------------------------------------
-
-
-async def authenticate(db: AsyncSession, email: str, password: str) -> User | None:
-    """Check a login; after 10 failures in 15 minutes for an account, further tries wait.
-
-    Raises :class:`TooManyAttempts` while the account is throttled (the password is not even checked).
-    """
-    email = email.strip().lower()
-    now = utcnow()
-    since = now - LOGIN_FAILURE_WINDOW
-    failures = (
-        await db.execute(
-            select(func.count(), func.min(LoginFailure.at)).where(
-                LoginFailure.email == email, LoginFailure.at > since
-            )
-        )
-    ).one()
-    if failures[0] >= LOGIN_FAILURE_LIMIT:
-        oldest = failures[1]
-        wait = max(1, int(((oldest + LOGIN_FAILURE_WINDOW) - now).total_seconds() // 60) + 1)
-        raise TooManyAttempts(
-            _("Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za %(minutes)d min.")
-            % {"minutes": wait},
-            retry_after=wait * 60,
-        )
-    user = (await db.execute(select(User).where(User.email == email))).scalar_one_or_none()
-    password_ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not password_ok or not user.active:
-        db.add(LoginFailure(email=email, at=now))
-        await db.commit()
-        return None
-    await db.execute(delete(LoginFailure).where(LoginFailure.email == email))
-    await db.commit()
-    return user
-
-
-async def issue_api_token(db: AsyncSession, user: User, label: str = "") -> str:
-    """Create a personal API token; the plain token is returned once and never stored."""
-    token = new_token("bk_")
-    db.add(ApiToken(user_id=user.id, token_hash=token_hash(token), label=label))
-    await db.commit()
-    return token

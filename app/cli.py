@@ -1,47 +1,15 @@
-"""The ``bilans`` command: serve, migrate, demo, worker, users."""
+"""The ``bilans`` command: serve, migrate, demo, worker, and every area's command groups."""
 
 from __future__ import annotations
 
-import asyncio
-import sys
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
 
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.settings import Settings, SettingsError, load_settings
-
-T = TypeVar("T")
-
-
-def settings_or_exit() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(2)
-
-
-def with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run ``work`` with a database session outside any web request."""
-    from app.db import make_engine, make_sessionmaker
-
-    async def run() -> T:
-        engine = make_engine(settings.db_url)
-        try:
-            async with make_sessionmaker(engine)() as db:
-                return await work(db)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
-
-
-def fail(message: str) -> None:
-    click.echo(message, err=True)
-    sys.exit(1)
+from app.areas import AREAS
+from app.commands import fail, settings_or_exit, with_session
+from app.settings import Settings
 
 
 @click.group()
@@ -104,8 +72,8 @@ def serve(with_demo: bool, host: str, port: int) -> None:
     """Migrate, optionally load demo data, and serve the web app (with in-process jobs without Redis)."""
     import uvicorn
 
-    from app.demo import demo_logins
     from app.migrate import upgrade
+    from app.records.demo import demo_logins
     from app.server import serving_app
 
     settings = links_to(settings_or_exit(), host, port)
@@ -135,113 +103,13 @@ def worker() -> None:
 
     from app.jobs import worker_settings
 
-    run_worker(worker_settings(settings))
+    run_worker(worker_settings(settings, AREAS))
 
 
-@main.group()
-def users() -> None:
-    """Manage staff accounts."""
-
-
-@users.command("create")
-@click.argument("email")
-@click.option("--first-name", required=True)
-@click.option("--last-name", required=True)
-@click.option("--role", type=click.Choice(["coordinator", "counsellor", "head"]), required=True)
-@click.option("--office", "office_code", help="office code: krakow, tarnow, nowy-sacz")
-@click.password_option()
-def create_user(
-    email: str, first_name: str, last_name: str, role: str, office_code: str | None, password: str
-) -> None:
-    """Create a staff account."""
-    from sqlalchemy import select
-
-    from app import services
-    from app.errors import BilansError
-    from app.models import Office
-    from app.schemas import StaffForm
-
-    settings = settings_or_exit()
-
-    async def work(db: AsyncSession) -> str:
-        office_id = None
-        if office_code:
-            office = (
-                await db.scalars(select(Office).where(Office.code == office_code))
-            ).one_or_none()
-            if office is None:
-                raise BilansError(f"unknown office {office_code}")
-            office_id = office.id
-        raw: dict[str, Any] = {
-            "email": email,
-            "first_name": first_name,
-            "last_name": last_name,
-            "role": role,
-            "office_id": office_id,
-            "password": password,
-        }
-        from app.forms import validate
-
-        user = await services.save_staff(db, validate(StaffForm, raw))
-        return user.email
-
-    try:
-        click.echo(f"Created {with_session(settings, work)}.")
-    except BilansError as exc:
-        details = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
-        fail(f"{exc.message} {details}".strip())
-
-
-@users.command("set-password")
-@click.argument("email")
-@click.password_option()
-def set_password(email: str, password: str) -> None:
-    """Set a user's password."""
-    from app import services
-    from app.errors import BilansError
-
-    settings = settings_or_exit()
-    try:
-        with_session(settings, lambda db: services.set_password(db, email, password))
-    except BilansError as exc:
-        fail(exc.message)
-    click.echo("Password changed.")
-
-
-@users.command("token")
-@click.argument("email")
-@click.option("--label", default="cli")
-def token(email: str, label: str) -> None:
-    """Print a new personal API token (use as `Authorization: Bearer <token>`)."""
-    from sqlalchemy import select
-
-    from app.auth import issue_api_token
-    from app.models import User
-
-    settings = settings_or_exit()
-
-    async def work(db: AsyncSession) -> str | None:
-        user = (
-            await db.scalars(select(User).where(User.email == email.strip().lower()))
-        ).one_or_none()
-        if user is None or not user.active:
-            return None
-        return await issue_api_token(db, user, label)
-
-    value = with_session(settings, work)
-    if value is None:
-        fail(f"No active user {email}.")
-    click.echo(value)
-
-
-def _add_area_commands() -> None:
-    from scheduling.cli import commands as scheduling_commands
-
-    for command in scheduling_commands:
-        main.add_command(command)
-
-
-_add_area_commands()
+# Every area's commands (``Area.commands``): ``bilans rota``, ``bilans users``, ...
+for _area in AREAS:
+    for _command in _area.commands:
+        main.add_command(_command)
 
 if __name__ == "__main__":
     main()

@@ -1,10 +1,11 @@
-"""Background jobs: one registry, two runners.
+"""Background jobs: two runners of the same job functions (each area lists its own in
+``Area.jobs`` and ``Area.periodic``; :mod:`app.areas` hands them over).
 
-- Production: an arq worker on Redis (``bilans worker``) runs the registered functions.
-- Embedded: :class:`InProcessRunner` runs the same functions on the web process's event loop.
+- Production: an arq worker on Redis (``bilans worker``) runs them.
+- Embedded: :class:`InProcessRunner` runs them on the web process's event loop.
 
 Jobs take IDs, never personal data, and must be idempotent (arq runs a job at least once).
-Periodic jobs (reminders, outbox sweeps) are registered with an interval and run by both runners.
+Periodic jobs (reminders, outbox sweeps) run every so often under both runners.
 """
 
 from __future__ import annotations
@@ -14,54 +15,22 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.area import Area, JobFunc, Periodic, job_functions, periodic_jobs
 from app.settings import Settings
 
 log = logging.getLogger("bilans.jobs")
 
-JobFunc = Callable[..., Awaitable[Any]]
-JOBS: dict[str, JobFunc] = {}
 
-
-@dataclass(frozen=True)
-class Periodic:
-    func: JobFunc
-    every: timedelta
-    name: str
-
-
-PERIODIC: list[Periodic] = []
-
-
-def job(func: JobFunc) -> JobFunc:
-    """Register ``func(ctx, *ids)`` as a background job under its name."""
-    JOBS[func.__name__] = func
-    return func
-
-
-def periodic(every: timedelta) -> Callable[[JobFunc], JobFunc]:
-    """Register ``func(ctx)`` to run every ``every`` (arq cron in production)."""
-
-    def wrap(func: JobFunc) -> JobFunc:
-        job(func)
-        PERIODIC.append(Periodic(func=func, every=every, name=func.__name__))
-        return func
-
-    return wrap
-
-
-def load_jobs() -> None:
-    """Import every area's job module so the registry is complete."""
-    import app.jobs_system  # noqa: F401
-    import scheduling.booking_jobs
-    import scheduling.rota_jobs  # noqa: F401
-    import supervision.jobs  # noqa: F401
+# Where a session's ``info`` carries the job queue (``app.db.make_sessionmaker``), so work done
+# after a commit (the outbox's kick) can enqueue a job.
+JOBS_INFO_KEY = "bilans.jobs"
 
 
 @runtime_checkable
@@ -70,12 +39,17 @@ class JobQueue(Protocol):
         self, name: str, *args: Any, job_id: str | None = None, defer_until: datetime | None = None
     ) -> None: ...
 
+    def enqueue_soon(self, name: str, *, job_id: str, delay: timedelta) -> None:
+        """Enqueue ``name`` to run ``delay`` from now without waiting (safe in a sync hook)."""
+
 
 @dataclass
 class InProcessRunner:
-    """Runs registered jobs in the web process (embedded mode, no Redis)."""
+    """Runs the jobs in the web process (embedded mode, no Redis)."""
 
     ctx: dict[str, Any]
+    jobs: Mapping[str, JobFunc]
+    periodic: Sequence[Periodic] = ()
     _queue: asyncio.Queue[tuple[str, tuple[Any, ...], str]] = field(default_factory=asyncio.Queue)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
@@ -84,7 +58,7 @@ class InProcessRunner:
     async def enqueue(
         self, name: str, *args: Any, job_id: str | None = None, defer_until: datetime | None = None
     ) -> None:
-        if name not in JOBS:
+        if name not in self.jobs:
             raise KeyError(f"unknown job {name}")
         job_id = job_id or uuid.uuid4().hex
         if job_id in self._seen:
@@ -99,6 +73,18 @@ class InProcessRunner:
                 return
         await self._queue.put((name, args, job_id))
 
+    def enqueue_soon(self, name: str, *, job_id: str, delay: timedelta) -> None:
+        if name not in self.jobs:
+            raise KeyError(f"unknown job {name}")
+        if job_id in self._seen:
+            return
+        self._seen.add(job_id)
+        task = asyncio.get_running_loop().create_task(
+            self._later(delay.total_seconds(), name, (), job_id)
+        )
+        self._delayed.add(task)
+        task.add_done_callback(self._delayed.discard)
+
     async def _later(self, delay: float, name: str, args: tuple[Any, ...], job_id: str) -> None:
         await asyncio.sleep(delay)
         await self._queue.put((name, args, job_id))
@@ -107,7 +93,7 @@ class InProcessRunner:
         while True:
             name, args, job_id = await self._queue.get()
             try:
-                await JOBS[name](self.ctx, *args)
+                await self.jobs[name](self.ctx, *args)
             except Exception:
                 log.exception("job %s (%s) failed", name, job_id)
             finally:
@@ -123,7 +109,7 @@ class InProcessRunner:
         self.ctx["jobs"] = self
         for _ in range(workers):
             self._tasks.append(asyncio.create_task(self._worker()))
-        for item in PERIODIC:
+        for item in self.periodic:
             self._tasks.append(asyncio.create_task(self._tick(item)))
 
     async def drain(self) -> None:
@@ -147,6 +133,7 @@ class ArqQueue:
 
     redis_url: str
     _pool: Any = None
+    _sending: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def enqueue(
         self, name: str, *args: Any, job_id: str | None = None, defer_until: datetime | None = None
@@ -158,7 +145,18 @@ class ArqQueue:
             self._pool = await create_pool(RedisSettings.from_dsn(self.redis_url))
         await self._pool.enqueue_job(name, *args, _job_id=job_id, _defer_until=defer_until)
 
+    def enqueue_soon(self, name: str, *, job_id: str, delay: timedelta) -> None:
+        at = datetime.now(UTC) + delay
+        task = asyncio.get_running_loop().create_task(
+            self.enqueue(name, job_id=job_id, defer_until=at)
+        )
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
     async def stop(self) -> None:
+        for task in list(self._sending):
+            with contextlib.suppress(Exception):
+                await task
         if self._pool is not None:
             await self._pool.aclose()
 
@@ -169,14 +167,13 @@ def job_context(
     return {"settings": settings, "sessionmaker": sessionmaker}
 
 
-def worker_settings(settings: Settings) -> type:
-    """arq ``WorkerSettings`` for the registered jobs (built at run time from the settings)."""
+def worker_settings(settings: Settings, areas: Sequence[Area]) -> type:
+    """arq ``WorkerSettings`` for the areas' jobs (built at run time from the settings)."""
     from arq import cron
     from arq.connections import RedisSettings
 
     from app.db import make_engine, make_sessionmaker
 
-    load_jobs()
     if not settings.redis_url:
         raise RuntimeError("the arq worker needs BILANS_REDIS_URL")
     redis_url: str = settings.redis_url
@@ -184,6 +181,8 @@ def worker_settings(settings: Settings) -> type:
     async def startup(ctx: dict[str, Any]) -> None:
         engine = make_engine(settings.db_url)
         ctx["engine"] = engine
+        # The worker's sessions carry no job queue: mail its jobs queue (reminders) goes out
+        # with the one-minute sweep, not with a kick of its own.
         ctx.update(job_context(settings, make_sessionmaker(engine)))
         ctx["jobs"] = ArqQueue(redis_url)
 
@@ -196,9 +195,10 @@ def worker_settings(settings: Settings) -> type:
         return set(range(0, 60, step)) if step < 60 else {0}
 
     class WorkerSettings:
-        functions = list(JOBS.values())
+        functions = list(job_functions(areas).values())
         cron_jobs = [
-            cron(cast(Any, p.func), minute=minutes(p.every), run_at_startup=True) for p in PERIODIC
+            cron(cast(Any, p.func), minute=minutes(p.every), run_at_startup=True)
+            for p in periodic_jobs(areas)
         ]
         redis_settings = RedisSettings.from_dsn(redis_url)
         on_startup = startup

@@ -8,6 +8,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from app.i18n import gettext as _
+
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 
 # A valid hash of a random password: verifying against it costs the same as a real check,
@@ -15,6 +17,13 @@ _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 MIN_PASSWORD_LENGTH = 10
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is refused (Polish), or None when it is long enough."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("Hasło musi mieć co najmniej %(n)d znaków.") % {"n": MIN_PASSWORD_LENGTH}
+    return None
 
 
 def hash_password(password: str) -> str:

@@ -5,11 +5,8 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Any
 
 from advanced_alchemy.extensions.litestar import (
-    AsyncSessionConfig,
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
@@ -21,42 +18,21 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
-from litestar.static_files import create_static_files_router
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 
+from app.area import job_functions, panels_by_page, periodic_jobs, template_labels
+from app.areas import AREAS
 from app.auth import AuthMiddleware, SessionConfig
-from app.db import make_engine, make_sessionmaker, stop_checkpoints
-from app.errors import exception_handlers
-from app.jobs import ArqQueue, InProcessRunner, JobQueue, job_context, load_jobs
+from app.db import make_engine, make_sessionmaker
+from app.error_handlers import exception_handlers
+from app.jobs import JOBS_INFO_KEY, ArqQueue, InProcessRunner, JobQueue, job_context
+from app.outbox.helper import stop_helper
+from app.records.accounts import AccountResolver
 from app.settings import Settings, get_settings
+from app.sqlite import stop_checkpoints
 from app.templating import template_config
-
-STATIC = Path(__file__).resolve().parent / "static"
-
-
-def route_handlers() -> list[Any]:
-    from app import routes, system
-    from scheduling import booking_routes, feed_routes, rota_routes
-    from supervision import routes as supervision_routes
-
-    return [
-        create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
-        *system.HANDLERS,
-        *routes.HANDLERS,
-        *rota_routes.HANDLERS,
-        *booking_routes.HANDLERS,
-        *feed_routes.HANDLERS,
-        *supervision_routes.HANDLERS,
-    ]
-
-
-def rate_limits(settings: Settings) -> list[Any]:
-    """Each area's abuse limits (``app.limits``), from the settings."""
-    from scheduling import booking_routes, feed_routes
-
-    return [*booking_routes.rate_limits(settings), *feed_routes.rate_limits(settings)]
 
 
 def stores(settings: Settings) -> tuple[StoreRegistry, Callable[[], Awaitable[None]]]:
@@ -85,14 +61,16 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
     """Build the web app. ``run_jobs`` starts the in-process job runner when no Redis is set."""
     settings = settings or get_settings()
     engine = make_engine(settings.db_url, background_checkpoints=True)
-    sessionmaker = make_sessionmaker(engine)
     store_registry, close_stores = stores(settings)
-    load_jobs()
     jobs: JobQueue
     if settings.redis_url:
         jobs = ArqQueue(settings.redis_url)
     else:
-        jobs = InProcessRunner(job_context(settings, sessionmaker))
+        jobs = InProcessRunner({}, jobs=job_functions(AREAS), periodic=periodic_jobs(AREAS))
+    # Sessions carry the job queue, so a commit that queued mail kicks the sender (app.outbox).
+    sessionmaker = make_sessionmaker(engine, info={JOBS_INFO_KEY: jobs})
+    if isinstance(jobs, InProcessRunner):
+        jobs.ctx.update(job_context(settings, sessionmaker))
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
@@ -103,18 +81,16 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
         finally:
             if isinstance(jobs, InProcessRunner | ArqQueue):
                 await jobs.stop()
-            from scheduling.mail import stop_helper  # the in-process mail sender's helper
-
-            stop_helper()
+            stop_helper()  # the outbox's helper process (embedded mode)
             await close_stores()
             await engine.dispose()
             stop_checkpoints(engine)
 
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
+        session_maker=sessionmaker,
         session_dependency_key="db_session",
         create_all=False,
-        session_config=AsyncSessionConfig(expire_on_commit=False),
     )
     session_config = SessionConfig(
         secure=settings.secure_cookies, httponly=True, samesite="lax", max_age=12 * 3600
@@ -133,15 +109,15 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
         return jobs
 
     return Litestar(
-        route_handlers=route_handlers(),
+        route_handlers=[handler for area in AREAS for handler in area.handlers],
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
         middleware=[
             session_config.middleware,
-            AuthMiddleware(sessionmaker),
-            *rate_limits(settings),
+            AuthMiddleware(AccountResolver(sessionmaker)),
+            *(limit for area in AREAS if area.rate_limits for limit in area.rate_limits(settings)),
         ],
         csrf_config=csrf,
-        template_config=template_config(),
+        template_config=template_config(labels=template_labels(AREAS)),
         stores=store_registry,
         exception_handlers=exception_handlers,
         dependencies={
@@ -163,7 +139,14 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
             ],
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, exclude=["/ical/"]),
-        state=State({"settings": settings, "sessionmaker": sessionmaker, "jobs": jobs}),
+        state=State(
+            {
+                "settings": settings,
+                "sessionmaker": sessionmaker,
+                "jobs": jobs,
+                "panels": panels_by_page(AREAS),
+            }
+        ),
         lifespan=[lifespan],
         debug=settings.debug,
     )

@@ -1,14 +1,21 @@
-"""Liveness and readiness probes."""
+"""The shell's own part of the app: static files, the liveness and readiness probes, and the
+outbox's jobs (the kicked send run and the one-minute sweep)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from litestar import Response, get
 from litestar.datastructures import State
+from litestar.static_files import create_static_files_router
 from sqlalchemy import text
 
+from app.area import Area, Periodic
 from app.deps import AppSettings
+from app.outbox import sender
+from app.outbox.models import OutboxMessage
 
 
 @get("/healthz", include_in_schema=False, sync_to_thread=False)
@@ -44,4 +51,16 @@ async def readyz(state: State, settings: AppSettings) -> Response[dict[str, Any]
     )
 
 
-HANDLERS = [healthz, readyz]
+STATIC = Path(__file__).resolve().parent / "static"
+
+AREA = Area(
+    name="system",
+    handlers=[
+        create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
+        healthz,
+        readyz,
+    ],
+    jobs=[sender.send_mail],
+    periodic=[Periodic(sender.outbox_sweep, every=timedelta(minutes=1))],
+    models=(OutboxMessage,),
+)

@@ -1,22 +1,14 @@
-"""Jinja2 environment (gettext, Polish formatting) and the page/partial renderer.
-
-A partial is a named block of the page template (jinja2-fragments). A route renders the block
-only for an htmx request whose ``HX-Target`` is the element that block fills (block ``place_list``
-fills ``#place-list``); every other request gets the whole page, so pages work without JavaScript.
-"""
+"""The Jinja2 environment: templates, gettext, Polish formatting filters, and the globals every
+page sees (the areas' ``labels``). Pages are rendered by :func:`app.pages.render_page`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from jinja2_fragments.litestar import HTMXBlockTemplate
-from litestar import Request
-from litestar.datastructures import State
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from app import i18n
@@ -36,7 +28,7 @@ def current_link(hrefs: Iterable[str], path: str) -> str | None:
     return max(matching, key=len, default=None)
 
 
-def make_environment() -> Environment:
+def make_environment(labels: Mapping[str, Any] | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "xml", "svg"]),
@@ -58,38 +50,11 @@ def make_environment() -> Environment:
         weekdays=i18n.WEEKDAYS,
         static_version=STATIC_VERSION,
         current_link=current_link,
+        labels=labels or {},
     )
     return env
 
 
-def template_config() -> TemplateConfig[JinjaTemplateEngine]:
-    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(make_environment()))
-
-
-def block_target(block: str) -> str:
-    return block.replace("_", "-")
-
-
-def render(
-    request: Request[Any, Any, State],
-    template: str,
-    *,
-    block: str | None = None,
-    status_code: int = 200,
-    headers: dict[str, str] | None = None,
-    **context: Any,
-) -> Template:
-    """The page, or only ``block`` when htmx asked to fill that block's element."""
-    context.setdefault("user", request.scope.get("user"))
-    hx_target = request.headers.get("hx-target")
-    if block is not None and request.headers.get("hx-request") and hx_target == block_target(block):
-        return HTMXBlockTemplate(
-            template_name=template,
-            block_name=block,
-            context=context,
-            status_code=status_code,
-            headers=headers,
-        )
-    return Template(
-        template_name=template, context=context, status_code=status_code, headers=headers
-    )
+def template_config(labels: Mapping[str, Any]) -> TemplateConfig[JinjaTemplateEngine]:
+    """Templates with the areas' label groups as the global ``labels``."""
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(make_environment(labels)))

@@ -54,12 +54,14 @@ import httpx
 from litestar import Litestar, post
 from sqlalchemy import func, select
 
+from app.auth import Role
 from app.calendar import WARSAW, local_datetime
 from app.db import make_engine, make_sessionmaker
-from app.models import DutyPlace, Role, User
+from app.outbox.models import OutboxMessage, OutboxStatus
+from app.records.models import DutyPlace, User
 from scheduling import booking_service as svc
 from scheduling.booking_service import BookingIn
-from scheduling.models import Duty, DutyKind, DutyStatus, OutboxMessage, OutboxStatus, Slot
+from scheduling.models import Duty, DutyKind, DutyStatus, Slot
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 

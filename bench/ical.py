@@ -42,11 +42,12 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import Role
 from app.calendar import WARSAW
 from app.db import make_engine, make_sessionmaker
 from app.demo import load_demo
 from app.migrate import upgrade
-from app.models import Case, DutyPlace, Role, User
+from app.records.models import Case, DutyPlace, User
 from app.server import create_app
 from app.settings import Settings
 from scheduling.feed_routes import feed_cache

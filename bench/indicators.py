@@ -26,11 +26,12 @@ from pathlib import Path
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, insert, select
 
+from app.auth import Role
 from app.db import make_engine, make_sessionmaker
 from app.demo import load_demo
-from app.demo_data import DEMO_PASSWORD, HEAD
 from app.migrate import upgrade
-from app.models import Case, Participant, Role, User
+from app.records.demo_data import DEMO_PASSWORD, HEAD
+from app.records.models import Case, Participant, User
 from app.settings import Settings
 from scheduling.models import Duty
 

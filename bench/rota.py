@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app import demo_data
 from app.calendar import polish_holidays
+from app.records import demo_data
 from scheduling.rota import (
     Counsellor,
     DateRange,

@@ -9,7 +9,6 @@ honeypot field ``website`` that people never see.
 from __future__ import annotations
 
 import secrets
-import time as _time
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
@@ -21,19 +20,20 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
 
-from app import services as records
-from app.auth import coordinator_only, staff_only
-from app.calendar import WARSAW, day_bounds, week_start
+from app.auth import Role, coordinator_only, staff_only
+from app.calendar import WARSAW, day_bounds, local_today, week_start
+from app.db import get_or_404
 from app.deps import AppSettings, DbSession
-from app.errors import Invalid, NotFound, problem
+from app.error_handlers import problem
+from app.errors import Invalid, NotFound
 from app.forms import form_data, validate
-from app.jobs import InProcessRunner, JobQueue
 from app.limits import limit
-from app.models import DutyPlace, Role
-from app.routes import LABELS, me, render_page
+from app.pages import int_or_none, me, render_page
+from app.records import service as records
+from app.records.enums import EDUCATION_LABELS, EMPLOYMENT_LABELS, REGION_LINK_LABELS
+from app.records.models import DutyPlace
 from app.settings import Settings
 from scheduling import booking_service as svc
-from scheduling.booking_jobs import want_kick
 from scheduling.booking_service import (
     CONSENT_TEXTS,
     REQUIRED_CONSENTS,
@@ -44,7 +44,6 @@ from scheduling.booking_service import (
     SlotFull,
     WindowForm,
 )
-from scheduling.enums import EDUCATION_LABELS, EMPLOYMENT_LABELS, REGION_LINK_LABELS
 from scheduling.models import Booking, BookingKind, BookingSource, BookingStatus
 
 # --- abuse limits -----------------------------------------------------------------------
@@ -58,33 +57,14 @@ def rate_limits(settings: Settings) -> list[DefineMiddleware]:
     )  # fmt: skip
 
 
-KICK_DELAY = timedelta(milliseconds=250)
-
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
-async def kick_mail(jobs: JobQueue) -> None:
-    """Send the outbox soon.
-
-    In-process runner: one pending kick at a time (``booking_jobs.want_kick``), started
-    ``KICK_DELAY`` later, so the bookings of that moment go out in one batch instead of a send
-    run each (a run reads, hands over and marks its batch: at 100 bookings/s, a run per
-    booking had been a fifth of the web process's work). arq: deduplicated per second by job
-    id; the one-minute sweep catches the rest.
-    """
-    if isinstance(jobs, InProcessRunner):
-        if want_kick(jobs.ctx):
-            await jobs.enqueue("send_booking_mail", defer_until=datetime.now(UTC) + KICK_DELAY)
-        return
-    await jobs.enqueue("send_booking_mail", job_id=f"send_booking_mail:{int(_time.time())}")
-
-
 def now_utc() -> datetime:
-    return datetime.now(WARSAW)
+    return datetime.now(UTC)
 
 
-BOOK_LABELS = {
-    **LABELS,
+BOOKING_LABELS = {
     "education_options": [(k.value, v) for k, v in EDUCATION_LABELS.items()],
     "employment_options": [(k.value, v) for k, v in EMPLOYMENT_LABELS.items()],
     "region_options": [(k.value, v) for k, v in REGION_LINK_LABELS.items()],
@@ -102,11 +82,6 @@ BOOK_LABELS = {
         BookingSource.phone: "telefon",
     },
 }
-
-
-def page(request: Request[Any, Any, State], template: str, **ctx: Any) -> Template:
-    ctx.setdefault("labels", BOOK_LABELS)
-    return render_page(request, template, **ctx)
 
 
 # --- API shapes -------------------------------------------------------------------------
@@ -221,7 +196,7 @@ class BookingApi(Controller):
         ] = None,
         to: Annotated[str | None, QueryParameter(max_length=40)] = None,
     ) -> list[SlotOut]:
-        await records.get_or_404(db_session, DutyPlace, place_id, "miejsce")
+        await get_or_404(db_session, DutyPlace, place_id, "miejsce")
         now = now_utc()
         start, until = _parse_moment(from_, "from"), _parse_moment(to, "to")
         if until is not None and until - max(start or now, now) > timedelta(days=93):
@@ -256,7 +231,6 @@ class BookingApi(Controller):
             idempotency_key=idempotency_key,
             source=BookingSource.api,
         )
-        await kick_mail(request.app.state["jobs"])
         if booked.slot is not None:  # a new booking: answer from what the transaction loaded
             out = booking_out(booked.booking, slot=booked.slot, case_code=booked.case_code)
         else:
@@ -286,7 +260,6 @@ class BookingApi(Controller):
         booking = await svc.cancel_booking(
             db_session, token, now=now_utc(), base_url=settings.base_url
         )
-        await kick_mail(request.app.state["jobs"])
         return booking_out(booking)
 
     @post(
@@ -305,18 +278,10 @@ class BookingApi(Controller):
         booking = await svc.reschedule_booking(
             db_session, token, data.slot_id, now=now_utc(), base_url=settings.base_url
         )
-        await kick_mail(request.app.state["jobs"])
         return booking_out(booking)
 
 
 # --- public pages -----------------------------------------------------------------------
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 async def _slot_page_context(db: Any, slot_id: int) -> dict[str, Any]:
@@ -328,7 +293,7 @@ async def _empty_form(
     request: Request[Any, Any, State], db: Any, slot_id: int, *, action: str
 ) -> Template:
     """The booking form for a slot, blank, with a fresh one-time key (public and phone)."""
-    return page(
+    return render_page(
         request,
         "booking/form.html",
         values={"form_key": secrets.token_urlsafe(16)},
@@ -353,14 +318,14 @@ class BookingPages(Controller):
         town: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> Template:
         districts = await svc.districts_with_places(db_session)
-        district_id = _int(district)
+        district_id = int_or_none(district)
         places: list[Any] = []
         towns: list[str] = []
         if district_id is not None:
             all_places = await svc.places_with_next_slot(db_session, district_id, now=now_utc())
             towns = sorted({p.town for p, _, _ in all_places})
             places = [row for row in all_places if not town or row[0].town == town]
-        return page(
+        return render_page(
             request,
             "booking/start.html",
             block="place_list",
@@ -375,9 +340,9 @@ class BookingPages(Controller):
     async def place_slots(
         self, request: Request[Any, Any, State], db_session: DbSession, place_id: FromPath[int]
     ) -> Template:
-        place = await records.get_or_404(db_session, DutyPlace, place_id, "miejsce")
+        place = await get_or_404(db_session, DutyPlace, place_id, "miejsce")
         days = await svc.place_slots(db_session, place_id, now=now_utc())
-        return page(request, "booking/slots.html", place=place, days=days)
+        return render_page(request, "booking/slots.html", place=place, days=days)
 
     @get("/book/slots/{slot_id:int}")
     async def form(
@@ -406,7 +371,7 @@ class BookingPages(Controller):
         new: FromQuery[str | None] = None,
     ) -> Template:
         booking = await svc.booking_by_token(db_session, token)
-        return page(
+        return render_page(
             request,
             "booking/manage.html",
             booking=booking,
@@ -445,7 +410,6 @@ class BookingPages(Controller):
         token: FromPath[str],
     ) -> Redirect:
         await svc.cancel_booking(db_session, token, now=now_utc(), base_url=settings.base_url)
-        await kick_mail(request.app.state["jobs"])
         return Redirect(f"/manage/{token}", status_code=303, headers=PRIVATE_HEADERS)
 
     @get("/manage/{token:str}/reschedule")
@@ -468,7 +432,7 @@ class BookingPages(Controller):
         token: FromPath[str],
     ) -> Template | Redirect:
         raw = await form_data(request)
-        slot_id = _int(raw.get("slot_id"))
+        slot_id = int_or_none(raw.get("slot_id"))
         follow_up = raw.get("follow_up") == "1"
         if slot_id is None:
             booking = await svc.booking_by_token(db_session, token)
@@ -482,7 +446,6 @@ class BookingPages(Controller):
                     db_session, token, slot_id, now=now_utc(), secret=settings.secret(),
                     base_url=settings.base_url,
                 )  # fmt: skip
-                await kick_mail(request.app.state["jobs"])
                 return Redirect(f"/manage/{booked.token}?new=1", status_code=303)
             await svc.reschedule_booking(
                 db_session, token, slot_id, now=now_utc(), base_url=settings.base_url
@@ -493,7 +456,6 @@ class BookingPages(Controller):
                 request, db_session, booking, token, follow_up=follow_up,
                 error=exc.message, status_code=409,
             )  # fmt: skip
-        await kick_mail(request.app.state["jobs"])
         return Redirect(f"/manage/{token}?moved=1", status_code=303, headers=PRIVATE_HEADERS)
 
 
@@ -523,7 +485,7 @@ async def _choose_page(
         days = [type(d)(d.day, tuple(s for s in d.slots if s.id != booking.slot_id)) for d in days]
         days = [d for d in days if d.slots]
         places = {}
-    return page(
+    return render_page(
         request,
         "booking/choose.html",
         booking=booking,
@@ -550,7 +512,7 @@ async def _book_from_form(
     form = await request.form()
     if str(form.get("website") or "").strip():
         # A bot filled the hidden field: store nothing, answer as if all went well.
-        return page(request, "booking/received.html")
+        return render_page(request, "booking/received.html")
     raw = await form_data(request)
     raw["slot_id"] = slot_id
     ctx = await _slot_page_context(db, slot_id)
@@ -569,12 +531,12 @@ async def _book_from_form(
         )
     except Invalid as exc:
         ctx = await _slot_page_context(db, slot_id)
-        return page(
+        return render_page(
             request, template, status_code=422, values=raw, errors=exc.errors,
             message=exc.message, action=action, **ctx,
         )  # fmt: skip
     except NotEligible as exc:
-        return page(
+        return render_page(
             request,
             "booking/not_eligible.html",
             status_code=403,
@@ -582,14 +544,13 @@ async def _book_from_form(
             contact=exc.extra.get("contact"),
         )
     except SlotFull as exc:
-        return page(
+        return render_page(
             request,
             "booking/full.html",
             status_code=409,
             next_free=exc.extra.get("next_free", []),
             place=await db.get(DutyPlace, place_id) if place_id is not None else None,
         )
-    await kick_mail(request.app.state["jobs"])
     if source is BookingSource.phone:
         return Redirect(f"/bookings/phone/done/{booked.token}", status_code=303)
     return Redirect(f"/manage/{booked.token}?new=1", status_code=303, headers=PRIVATE_HEADERS)
@@ -612,7 +573,7 @@ class StaffBookingPages(Controller):
         week: FromQuery[str | None] = None,
     ) -> Template:
         user = me(request)
-        today = now_utc().date()
+        today = local_today(now_utc())
         try:
             day = date.fromisoformat(week) if week else today
         except ValueError:
@@ -625,11 +586,11 @@ class StaffBookingPages(Controller):
             start=start,
             end=end,
             counsellor_id=counsellor_id,
-            district_id=_int(district) if user.is_coordinator else None,
-            place_id=_int(place) if user.is_coordinator else None,
+            district_id=int_or_none(district) if user.is_coordinator else None,
+            place_id=int_or_none(place) if user.is_coordinator else None,
         )
         today_rows = [b for b in rows if b.slot.starts_at.astimezone(WARSAW).date() == today]
-        return page(
+        return render_page(
             request,
             "staff/bookings.html",
             block="booking_list",
@@ -674,9 +635,9 @@ class StaffBookingPages(Controller):
         db_session: DbSession,
         place: FromQuery[str | None] = None,
     ) -> Template:
-        place_id = _int(place)
+        place_id = int_or_none(place)
         days = await svc.place_slots(db_session, place_id, now=now_utc()) if place_id else []
-        return page(
+        return render_page(
             request,
             "staff/phone.html",
             places=await records.list_places(db_session),
@@ -718,7 +679,7 @@ class StaffBookingPages(Controller):
         token: FromPath[str],
     ) -> Template:
         booking = await svc.booking_by_token(db_session, token)
-        return page(
+        return render_page(
             request,
             "staff/phone_done.html",
             booking=booking,
@@ -738,7 +699,7 @@ class StaffBookingPages(Controller):
     @get("/duties/new", guards=[coordinator_only])
     async def new_duty(self, request: Request[Any, Any, State], db_session: DbSession) -> Template:
         values = {"start": "15:00", "end": "19:00", "capacity": 1}
-        return page(
+        return render_page(
             request,
             "staff/duty_form.html",
             values=values,
@@ -765,7 +726,7 @@ class StaffBookingPages(Controller):
                 now=now_utc(),
             )
         except Invalid as exc:
-            return page(
+            return render_page(
                 request, "staff/duty_form.html", status_code=422, values=raw, errors=exc.errors,
                 message=exc.message, **await self._duty_ctx(db_session),
             )  # fmt: skip
@@ -776,7 +737,7 @@ class StaffBookingPages(Controller):
     @get("/rules", guards=[coordinator_only])
     async def rules(self, request: Request[Any, Any, State], db_session: DbSession) -> Template:
         rules = await svc.load_rules(db_session)
-        return page(
+        return render_page(
             request,
             "staff/rules.html",
             text=rules.model_dump_json(indent=2),
@@ -795,11 +756,11 @@ class StaffBookingPages(Controller):
         try:
             rules = await svc.save_rules(db_session, text, user_id=me(request).id)
         except Invalid as exc:
-            return page(
+            return render_page(
                 request, "staff/rules.html", status_code=422, text=text, errors=exc.errors,
                 message=exc.message, saved=False, history=await svc.rules_history(db_session),
             )  # fmt: skip
-        return page(
+        return render_page(
             request,
             "staff/rules.html",
             text=rules.model_dump_json(indent=2),
@@ -813,7 +774,7 @@ class StaffBookingPages(Controller):
 
     @get("/windows", guards=[coordinator_only])
     async def windows(self, request: Request[Any, Any, State], db_session: DbSession) -> Template:
-        return page(
+        return render_page(
             request,
             "staff/windows.html",
             windows=await svc.list_windows(db_session),
@@ -827,11 +788,11 @@ class StaffBookingPages(Controller):
         self, request: Request[Any, Any, State], db_session: DbSession
     ) -> Template | Redirect:
         raw = await form_data(request)
-        window_id = _int(raw.pop("window_id", None))
+        window_id = int_or_none(raw.pop("window_id", None))
         try:
             await svc.save_window(db_session, validate(WindowForm, raw), window_id)
         except (Invalid, NotFound) as exc:
-            return page(
+            return render_page(
                 request, "staff/windows.html", status_code=exc.status_code,
                 windows=await svc.list_windows(db_session), values=raw,
                 errors=getattr(exc, "errors", {}), message=exc.message,

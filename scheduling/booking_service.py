@@ -46,7 +46,6 @@ from pydantic import (
 )
 from sqlalchemy import (
     Connection,
-    CursorResult,
     Select,
     String,
     Table,
@@ -63,25 +62,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defaultload
 
-from app import services as records
+from app.auth import Role
 from app.calendar import WARSAW, NonexistentLocalTime, local_datetime, local_today
-from app.db import run_transaction, upsert
+from app.db import get_or_404, rowcount, run_transaction, upsert
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.forms import field_errors
-from app.models import (
+from app.outbox.messages import cancel_pending, enqueue
+from app.outbox.models import OutboxMessage
+from app.records import service as records
+from app.records.enums import CaseStatus, CaseVariant
+from app.records.models import (
     Case,
     CaseSequence,
-    CaseStatus,
-    CaseVariant,
     Consent,
     District,
     DutyPlace,
     Office,
     Participant,
-    Role,
     User,
 )
-from app.schemas import ParticipantForm
+from app.records.schemas import ParticipantForm
 from scheduling import slots as pure_slots
 from scheduling.eligibility import (
     SEED_RULES,
@@ -103,8 +103,6 @@ from scheduling.models import (
     DutyKind,
     DutyStatus,
     EligibilityRuleSet,
-    OutboxMessage,
-    OutboxStatus,
     Slot,
     Under25WindowRow,
 )
@@ -225,10 +223,6 @@ class OtherCounsellor(Forbidden):
 
 
 # --- small helpers ----------------------------------------------------------------------
-
-
-def _rowcount(result: Any) -> int:
-    return int(cast(CursorResult[Any], result).rowcount)
 
 
 def token_hash(token: str) -> str:
@@ -424,7 +418,7 @@ async def save_window(
         db.add(row)
         await db.commit()
         return row
-    row = await records.get_or_404(db, Under25WindowRow, window_id, "nabór")
+    row = await get_or_404(db, Under25WindowRow, window_id, "nabór")
     # The quota may not drop below the places already used: one conditional UPDATE decides.
     changed = await db.execute(
         update(Under25WindowRow)
@@ -432,7 +426,7 @@ async def save_window(
         .values(starts_on=form.starts_on, ends_on=form.ends_on, quota=form.quota, note=form.note)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(changed) == 0:
+    if rowcount(changed) == 0:
         await db.rollback()
         raise Invalid(
             "Limit nie może być mniejszy niż liczba osób już zapisanych w tym naborze.",
@@ -666,7 +660,7 @@ async def _take_seat(db: AsyncSession, slot_id: int) -> bool:
         .values(taken=Slot.taken + 1)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 async def _release_seat(db: AsyncSession, slot_id: int) -> None:
@@ -690,7 +684,7 @@ async def _charge_window(db: AsyncSession, window_id: int, on: date) -> bool:
         .values(used=Under25WindowRow.used + 1)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 async def _find_replay(db: AsyncSession, stored_key: str) -> Booking | None:
@@ -779,7 +773,6 @@ _WINDOWS = cast(Table, Under25WindowRow.__table__)
 _CONSENTS = cast(Table, Consent.__table__)
 _CASES = cast(Table, Case.__table__)
 _BOOKINGS = cast(Table, Booking.__table__)
-_OUTBOX = cast(Table, OutboxMessage.__table__)
 
 _SLOT_ROW = (
     select(
@@ -883,7 +876,6 @@ class _Statements:
         ).returning(counters.c.last)  # fmt: skip
         self.case = insert(_CASES).returning(_CASES.c.id)
         self.booking = insert(_BOOKINGS).returning(_BOOKINGS.c.id)
-        self.mail = insert(_OUTBOX)
 
 
 _STATEMENTS: dict[str, _Statements] = {}
@@ -919,14 +911,14 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
         raise SlotGone(
             "Na ten termin nie można się już zapisać (zapisy kończą się 2 godziny przed spotkaniem)."
         )
-    if _rowcount(conn.execute(sql.take_seat, {"slot_id": plan.slot_id})) != 1:
+    if rowcount(conn.execute(sql.take_seat, {"slot_id": plan.slot_id})) != 1:
         raise _Stop(_Done("full", slot=_slot_from_row(row, taken=row.taken)))
     slot = _slot_from_row(row, taken=row.taken + 1)
     if plan.window_id is not None:
         charged = conn.execute(
             sql.charge_window, {"window_id": plan.window_id, "today": plan.today}
         )
-        if _rowcount(charged) != 1:
+        if rowcount(charged) != 1:
             raise _Stop(_Done("window_full"))
     if row.role is not Role.counsellor or not row.active:
         raise Invalid(
@@ -975,15 +967,12 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
     } | stamps  # fmt: skip
     booking = Booking(**values)
     booking.id = conn.execute(sql.booking, values).scalar_one()
-    conn.execute(
-        sql.mail,
-        {"dedupe_key": f"confirm:{booking.id}", "kind": "confirmation", "booking_id": booking.id,
-         "recipient": plan.participant["email"],
-         "subject": f"Potwierdzenie: rozmowa doradcza {_when(slot)}",
-         "body": confirmation_text(slot, case_code, f"{plan.base_url}/manage/{plan.token}"),
-         "ics": booking_ics(booking, slot, case_code, base_url=plan.base_url, now=plan.now),
-         "status": OutboxStatus.pending, "attempts": 0, "next_try_at": plan.now,
-         "claimed_at": None, "sent_at": None, "last_error": ""} | stamps,
+    enqueue(
+        conn, key=f"confirm:{booking.id}", kind="confirmation", booking_id=booking.id,
+        to=plan.participant["email"], subject=f"Potwierdzenie: rozmowa doradcza {_when(slot)}",
+        body=confirmation_text(slot, case_code, f"{plan.base_url}/manage/{plan.token}"),
+        ics=booking_ics(booking, slot, case_code, base_url=plan.base_url, now=plan.now),
+        now=plan.now,
     )  # fmt: skip
     return _Done("booked", booking=booking, slot=slot, case_code=case_code)
 
@@ -1100,7 +1089,7 @@ async def cancel_booking(db: AsyncSession, token: str, *, now: datetime, base_ur
             .values(status=BookingStatus.cancelled, cancelled_at=now, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if _rowcount(changed) == 0:  # a concurrent cancel got there first
+        if rowcount(changed) == 0:  # a concurrent cancel got there first
             raise Conflict("Ta rezerwacja jest już odwołana lub zakończona.")
         await _release_seat(db, booking.slot_id)
         if booking.under25_window_id is not None:
@@ -1117,12 +1106,12 @@ async def cancel_booking(db: AsyncSession, token: str, *, now: datetime, base_ur
                 .values(status=CaseStatus.cancelled, closed_on=local_today(now))
                 .execution_options(synchronize_session=False)
             )
-        await _cancel_pending_reminders(db, booking.id)
-        _queue_mail(
+        await cancel_pending(db, booking_id=booking.id, kind="reminder")
+        enqueue(
             db,
             key=f"cancel:{booking.id}",
             kind="cancellation",
-            booking=booking,
+            booking_id=booking.id,
             to=booking.participant.email,
             subject=f"Odwołano rozmowę doradczą {_when(booking.slot)}",
             body=cancellation_text(booking.slot),
@@ -1173,7 +1162,7 @@ async def reschedule_booking(
             .values(slot_id=new_slot.id, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if _rowcount(moved) == 0:  # changed concurrently: the rollback returns the new seat
+        if rowcount(moved) == 0:  # changed concurrently: the rollback returns the new seat
             raise Conflict("Rezerwacja została właśnie zmieniona. Odśwież stronę.")
         await _release_seat(db, old_slot_id)
         if case is not None and case.counsellor_id != new_slot.duty.counsellor_id:
@@ -1183,13 +1172,13 @@ async def reschedule_booking(
                 .values(counsellor_id=new_slot.duty.counsellor_id)
                 .execution_options(synchronize_session=False)
             )
-        await _cancel_pending_reminders(db, booking.id)
+        await cancel_pending(db, booking_id=booking.id, kind="reminder")
         code = case.code if case is not None else ""
-        _queue_mail(
+        enqueue(
             db,
             key=f"reschedule:{booking.id}:{new_slot.id}",
             kind="reschedule",
-            booking=booking,
+            booking_id=booking.id,
             to=booking.participant.email,
             subject=f"Nowy termin rozmowy doradczej: {_when(new_slot)}",
             body=confirmation_text(new_slot, code, f"{base_url}/manage/{token}", moved=True),
@@ -1290,7 +1279,7 @@ async def mark_attendance(
 ) -> Booking:
     if status not in (BookingStatus.attended, BookingStatus.no_show):
         raise Invalid("Wybierz: obecność albo nieobecność.")
-    booking = await records.get_or_404(db, Booking, booking_id, "rezerwacja")
+    booking = await get_or_404(db, Booking, booking_id, "rezerwacja")
     if not is_coordinator and booking.slot.duty.counsellor_id != user_id:
         raise Forbidden("Obecność zaznaczasz tylko na swoich dyżurach.")
     if booking.status is BookingStatus.cancelled:
@@ -1415,47 +1404,6 @@ def booking_ics(
     return render_single_event(event, name="Bilans Kariery").decode()
 
 
-def _queue_mail(
-    db: AsyncSession,
-    *,
-    key: str,
-    kind: str,
-    booking: Booking,
-    to: str,
-    subject: str,
-    body: str,
-    ics: str | None,
-    now: datetime,
-    send_at: datetime | None = None,
-) -> None:
-    db.add(
-        OutboxMessage(
-            dedupe_key=key,
-            kind=kind,
-            booking_id=booking.id,
-            recipient=to,
-            subject=subject,
-            body=body,
-            ics=ics,
-            status=OutboxStatus.pending,
-            next_try_at=send_at or now,
-        )
-    )
-
-
-async def _cancel_pending_reminders(db: AsyncSession, booking_id: int) -> None:
-    await db.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.booking_id == booking_id,
-            OutboxMessage.kind == "reminder",
-            OutboxMessage.status == OutboxStatus.pending,
-        )
-        .values(status=OutboxStatus.cancelled)
-        .execution_options(synchronize_session=False)
-    )
-
-
 async def queue_reminders(db: AsyncSession, *, now: datetime) -> int:
     """Queue a reminder for every booking starting within 24 h; idempotent by dedupe key.
 
@@ -1495,11 +1443,11 @@ async def queue_reminders(db: AsyncSession, *, now: datetime) -> int:
         code = booking.case.code if booking.case is not None else ""
         try:
             async with db.begin_nested():
-                _queue_mail(
+                enqueue(
                     db,
                     key=f"remind:{booking.id}:{booking.slot_id}",
                     kind="reminder",
-                    booking=booking,
+                    booking_id=booking.id,
                     to=booking.participant.email,
                     subject=f"Przypomnienie: rozmowa doradcza {_when(booking.slot)}",
                     body=reminder_text(booking.slot, code),

@@ -10,8 +10,6 @@ from typing import Any
 
 import click
 
-commands: list[click.Command] = []
-
 
 @click.group()
 def rota() -> None:
@@ -31,7 +29,7 @@ def plan(
 
     Exit code 1 when no plan exists (the explanations say why) or the planning failed.
     """
-    from app.cli import settings_or_exit
+    from app.commands import settings_or_exit
     from app.db import make_engine, make_sessionmaker
     from app.errors import BilansError
     from app.migrate import upgrade
@@ -82,6 +80,3 @@ def plan(
     click.echo(json.dumps(out, ensure_ascii=False))
     if not ok:
         sys.exit(1)
-
-
-commands.append(rota)

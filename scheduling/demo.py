@@ -1,4 +1,4 @@
-"""Demo records of this area, appended to ``app.demo.AREA_LOADERS`` at import.
+"""Demo records of the rota: duties for the first nine weeks (``Area.demo``).
 
 The rota loader plans the next nine weeks from the load day with the real planner (short time
 limit, one worker, fixed seed: a few seconds, nearly the same plan each time) and publishes it,
@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import WARSAW
-from app.demo import AREA_LOADERS
 from scheduling import rota
 from scheduling import rota_service as svc
 from scheduling.models import DutyStatus, RotaRun, RotaRunStatus
@@ -63,6 +62,3 @@ async def load_rota(db: AsyncSession, now: datetime) -> None:
         duty.slots = svc.slots_for_duty(duty, ctx.places[int(d.place_id)])
         db.add(duty)
     await db.flush()
-
-
-AREA_LOADERS.append(load_rota)

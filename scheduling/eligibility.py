@@ -44,7 +44,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scheduling.enums import EDUCATION_LABELS, Education, Employment, RegionLink
+from app.records.enums import EDUCATION_LABELS, Education, Employment, RegionLink
 
 # --- rules (stored as JSON) ----------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from app.deps import AppSettings, DbSession
 from app.errors import NotFound
 from app.forms import form_data
 from app.limits import limit
-from app.routes import me, render_page
+from app.pages import me, render_page
 from app.settings import Settings
 from scheduling import feed_service as svc
 from scheduling.feeds import etag_for

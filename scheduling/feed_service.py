@@ -59,8 +59,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import Role
 from app.calendar import WARSAW
-from app.models import Case, DutyPlace, Office, Role, User
+from app.records.models import Case, DutyPlace, Office, User
 from scheduling.feeds import DEFAULT_HORIZON, EventStatus, FeedEvent, render_feed
 from scheduling.models import (
     Booking,

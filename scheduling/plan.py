@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from app.calendar import add_months
-from scheduling.enums import Variant
+from app.records.enums import CaseVariant
 
 MIN_DEEP_MEETINGS = 2  # after the recruitment interview
 MAX_DEEP_MEETINGS = 6
@@ -69,7 +69,7 @@ class Meeting:
 @dataclass(frozen=True, slots=True)
 class Plan:
     opened: date
-    variant: Variant
+    variant: CaseVariant
     meetings: tuple[Meeting, ...]  # the recruitment interview first
 
     @property
@@ -122,7 +122,7 @@ def _earlier_working_day(day: date, days_off: Collection[date], not_before: date
 
 def propose_plan(
     opened: date,
-    variant: Variant,
+    variant: CaseVariant,
     meetings: int | None = None,
     *,
     spacing_days: int = DEFAULT_SPACING_DAYS,
@@ -138,7 +138,7 @@ def propose_plan(
     if spacing_days < 1:
         raise PlanError("Odstęp między spotkaniami musi wynosić co najmniej 1 dzień.")
     recruitment = Meeting((MeetingPart.RECRUITMENT,), opened)
-    if variant is Variant.BASIC:
+    if variant is CaseVariant.basic:
         if meetings:
             raise PlanError(
                 "W wariancie podstawowym jest tylko rozmowa doradczo-rekrutacyjna, "
@@ -197,7 +197,7 @@ def _check_parts(plan: Plan) -> list[PlanProblem]:
         )
 
     research = plan.research_meetings
-    if plan.variant is Variant.BASIC:
+    if plan.variant is CaseVariant.basic:
         if research:
             problems.append(
                 PlanProblem(

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.jobs import job
 from scheduling import rota_service
 
 
-@job
 async def plan_rota(ctx: dict[str, Any], run_id: int) -> None:
     """Plan rota run ``run_id`` and store its draft duties."""
     await rota_service.execute_run(ctx["sessionmaker"], run_id)

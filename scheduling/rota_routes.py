@@ -15,15 +15,17 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.area import PanelRequest
 from app.auth import coordinator_only, current_user
-from app.calendar import WARSAW, polish_holidays
+from app.calendar import WARSAW, local_today, polish_holidays
 from app.deps import AppSettings, DbSession
 from app.errors import Invalid, NotFound
 from app.forms import form_data, validate
 from app.jobs import JobQueue
-from app.models import DutyPlace
-from app.routes import me, render_page, today
+from app.pages import me, render_page, today
+from app.records.models import DutyPlace
 from scheduling import rota_service as svc
 from scheduling.models import Duty, DutyStatus, RotaRun, RotaRunStatus
 from scheduling.rota import WEEKDAY_SHORT, is_evening
@@ -252,7 +254,7 @@ class RotaPages(Controller):
             request,
             "rota/index.html",
             runs=await svc.list_runs(db_session),
-            values=_defaults(today(settings)),
+            values=_defaults(today()),
             errors={},
             message=None,
             run_status=RUN_STATUS,
@@ -268,9 +270,7 @@ class RotaPages(Controller):
         raw = await form_data(request)
         try:
             form = validate(RunForm, raw)
-            run = await _start_run(
-                db_session, _jobs(request), form, me(request).id, today(settings)
-            )
+            run = await _start_run(db_session, _jobs(request), form, me(request).id, today())
         except Invalid as exc:
             errors = {
                 {"starts_on": "from", "ends_on": "to"}.get(k, k): v for k, v in exc.errors.items()
@@ -280,7 +280,7 @@ class RotaPages(Controller):
                 "rota/index.html",
                 status_code=422,
                 runs=await svc.list_runs(db_session),
-                values={**_defaults(today(settings)), **raw},
+                values={**_defaults(today()), **raw},
                 errors=errors,
                 message=exc.message,
                 run_status=RUN_STATUS,
@@ -333,11 +333,7 @@ class RotaPages(Controller):
         db_session: DbSession,
         run_id: FromPath[int],
     ) -> Redirect:
-        report = await svc.publish_run(
-            db_session, run_id, now=datetime.now(UTC), user_id=me(request).id
-        )
-        if report.mails:
-            await _jobs(request).enqueue("send_booking_mail")
+        await svc.publish_run(db_session, run_id, now=datetime.now(UTC), user_id=me(request).id)
         return Redirect(f"/rota/runs/{run_id}?published=1", status_code=303)
 
     async def _editor(
@@ -483,7 +479,7 @@ class DutyApi(Controller):
         status: Annotated[DutyStatus | None, QueryParameter(description="staff only")] = None,
     ) -> list[DutyOut]:
         user = current_user(request)
-        start, end = _range(from_, to, today(settings))
+        start, end = _range(from_, to, today())
         if user is None:
             if counsellor is not None or status not in (None, DutyStatus.published):
                 raise Invalid(
@@ -535,7 +531,7 @@ class DutyApi(Controller):
         settings: AppSettings,
         data: JSONBody[RunForm],
     ) -> RunOut:
-        run = await _start_run(db_session, _jobs(request), data, me(request).id, today(settings))
+        run = await _start_run(db_session, _jobs(request), data, me(request).id, today())
         return run_out(run)
 
     @get("/rota/runs/{run_id:int}", guards=[coordinator_only], summary="A planning run")
@@ -557,8 +553,6 @@ class DutyApi(Controller):
         report = await svc.publish_run(
             db_session, run_id, now=datetime.now(UTC), user_id=me(request).id
         )
-        if report.mails:
-            await _jobs(request).enqueue("send_booking_mail")
         return PublishOut(
             run_id=run_id,
             published=report.published,
@@ -571,3 +565,11 @@ class DutyApi(Controller):
 
 
 HANDLERS: list[Any] = [RotaPages, DutyApi]
+
+
+async def my_duties_panel(db: AsyncSession, asked: PanelRequest) -> dict[str, Any] | None:
+    """The staff start page's section "my next duties" (a counsellor's; none for the head)."""
+    if asked.user.is_head:
+        return None
+    today = local_today(asked.now)
+    return {"duties": await svc.upcoming_duties(db, asked.user.id, today=today)}

@@ -31,12 +31,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.auth import Role
 from app.calendar import WARSAW, NonexistentLocalTime, local_datetime, polish_holidays
+from app.db import rowcount
 from app.errors import Conflict, Invalid, NotFound
-from app.models import AbsenceKind, District, DutyPlace, Office, Role, User
+from app.outbox.messages import enqueue
+from app.records.models import AbsenceKind, District, DutyPlace, Office, User
 from scheduling import rota
 from scheduling.models import (
     Booking,
@@ -44,8 +47,6 @@ from scheduling.models import (
     Duty,
     DutyKind,
     DutyStatus,
-    OutboxMessage,
-    OutboxStatus,
     RotaRun,
     RotaRunStatus,
     Slot,
@@ -280,10 +281,6 @@ class _Box:
     value: rota.Progress | None = None
 
 
-def _rowcount(result: Any) -> int:
-    return int(result.rowcount) if isinstance(result, CursorResult) else 0
-
-
 async def _claim(db: AsyncSession, run: RotaRun, now: datetime) -> bool:
     claimable = [RotaRun.status == RotaRunStatus.queued]
     stale = now - timedelta(seconds=run.time_limit_s * 3 + STALE_RUN_GRACE_S)
@@ -294,7 +291,7 @@ async def _claim(db: AsyncSession, run: RotaRun, now: datetime) -> bool:
         .values(status=RotaRunStatus.running, started_at=now, solutions=0, seconds=0.0)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 def plan_summary(
@@ -523,31 +520,6 @@ def _where(duty: Duty, place: DutyPlace | None = None) -> str:
     return place.full_address if place is not None else ""
 
 
-def _mail(
-    db: AsyncSession,
-    *,
-    key: str,
-    to: str,
-    subject: str,
-    body: str,
-    booking_id: int | None = None,
-    now: datetime,
-) -> None:
-    db.add(
-        OutboxMessage(
-            dedupe_key=key[:120],
-            kind="rota",
-            booking_id=booking_id,
-            recipient=to,
-            subject=subject,
-            body=body,
-            ics=None,
-            status=OutboxStatus.pending,
-            next_try_at=now,
-        )
-    )
-
-
 SIGNATURE = "\nWojewódzki Urząd Pracy w Krakowie – Bilans Kariery\n"
 
 
@@ -587,8 +559,9 @@ async def _send_notices(db: AsyncSession, notices: Notices, *, key: str, now: da
             + "\n\nAktualny plan jest na Twojej stronie startowej i w kalendarzu (iCal).\n"
             + SIGNATURE
         )
-        _mail(
+        enqueue(
             db,
+            kind="rota",
             key=f"{key}:c{uid}",
             to=user.email,
             subject="Zmiany w grafiku dyżurów",
@@ -604,8 +577,9 @@ async def _send_notices(db: AsyncSession, notices: Notices, *, key: str, now: da
             "Nie musisz nic robić. Jeśli chcesz zmienić termin, użyj linku z e-maila "
             "potwierdzającego zapis.\n" + SIGNATURE
         )
-        _mail(
+        enqueue(
             db,
+            kind="rota",
             key=f"rota-counsellor:{booking.id}:{duty.id}:{duty.sequence}",
             to=booking.participant.email,
             subject="Zmiana doradcy na Twojej rozmowie",

@@ -1,4 +1,4 @@
-"""Demo records of this area, appended to ``app.demo.AREA_LOADERS`` at import: the tool
+"""Demo records of supervision (``Area.demo``): the tool
 catalogue, licences (one expiring within 60 days, one expired), past supervisions and
 intervisions (a problem supervision on two cases), training records, materials, tool uses."""
 
@@ -10,9 +10,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import demo as app_demo
+from app.auth import Role
 from app.calendar import WARSAW
-from app.models import Case, CaseVariant, Role, User
+from app.records.enums import CaseVariant
+from app.records.models import Case, User
 from supervision.cadence import SessionKind
 from supervision.models import (
     Material,
@@ -321,6 +322,3 @@ async def load(db: AsyncSession, now: datetime) -> None:
     for person in counsellors[::2]:
         db.add(MaterialRead(material_id=materials[0].id, user_id=person.id))
     await db.flush()
-
-
-app_demo.AREA_LOADERS.append(load)

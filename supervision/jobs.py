@@ -4,18 +4,18 @@ same transaction as the week's marker)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import Role
 from app.calendar import iso_week
 from app.db import utcnow
-from app.jobs import periodic
-from app.models import Role, User
-from scheduling.models import OutboxMessage, OutboxStatus
+from app.outbox.messages import enqueue
+from app.records.models import User
 from supervision import services
 from supervision.cadence import DueStatus
 from supervision.models import ReminderSent
@@ -64,16 +64,14 @@ async def send_weekly_reminder(
     queued = 0
     if body is not None:
         for person in coordinators:
-            db.add(
-                OutboxMessage(
-                    dedupe_key=f"supervision-reminder:{week}:{person.id}",
-                    kind="supervision",
-                    recipient=person.email,
-                    subject=f"Superwizje: terminy na tydzień {week}",
-                    body=body,
-                    status=OutboxStatus.pending,
-                    next_try_at=now,
-                )
+            enqueue(
+                db,
+                key=f"supervision-reminder:{week}:{person.id}",
+                kind="supervision",
+                to=person.email,
+                subject=f"Superwizje: terminy na tydzień {week}",
+                body=body,
+                now=now,
             )
             queued += 1
     try:
@@ -84,7 +82,6 @@ async def send_weekly_reminder(
     return queued
 
 
-@periodic(timedelta(hours=6))
 async def supervision_weekly_reminder(ctx: dict[str, Any]) -> int:
     """Runs a few times a day; sends at most one reminder per ISO week (from Monday on)."""
     settings = ctx["settings"]

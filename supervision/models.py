@@ -23,8 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, IdMixin, TimestampMixin, utcnow
-from app.models import Case, User, str_enum
+from app.db import Base, IdMixin, TimestampMixin, str_enum, utcnow
+from app.records.models import Case, User
 from supervision.cadence import SessionKind
 from supervision.training import RecordKind
 

@@ -17,13 +17,13 @@ from litestar.response import File, Redirect, Template
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import any_staff, coordinator_only, roles_required, staff_only
+from app.area import PanelRequest
+from app.auth import Role, any_staff, coordinator_only, roles_required, staff_only
 from app.calendar import WARSAW
 from app.deps import AppSettings, DbSession
 from app.errors import BilansError, Forbidden, Invalid
 from app.forms import form_data, validate
-from app.models import Role
-from app.routes import LABELS, me, render_page, today
+from app.pages import me, render_page, today
 from supervision import indicators, services, stats
 from supervision.cadence import SessionKind
 from supervision.indicators import Quarter
@@ -36,12 +36,6 @@ UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 512 * 1024
 
 KIND_LABELS = {k.value: k.label.capitalize() for k in SessionKind}
 RECORD_LABELS = {k.value: k.label.capitalize() for k in RecordKind}
-SUP_LABELS = {**LABELS, "kinds": KIND_LABELS, "record_kinds": RECORD_LABELS}
-
-
-def page(request: Request[Any, Any, State], template: str, **ctx: Any) -> Template:
-    ctx.setdefault("labels", SUP_LABELS)
-    return render_page(request, template, **ctx)
 
 
 def _ints(value: Any) -> list[int]:
@@ -111,14 +105,14 @@ class SupervisionPages(Controller):
         self, request: Request[Any, Any, State], db_session: DbSession, settings: AppSettings
     ) -> Template:
         user = me(request)
-        day = today(settings)
+        day = today()
         board = await services.cadence_dashboard(
             db_session, day, counsellor_id=None if user.is_coordinator else user.id
         )
         midnight = _local_dt(day, time(0))
         upcoming = await services.list_sessions(db_session, user, upcoming_from=midnight, limit=20)
         past = await services.list_sessions(db_session, user, before=midnight, limit=30)
-        return page(
+        return render_page(
             request,
             "supervision/dashboard.html",
             board=board,
@@ -139,7 +133,7 @@ class SupervisionPages(Controller):
         raw: dict[str, Any] = {
             k: params.getall(k) if len(params.getall(k)) > 1 else params.get(k) for k in params
         }
-        day = today(settings)
+        day = today()
         values = {
             "kind": raw.get("kind") or "problem",
             "attendee_ids": _ints(raw.get("attendee_ids")),
@@ -215,7 +209,7 @@ class SupervisionPages(Controller):
         values = ctx["values"]
         cases = await services.open_cases_of(db, values["attendee_ids"])
         materials = await services.list_materials(db, me(request))
-        return page(
+        return render_page(
             request,
             "supervision/session_form.html",
             block="proposals",
@@ -284,7 +278,7 @@ class SupervisionPages(Controller):
     ) -> Template:
         user = me(request)
         session = await services.get_session(db, session_id, user)
-        return page(
+        return render_page(
             request,
             "supervision/session.html",
             status_code=status_code,
@@ -360,9 +354,9 @@ class SupervisionPages(Controller):
         values: dict[str, Any] | None = None,
     ) -> Template:
         user = me(request)
-        day = today(settings)
+        day = today()
         reports = await services.licence_reports(db, day) if user.is_coordinator else None
-        return page(
+        return render_page(
             request,
             "supervision/licences.html",
             status_code=status_code,
@@ -420,8 +414,8 @@ class SupervisionPages(Controller):
     async def coverage(
         self, request: Request[Any, Any, State], db_session: DbSession, settings: AppSettings
     ) -> Template:
-        reports = await services.licence_reports(db_session, today(settings))
-        return page(request, "supervision/coverage.html", reports=reports)
+        reports = await services.licence_reports(db_session, today())
+        return render_page(request, "supervision/coverage.html", reports=reports)
 
     @get("/coverage/{tool_code:str}/{counsellor_id:int}", guards=[coordinator_only])
     async def coverage_cell(
@@ -432,8 +426,8 @@ class SupervisionPages(Controller):
         tool_code: FromPath[str],
         counsellor_id: FromPath[int],
     ) -> Template:
-        reports = await services.licence_reports(db_session, today(settings))
-        return page(
+        reports = await services.licence_reports(db_session, today())
+        return render_page(
             request,
             "supervision/coverage_cell.html",
             tool=next((t for t in reports.tools if t.code == tool_code), None),
@@ -445,7 +439,7 @@ class SupervisionPages(Controller):
 
     @get("/training", guards=[coordinator_only])
     async def training(self, request: Request[Any, Any, State], db_session: DbSession) -> Template:
-        return page(
+        return render_page(
             request,
             "supervision/training.html",
             overviews=await services.training_summary(db_session),
@@ -482,7 +476,7 @@ class SupervisionPages(Controller):
             if user.is_coordinator
             or RecordKind(k) not in {RecordKind.INITIAL_MODULE, RecordKind.INDIVIDUAL_MEETING}
         }
-        return page(
+        return render_page(
             request,
             "supervision/training_person.html",
             status_code=status_code,
@@ -550,7 +544,7 @@ class SupervisionPages(Controller):
         errors: dict[str, str] | None = None,
         values: dict[str, Any] | None = None,
     ) -> Template:
-        return page(
+        return render_page(
             request,
             "supervision/materials.html",
             status_code=status_code,
@@ -618,14 +612,14 @@ class SupervisionPages(Controller):
         quarter: FromQuery[str | None] = None,
         metric: FromQuery[str | None] = None,
     ) -> Template:
-        day = today(settings)
+        day = today()
         chosen = _quarter(quarter, day)
         rows = await stats.quarter_indicators(db_session, chosen, as_of=day)
         key = metric if metric in indicators.NUMERIC_KEYS else "participants_supported"
         choices = [Quarter.containing(day)]
         for _ in range(11):
             choices.append(choices[-1].previous())
-        return page(
+        return render_page(
             request,
             "supervision/indicators.html",
             block="indicator_report",
@@ -642,7 +636,7 @@ class SupervisionPages(Controller):
     async def indicators_csv(
         self, db_session: DbSession, settings: AppSettings, quarter: FromQuery[str | None] = None
     ) -> Response[bytes]:
-        day = today(settings)
+        day = today()
         chosen = _quarter(quarter, day)
         rows = await stats.quarter_indicators(db_session, chosen, as_of=day)
         return Response(
@@ -655,7 +649,7 @@ class SupervisionPages(Controller):
     async def indicators_xlsx(
         self, db_session: DbSession, settings: AppSettings, quarter: FromQuery[str | None] = None
     ) -> Response[bytes]:
-        day = today(settings)
+        day = today()
         chosen = _quarter(quarter, day)
         rows = await stats.quarter_indicators(db_session, chosen, as_of=day)
         return Response(
@@ -758,12 +752,12 @@ class SupervisionApi(Controller):
     async def licences(
         self, request: Request[Any, Any, State], db_session: DbSession, settings: AppSettings
     ) -> list[LicenceOut]:
-        day = today(settings)
+        day = today()
         return [_licence_out(r, day) for r in await services.list_licences(db_session, me(request))]
 
     @get("/coverage", guards=[coordinator_only], summary="Coverage matrix and licence reports")
     async def coverage(self, db_session: DbSession, settings: AppSettings) -> CoverageOut:
-        day = today(settings)
+        day = today()
         reports = await services.licence_reports(db_session, day)
         return CoverageOut(
             cells=[
@@ -787,7 +781,7 @@ class SupervisionApi(Controller):
     async def indicators(
         self, db_session: DbSession, settings: AppSettings, quarter: FromQuery[str | None] = None
     ) -> list[IndicatorOut]:
-        day = today(settings)
+        day = today()
         rows = await stats.quarter_indicators(db_session, _quarter(quarter, day), as_of=day)
         return [
             IndicatorOut(
@@ -814,3 +808,9 @@ def _licence_out(row: Any, day: date) -> LicenceOut:
 
 
 HANDLERS: list[Any] = [SupervisionPages, SupervisionApi]
+
+
+async def case_sessions_panel(db: AsyncSession, asked: PanelRequest) -> dict[str, Any] | None:
+    """The case page's section "discussed in supervision" (none for the head of unit)."""
+    sessions = await services.sessions_discussing_case(db, asked.subject.id, asked.user)
+    return {"sessions": sessions} if sessions else None

@@ -21,11 +21,11 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import CurrentUser
+from app.auth import CurrentUser, Role
 from app.calendar import WARSAW, day_bounds, polish_holidays
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.models import AbsenceKind, Case, Role, User
+from app.records.models import AbsenceKind, Case, User
 from scheduling.models import Duty, DutyStatus
 from supervision import cadence, freetime, licences, training
 from supervision.cadence import SessionKind

@@ -27,15 +27,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Float, case, func, literal, or_, select, union_all
+from sqlalchemy import Date, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 import scheduling.models as scheduling_models
+from app.auth import Role
 from app.calendar import WARSAW, add_months
-from app.models import Case, CaseStatus, CaseVariant, Role, User
+from app.db import days_between, hours_between
+from app.records.enums import CaseStatus, CaseVariant
+from app.records.models import Case, User
 from scheduling.models import Duty, DutyStatus
 from supervision.indicators import (
     Aggregate,
@@ -48,57 +48,6 @@ from supervision.indicators import (
 from supervision.models import SessionAttendee, SupervisionSession, TrainingEntry
 
 LIMIT_MONTHS = 6
-
-
-# --- portable date arithmetic ---------------------------------------------------------------
-
-
-class hours_between(FunctionElement[float]):
-    """Hours from the first timestamp to the second."""
-
-    type = Float()
-    inherit_cache = True
-    name = "hours_between"
-
-
-@compiles(hours_between, "sqlite")
-def _hours_sqlite(element: hours_between, compiler: SQLCompiler, **kw: Any) -> str:
-    start, end = list(element.clauses)
-    return (
-        f"((julianday({compiler.process(end, **kw)}) - "
-        f"julianday({compiler.process(start, **kw)})) * 24.0)"
-    )
-
-
-@compiles(hours_between, "postgresql")
-def _hours_pg(element: hours_between, compiler: SQLCompiler, **kw: Any) -> str:
-    start, end = list(element.clauses)
-    return (
-        f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
-        f"{compiler.process(start, **kw)})) / 3600.0)"
-    )
-
-
-class days_between(FunctionElement[float]):
-    """Days from the first date to the second."""
-
-    type = Float()
-    inherit_cache = True
-    name = "days_between"
-
-
-@compiles(days_between, "sqlite")
-def _days_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
-    start, end = list(element.clauses)
-    return (
-        f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
-    )
-
-
-@compiles(days_between, "postgresql")
-def _days_pg(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
-    start, end = list(element.clauses)
-    return f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
 
 
 # --- the metric queries ---------------------------------------------------------------------

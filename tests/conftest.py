@@ -27,7 +27,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from app.demo_data import DEMO_PASSWORD
+from app.records.demo_data import DEMO_PASSWORD
 from app.settings import Settings
 from tests.clock import DEMO_DAY, DEMO_NOW, clock_at, switched_moment
 from tests.servers import postgres_available, postgres_server, redis_available, redis_server

@@ -43,7 +43,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from app.demo_data import DEMO_PASSWORD
+from app.records.demo_data import DEMO_PASSWORD
 from tests.clock import DEMO_NOW, SWITCH, python_command
 from tests.conftest import TEST_SECRET
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import coordinator_only
-from app.models import Case, User
+from app.records.models import Case, User
 from tests.conftest import COORDINATOR, COUNSELLOR, OTHER_COUNSELLOR, login, post_form
 
 # Routes anyone may open (participants have no accounts). Everything else must carry a guard.

@@ -9,8 +9,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import issue_api_token
-from app.models import ApiToken, User
+from app.records.accounts import issue_api_token
+from app.records.models import ApiToken, User
 from app.security import token_hash
 from tests.conftest import COORDINATOR, COUNSELLOR, csrf_from, login, post_form
 

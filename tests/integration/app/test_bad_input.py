@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import DutyPlace
+from app.records.models import DutyPlace
 from tests.conftest import COORDINATOR, login, post_form
 
 VALID_PLACE = {
@@ -129,8 +129,8 @@ async def test_the_api_answers_bad_queries_with_problem_details(
 
 
 async def _token(client: AsyncTestClient[Litestar], db: AsyncSession) -> str:
-    from app.auth import issue_api_token
-    from app.models import User
+    from app.records.accounts import issue_api_token
+    from app.records.models import User
 
     user = (await db.scalars(select(User).where(User.email == COORDINATOR))).one()
     return await issue_api_token(db, user)

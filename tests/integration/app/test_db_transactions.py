@@ -1,6 +1,6 @@
 """``app.db.run_transaction``: a whole transaction in one go, on SQLite without the pool when it
-can (see ``_SQLiteLane``), never interleaved with a session's transaction, never blocking the
-event loop while another process holds SQLite's writer lock."""
+can (the lane, ``app.sqlite.Lane``), never interleaved with a session's transaction, never
+blocking the event loop while another process holds SQLite's writer lock."""
 
 from __future__ import annotations
 
@@ -16,14 +16,9 @@ import pytest
 from sqlalchemy import Connection, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.db import (
-    WalCheckpointer,
-    make_engine,
-    make_sessionmaker,
-    run_transaction,
-    stop_checkpoints,
-)
-from app.models import CaseSequence
+from app.db import make_engine, make_sessionmaker, run_transaction
+from app.records.models import CaseSequence
+from app.sqlite import WalCheckpointer, stop_checkpoints
 from tests.conftest import on_both_engines
 
 

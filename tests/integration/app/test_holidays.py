@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import WARSAW
-from app.models import User
+from app.records.models import User
 from scheduling import rota_service
 from supervision import services as supervision
 from tests.conftest import COUNSELLOR, OTHER_COUNSELLOR

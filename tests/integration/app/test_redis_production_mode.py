@@ -12,10 +12,12 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.area import periodic_jobs
+from app.areas import AREAS
 from app.jobs import worker_settings
+from app.outbox.models import OutboxMessage, OutboxStatus
 from app.server import create_app
 from app.settings import Settings
-from scheduling.models import OutboxMessage, OutboxStatus
 from tests.conftest import COORDINATOR, login
 from tests.integration.scheduling.test_booking_builders import body, make_duty
 
@@ -34,7 +36,7 @@ async def redis_settings(
 
 
 async def run_worker_until_idle(settings: Settings) -> Any:
-    worker = create_worker(worker_settings(settings), burst=True, poll_delay=0.05)
+    worker = create_worker(worker_settings(settings, AREAS), burst=True, poll_delay=0.05)
     try:
         await worker.main()
     finally:
@@ -78,9 +80,9 @@ async def test_a_job_enqueued_twice_with_one_id_runs_once(redis_settings: Settin
 
     worker = await run_worker_until_idle(redis_settings)
 
-    from app.jobs import PERIODIC
-
-    assert worker.jobs_complete == len(PERIODIC) + 1  # the periodic jobs run once at start-up
+    assert (
+        worker.jobs_complete == len(periodic_jobs(AREAS)) + 1
+    )  # the periodic jobs run once at start-up
 
 
 async def test_readiness_reports_redis_and_sessions_live_in_redis(

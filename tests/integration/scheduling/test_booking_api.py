@@ -12,7 +12,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling.models import Booking, OutboxMessage, Slot
+from app.outbox.models import OutboxMessage
+from scheduling.models import Booking, Slot
 from tests.conftest import on_both_engines
 from tests.integration.scheduling.test_booking_builders import body, make_duty, slot_counts
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import WARSAW, local_datetime
-from app.models import DutyPlace, User
+from app.records.models import DutyPlace, User
 from scheduling.models import Duty, DutyKind, DutyStatus, Slot
 from tests.conftest import COUNSELLOR
 

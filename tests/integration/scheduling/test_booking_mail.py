@@ -24,12 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import make_engine, make_sessionmaker
+from app.outbox import helper
+from app.outbox.models import OutboxMessage, OutboxStatus
+from app.outbox.sender import send_outbox
+from app.outbox.transports import FileSink, SmtpTransport
 from app.settings import Settings
 from scheduling import booking_service as svc
-from scheduling import mail
-from scheduling.booking_jobs import send_outbox
-from scheduling.mail import FileSink, SmtpTransport
-from scheduling.models import OutboxMessage, OutboxStatus, Slot
+from scheduling.models import Slot
 from tests.clock import clock_env, python_command
 from tests.integration.scheduling.test_booking_builders import body, make_duty
 from tests.servers import free_port
@@ -113,7 +114,7 @@ async def test_the_confirmation_arrives_with_a_manage_link_and_a_calendar_file(
                 break
             await asyncio.sleep(0.05)
         # Embedded mode sends from the helper process (SMTP needs no helper otherwise).
-        assert mail._HELPER is not None
+        assert helper.is_running()
 
     [message] = inbox.messages
     text = message.get_body(("plain",)).get_content()  # type: ignore[attr-defined]
@@ -201,9 +202,7 @@ async def test_killing_the_sender_mid_way_and_rerunning_sends_each_mail_once(
     )
     await db.commit()
     sender = subprocess.Popen(  # noqa: ASYNC220 - returns at once; the wait runs in a thread
-        python_command(
-            "scheduling.booking_jobs", "--database-url", settings.db_url, "--smtp-url", url
-        ),
+        python_command("app.outbox.sender", "--database-url", settings.db_url, "--smtp-url", url),
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT), **clock_env()},
         stdout=subprocess.DEVNULL,

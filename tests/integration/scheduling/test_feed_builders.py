@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import WARSAW
-from app.models import Case, DutyPlace, Participant, User
+from app.records.models import Case, DutyPlace, Participant, User
 from scheduling.feed_service import regenerate_feed_token
 from scheduling.models import Booking, BookingStatus, Duty, DutyKind, DutyStatus, FeedScope, Slot
 from supervision.cadence import SessionKind

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.calendar import WARSAW
-from app.models import User
+from app.records.models import User
 from scheduling import feed_service
 from scheduling.feed_routes import feed_cache
 from scheduling.models import Duty, DutyStatus, FeedItem, FeedToken, Slot

@@ -11,8 +11,9 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import issue_api_token
-from app.models import Absence, AbsenceKind, Role, User
+from app.auth import Role
+from app.records.accounts import issue_api_token
+from app.records.models import Absence, AbsenceKind, User
 from tests.conftest import COORDINATOR, COUNSELLOR, demo_today, on_both_engines
 
 AHEAD = 80

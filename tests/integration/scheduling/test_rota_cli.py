@@ -11,9 +11,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from app.auth import Role
 from app.cli import main
 from app.db import make_engine, make_sessionmaker
-from app.models import Absence, AbsenceKind, Role, User
+from app.records.models import Absence, AbsenceKind, User
 from tests.conftest import demo_today
 
 AHEAD = 80

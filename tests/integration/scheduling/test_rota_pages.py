@@ -13,7 +13,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Absence, AbsenceKind, Role, User
+from app.auth import Role
+from app.records.models import Absence, AbsenceKind, User
 from scheduling.models import Duty, DutyStatus, Slot
 from tests.conftest import COORDINATOR, COUNSELLOR, demo_today, login, on_both_engines, post_form
 

@@ -12,20 +12,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.auth import Role
 from app.db import make_engine, make_sessionmaker
-from app.models import Absence, AbsenceKind, Participant, Role, User
+from app.outbox.models import OutboxMessage
+from app.records.models import Absence, AbsenceKind, Participant, User
 from app.settings import Settings
 from scheduling import rota_service as svc
-from scheduling.models import (
-    Booking,
-    BookingStatus,
-    Duty,
-    DutyStatus,
-    OutboxMessage,
-    RotaRun,
-    RotaRunStatus,
-    Slot,
-)
+from scheduling.models import Booking, BookingStatus, Duty, DutyStatus, RotaRun, RotaRunStatus, Slot
 from scheduling.rota_check import check_plan
 from tests.conftest import COUNSELLOR, demo_today, on_both_engines
 

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from app.auth import Role
 from app.db import make_engine, make_sessionmaker
-from app.models import Absence, AbsenceKind, AvailabilityWindow, Role, User
+from app.records.models import Absence, AbsenceKind, AvailabilityWindow, User
 from scheduling.models import Duty, DutyKind, DutyStatus
 from supervision import services
 from supervision.models import SessionAttendee, SupervisionSession

@@ -13,7 +13,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Case, CaseStatus, CaseVariant, Participant, Role, User
+from app.auth import Role
+from app.records.enums import CaseStatus, CaseVariant
+from app.records.models import Case, Participant, User
 from scheduling.models import Duty, DutyKind, DutyStatus
 from supervision import stats
 from supervision.indicators import COLUMNS, Quarter

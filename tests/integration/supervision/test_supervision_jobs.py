@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling.models import OutboxMessage
+from app.outbox.models import OutboxMessage
 from supervision.jobs import send_weekly_reminder
 from tests.conftest import COORDINATOR
 

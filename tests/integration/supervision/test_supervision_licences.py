@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import BilansError
-from app.models import Case, User
+from app.records.models import Case, User
 from supervision import services
 from supervision.licences import LicenceStatus
 from supervision.models import Tool, ToolLicence, ToolUse

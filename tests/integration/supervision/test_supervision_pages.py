@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Case, User
+from app.records.models import Case, User
 from tests.conftest import (
     COORDINATOR,
     COUNSELLOR,

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import CurrentUser
+from app.auth import CurrentUser, Role
 from app.errors import Forbidden, Invalid
-from app.models import Absence, AbsenceKind, AvailabilityWindow, Case, Role, User
+from app.records.models import Absence, AbsenceKind, AvailabilityWindow, Case, User
 from scheduling.models import Duty, DutyKind, DutyStatus
 from supervision import services
 from supervision.cadence import DueStatus, SessionKind

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.demo_data import (
+from app.records.demo_data import (
     COORDINATOR,
     COUNSELLORS,
     DEMO_PASSWORD,
@@ -16,8 +16,8 @@ from app.demo_data import (
     PLACES,
     demo_participants,
 )
+from app.records.enums import CaseVariant
 from scheduling.eligibility import SEED_RULES, Applicant, assess
-from scheduling.enums import Variant
 
 TODAY = date(2027, 3, 15)
 LAT_RANGE = (49.1, 50.55)
@@ -145,7 +145,7 @@ def test_participants_are_the_same_for_the_same_seed_and_differ_for_another() ->
 def test_about_13_percent_of_cases_are_deep() -> None:
     participants = demo_participants(1, TODAY)
 
-    deep = sum(p.variant is Variant.DEEP for p in participants)
+    deep = sum(p.variant is CaseVariant.deep for p in participants)
     assert len(participants) == 300
     assert deep == 39
 
@@ -171,7 +171,7 @@ def test_case_dates_are_consistent(seed: int) -> None:
         else:
             assert p.closed is not None
             assert p.opened <= p.closed <= TODAY
-        if p.variant is Variant.DEEP and p.closed is not None:
+        if p.variant is CaseVariant.deep and p.closed is not None:
             assert p.closed <= p.opened + timedelta(days=183)
 
 

@@ -7,8 +7,14 @@ from typing import Any
 import pytest
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
-from app.auth import CurrentUser, coordinator_only, login_required, may_edit_counsellor, staff_only
-from app.models import Role
+from app.auth import (
+    CurrentUser,
+    Role,
+    coordinator_only,
+    login_required,
+    may_edit_counsellor,
+    staff_only,
+)
 
 
 class FakeConnection:

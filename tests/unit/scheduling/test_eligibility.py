@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from app.records.enums import Education, Employment, RegionLink
 from scheduling.eligibility import (
     SEED_RULES,
     AgeBand,
@@ -18,7 +19,6 @@ from scheduling.eligibility import (
     assess,
     birthday_in,
 )
-from scheduling.enums import Education, Employment, RegionLink
 
 ON = date(2027, 6, 15)  # a Tuesday
 E = Education

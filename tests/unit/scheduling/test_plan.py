@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduling.enums import Variant
+from app.records.enums import CaseVariant
 from scheduling.plan import (
     Meeting,
     MeetingPart,
@@ -29,7 +29,7 @@ OPENED = date(2027, 3, 10)
 
 
 def deep(*parts: tuple[MeetingPart, ...], opened: date = OPENED) -> Plan:
-    return Plan(opened, Variant.DEEP, tuple(Meeting(p) for p in parts))
+    return Plan(opened, CaseVariant.deep, tuple(Meeting(p) for p in parts))
 
 
 def codes(plan: Plan) -> list[str]:
@@ -40,14 +40,14 @@ def codes(plan: Plan) -> list[str]:
 
 
 def test_a_basic_case_has_only_the_recruitment_interview_on_the_opening_day() -> None:
-    plan = propose_plan(OPENED, Variant.BASIC)
+    plan = propose_plan(OPENED, CaseVariant.basic)
 
     assert plan.meetings == (Meeting((REC,), OPENED),)
     assert check_plan(plan) == ()
 
 
 def test_a_deep_case_gets_three_meetings_after_the_interview_by_default() -> None:
-    plan = propose_plan(OPENED, Variant.DEEP)
+    plan = propose_plan(OPENED, CaseVariant.deep)
 
     assert [m.parts for m in plan.meetings] == [(REC,), (BIO,), (BEH,), (SUM,)]
     assert [m.on for m in plan.meetings] == [
@@ -70,7 +70,7 @@ def test_a_deep_case_gets_three_meetings_after_the_interview_by_default() -> Non
 def test_a_deep_plan_puts_the_core_first_tools_between_and_the_summary_last(
     meetings: int, parts: list[tuple[MeetingPart, ...]]
 ) -> None:
-    plan = propose_plan(OPENED, Variant.DEEP, meetings)
+    plan = propose_plan(OPENED, CaseVariant.deep, meetings)
 
     assert [m.parts for m in plan.meetings] == parts
     assert plan.research_meetings == meetings
@@ -81,16 +81,16 @@ def test_a_deep_plan_with_fewer_than_2_or_more_than_6_meetings_is_not_proposed(
     meetings: int,
 ) -> None:
     with pytest.raises(PlanError, match="od 2 do 6 spotkań"):
-        propose_plan(OPENED, Variant.DEEP, meetings)
+        propose_plan(OPENED, CaseVariant.deep, meetings)
 
 
 def test_a_basic_plan_with_further_meetings_is_not_proposed() -> None:
     with pytest.raises(PlanError, match="wariancie podstawowym"):
-        propose_plan(OPENED, Variant.BASIC, 3)
+        propose_plan(OPENED, CaseVariant.basic, 3)
 
 
 def test_wide_spacing_is_shortened_to_end_within_six_months() -> None:
-    plan = propose_plan(OPENED, Variant.DEEP, 6, spacing_days=60)
+    plan = propose_plan(OPENED, CaseVariant.deep, 6, spacing_days=60)
 
     assert plan.meetings[-1].on is not None
     assert plan.meetings[-1].on <= deadline(OPENED)
@@ -101,7 +101,7 @@ def test_a_target_on_a_sunday_or_a_holiday_moves_to_the_day_before() -> None:
     opened = date(2027, 4, 18)  # a Sunday, so every target 14 days on is a Sunday too
     may_day = date(2027, 5, 1)  # Labour Day, a public holiday; a Saturday in 2027
 
-    plan = propose_plan(opened, Variant.DEEP, 2, days_off={may_day})
+    plan = propose_plan(opened, CaseVariant.deep, 2, days_off={may_day})
 
     assert [m.on for m in plan.meetings[1:]] == [
         date(2027, 5, 1) - timedelta(days=1),
@@ -128,7 +128,7 @@ def test_the_deadline_is_six_calendar_months_after_opening(opened: date, last_da
 
 
 def test_a_meeting_on_the_last_day_is_fine_and_a_day_later_is_not() -> None:
-    plan = propose_plan(OPENED, Variant.DEEP, 2)
+    plan = propose_plan(OPENED, CaseVariant.deep, 2)
     on_time = replace(plan, meetings=(*plan.meetings[:-1], Meeting((SUM,), date(2027, 9, 10))))
     late = replace(plan, meetings=(*plan.meetings[:-1], Meeting((SUM,), date(2027, 9, 11))))
 
@@ -141,13 +141,13 @@ def test_a_meeting_on_the_last_day_is_fine_and_a_day_later_is_not() -> None:
 
 
 def test_a_meeting_before_the_case_opened_is_flagged() -> None:
-    plan = Plan(OPENED, Variant.BASIC, (Meeting((REC,), date(2027, 3, 9)),))
+    plan = Plan(OPENED, CaseVariant.basic, (Meeting((REC,), date(2027, 3, 9)),))
 
     assert codes(plan) == ["before_opening"]
 
 
 def test_meetings_must_follow_each_other_in_time() -> None:
-    plan = propose_plan(OPENED, Variant.DEEP, 3)
+    plan = propose_plan(OPENED, CaseVariant.deep, 3)
     swapped = list(plan.meetings)
     swapped[2] = replace(swapped[2], on=swapped[1].on)
 
@@ -205,7 +205,7 @@ def test_deep_plans_follow_the_method(
 
 
 def test_a_basic_case_with_further_meetings_is_flagged() -> None:
-    plan = Plan(OPENED, Variant.BASIC, (Meeting((REC,)), Meeting((BIO, BEH))))
+    plan = Plan(OPENED, CaseVariant.basic, (Meeting((REC,)), Meeting((BIO, BEH))))
 
     assert codes(plan) == ["basic_has_more"]
 
@@ -231,7 +231,7 @@ openings = st.dates(date(2024, 1, 1), date(2035, 12, 31))
 def test_every_proposed_deep_plan_passes_the_check(
     opened: date, meetings: int, spacing: int
 ) -> None:
-    plan = propose_plan(opened, Variant.DEEP, meetings, spacing_days=spacing)
+    plan = propose_plan(opened, CaseVariant.deep, meetings, spacing_days=spacing)
 
     assert check_plan(plan) == ()
     assert plan.research_meetings == meetings
@@ -247,7 +247,7 @@ def test_every_proposed_deep_plan_passes_the_check(
 def test_adding_a_meeting_past_six_or_past_the_deadline_is_always_caught(
     opened: date, meetings: int, days_late: int
 ) -> None:
-    plan = propose_plan(opened, Variant.DEEP, meetings)
+    plan = propose_plan(opened, CaseVariant.deep, meetings)
     extra_tools = (Meeting((TOOLS,)),) * (7 - meetings)
     too_many = replace(plan, meetings=(*plan.meetings[:-1], *extra_tools, plan.meetings[-1]))
     late_summary = Meeting((SUM,), deadline(opened) + timedelta(days=days_late))
@@ -261,7 +261,7 @@ def test_adding_a_meeting_past_six_or_past_the_deadline_is_always_caught(
 def test_moving_the_summary_off_the_end_is_always_caught(
     opened: date, meetings: int, data: st.DataObject
 ) -> None:
-    plan = propose_plan(opened, Variant.DEEP, meetings)
+    plan = propose_plan(opened, CaseVariant.deep, meetings)
     undated = [replace(m, on=None) for m in plan.meetings]
     summary = undated.pop()
     undated.insert(data.draw(st.integers(0, len(undated) - 1)), summary)

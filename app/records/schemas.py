@@ -15,10 +15,14 @@ from pydantic import (
     model_validator,
 )
 
+from app.auth import Role
+from app.errors import Invalid
+from app.forms import validate
 from app.i18n import WEEKDAYS
 from app.i18n import gettext as _
-from app.models import AbsenceKind, CaseStatus, CaseVariant, PlaceKind, Role
-from scheduling.enums import Education, Employment, RegionLink
+from app.records.enums import CaseStatus, CaseVariant, Education, Employment, RegionLink
+from app.records.models import AbsenceKind, PlaceKind
+from app.security import password_problem
 
 LATEST_END = time(19, 0)
 EARLIEST_START = time(7, 0)
@@ -156,8 +160,9 @@ class StaffForm(Form):
             raise ValueError(_("Dla stażysty podaj datę końca stażu."))
         if self.role is Role.counsellor and self.office_id is None:
             raise ValueError(_("Doradca musi mieć przypisane biuro."))
-        if self.password and len(self.password) < 10:
-            raise ValueError(_("Hasło musi mieć co najmniej 10 znaków."))
+        problem = password_problem(self.password) if self.password else None
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 
@@ -285,3 +290,28 @@ class CaseOut(Out):
     opened_on: date
     closed_on: date | None
     created_at: datetime
+
+
+def week_values(windows: list[Any]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for w in windows:
+        values[f"start_{w.weekday}"] = w.start.strftime("%H:%M")
+        values[f"end_{w.weekday}"] = w.end.strftime("%H:%M")
+    return values
+
+
+def validate_with_week(model: type[Any], raw: dict[str, Any]) -> tuple[Any, list[Window]]:
+    """Validate a record form and its weekly windows together, reporting all errors at once."""
+    errors: dict[str, str] = {}
+    form = week = None
+    try:
+        form = validate(model, raw)
+    except Invalid as exc:
+        errors.update(exc.errors)
+    try:
+        week = validate(WeekForm, raw)
+    except Invalid as exc:
+        errors["windows"] = " ".join(exc.errors.values())
+    if errors or form is None or week is None:
+        raise Invalid(_("Popraw zaznaczone pola."), errors=errors)
+    return form, week.windows

@@ -8,7 +8,7 @@ from email.policy import compat32
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduling.mail import POLICY, Mail, build_message
+from app.outbox.transports import POLICY, Mail, build_message
 
 ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nSUMMARY:Rozmowa doradcza – Nowy Sącz\r\nEND:VCALENDAR\r\n"
 

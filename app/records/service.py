@@ -8,30 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TypeVar
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import Role
+from app.db import get_or_404
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
-from app.models import (
+from app.records.enums import CaseStatus, CaseVariant
+from app.records.models import (
     Absence,
     AvailabilityWindow,
     Case,
     CaseSequence,
-    CaseStatus,
-    CaseVariant,
     District,
     DutyPlace,
     Office,
     Participant,
     PlaceWindow,
-    Role,
     User,
 )
-from app.schemas import (
+from app.records.schemas import (
     AbsenceForm,
     CaseForm,
     DistrictForm,
@@ -42,16 +41,6 @@ from app.schemas import (
     Window,
 )
 from app.security import hash_password
-
-T = TypeVar("T")
-
-
-async def get_or_404(db: AsyncSession, model: type[T], id_: int, what: str) -> T:
-    row = await db.get(model, id_)
-    if row is None:
-        raise NotFound(_("Nie znaleziono: %(what)s o numerze %(id)s.") % {"what": what, "id": id_})
-    return row
-
 
 # --- offices and districts --------------------------------------------------------------
 
@@ -192,17 +181,6 @@ async def save_staff(db: AsyncSession, form: StaffForm, user_id: int | None = No
         raise Invalid(
             _("Popraw zaznaczone pola."), errors={"email": _("Ten adres e-mail jest już używany.")}
         ) from None
-    return user
-
-
-async def set_password(db: AsyncSession, email: str, password: str) -> User:
-    user = (await db.scalars(select(User).where(User.email == email.strip().lower()))).one_or_none()
-    if user is None:
-        raise NotFound(_("Nie ma użytkownika %(email)s.") % {"email": email})
-    if len(password) < 10:
-        raise Invalid(_("Hasło musi mieć co najmniej 10 znaków."))
-    user.password_hash = hash_password(password)
-    await db.commit()
     return user
 
 
@@ -368,6 +346,12 @@ async def list_cases(
     if participant_id is not None:
         stmt = stmt.where(Case.participant_id == participant_id)
     return (await db.scalars(stmt)).unique().all()
+
+
+async def case_counts(db: AsyncSession) -> dict[str, int]:
+    """How many cases are in each status."""
+    rows = await db.execute(select(Case.status, func.count()).group_by(Case.status))
+    return {str(status): n for status, n in rows.all()}
 
 
 async def get_case(db: AsyncSession, code: str) -> Case:

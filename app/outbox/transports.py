@@ -3,7 +3,7 @@
 A transport sends in two steps so the outbox can tell "surely not sent" from "maybe sent":
 ``prepare`` announces the envelope (SMTP MAIL FROM / RCPT TO; nothing is delivered yet) and
 ``deliver`` transfers the message (SMTP DATA; the server takes responsibility when it answers
-250). See :mod:`scheduling.booking_jobs` for how the outbox uses the two steps.
+250). See :mod:`app.outbox.sender` for how the outbox uses the two steps.
 
 Every message carries a ``Message-ID`` made from its dedupe key, so even a duplicate could be
 recognised by the receiving side. The file sink is idempotent by construction: one file per
@@ -13,15 +13,9 @@ dedupe key, written atomically, never overwritten.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import os
 import secrets
-import threading
-import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from email.header import Header
 from email.message import Message
@@ -29,7 +23,6 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import Compat32
 from email.utils import formatdate
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
@@ -127,7 +120,7 @@ def envelope_address(header: str) -> str:
 
 class Transport(Protocol):
     # True when ``deliver`` itself never delivers one dedupe key twice (the file sink): the
-    # outbox then sends a batch without claiming each row first (see ``booking_jobs``).
+    # outbox then sends a batch without claiming each row first (see ``app.outbox.sender``).
     idempotent: bool
 
     async def open(self) -> None: ...
@@ -239,64 +232,6 @@ def write_messages(directory: Path, mails: list[Mail]) -> None:
         partial = target.with_suffix(f".{os.getpid()}.{secrets.token_hex(6)}.tmp")
         partial.write_bytes(message_bytes(mail))
         os.replace(partial, target)
-
-
-# --- the helper process --------------------------------------------------------------------
-# Building a MIME message is pure-Python work (about 0.3 ms); in the web process (embedded
-# mode's in-process job runner) it competed with requests for the one interpreter lock, a
-# third of the CPU of a booking storm. Embedded mode's outbox runs therefore happen whole in
-# one helper process (``booking_jobs.run_outbox`` through :func:`in_helper`). The helper is
-# started on first use ("spawn": the web process has threads, which a fork would copy
-# mid-flight) and stopped with the app.
-
-_HELPER: ProcessPoolExecutor | None = None
-
-
-async def in_helper(fn: Callable[..., T], *args: Any) -> T:
-    """Run ``fn(*args)`` (importable, picklable arguments) in the helper process."""
-    global _HELPER
-    helper = _helper()
-    try:
-        return await asyncio.get_running_loop().run_in_executor(helper, fn, *args)
-    except BrokenProcessPool:
-        if _HELPER is helper:
-            _HELPER = None
-        raise
-
-
-def _helper() -> ProcessPoolExecutor:
-    global _HELPER
-    if _HELPER is None:
-        _HELPER = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=get_context("spawn"),
-            initializer=_follow_parent,
-            initargs=(os.getpid(),),
-        )
-    return _HELPER
-
-
-def stop_helper() -> None:
-    """Stop the helper process (the web app's shutdown; it has finished its batches by then)."""
-    global _HELPER
-    if _HELPER is not None:
-        _HELPER.shutdown(wait=True)
-        _HELPER = None
-
-
-def _follow_parent(parent: int) -> None:
-    """In the helper, at its start: run at a lower CPU priority than the web process (mail can
-    wait a moment; a request should not wait for mail), and exit when the process that started
-    it is gone (killed, not shut down)."""
-    with contextlib.suppress(OSError):
-        os.nice(10)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
 def transport_for(smtp_url: str | None, var_dir: Path) -> Transport:

@@ -1,4 +1,5 @@
-"""People and places: offices, districts, duty places, staff, participants and their cases."""
+"""The records: offices, districts, duty places, staff and their accounts, participants and
+their cases. Every other area reads these tables; only this area writes them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from datetime import date, datetime, time
 from sqlalchemy import (
     Boolean,
     Date,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -23,24 +23,9 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.db import Base, IdMixin, TimestampMixin, utcnow
-
-
-def str_enum(cls: type[enum.StrEnum], length: int = 24) -> Enum:
-    """Enums are stored as their string values (portable, readable in SQL)."""
-    return Enum(
-        cls,
-        native_enum=False,
-        create_constraint=False,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-    )
-
-
-class Role(enum.StrEnum):
-    coordinator = "coordinator"
-    counsellor = "counsellor"
-    head = "head"
+from app.auth import Role
+from app.db import Base, IdMixin, TimestampMixin, str_enum, utcnow
+from app.records.enums import CaseStatus, CaseVariant
 
 
 class PlaceKind(enum.StrEnum):
@@ -54,17 +39,6 @@ class PlaceKind(enum.StrEnum):
 class AbsenceKind(enum.StrEnum):
     absence = "absence"
     delegation = "delegation"
-
-
-class CaseVariant(enum.StrEnum):
-    basic = "basic"
-    deep = "deep"
-
-
-class CaseStatus(enum.StrEnum):
-    open = "open"
-    completed = "completed"
-    cancelled = "cancelled"
 
 
 class Office(IdMixin, TimestampMixin, Base):

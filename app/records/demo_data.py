@@ -27,8 +27,8 @@ from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from typing import Literal
 
+from app.records.enums import CaseVariant, Education, Employment, RegionLink
 from scheduling.eligibility import age_on
-from scheduling.enums import Education, Employment, RegionLink, Variant
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +114,7 @@ class ParticipantSeed:
     employment: Employment
     region_link: RegionLink
     case_code: str  # "BK-2027-00042": year of opening and a running number within that year
-    variant: Variant
+    variant: CaseVariant
     status: CaseStatus
     opened: date
     closed: date | None  # set for completed and cancelled cases
@@ -518,12 +518,12 @@ def demo_participants(seed: int, today: date, n: int = 300) -> list[ParticipantS
             education = rng.choices(_LOW_EDUCATION, _LOW_EDUCATION_WEIGHTS)[0]
         employment = rng.choices(tuple(Employment), _EMPLOYMENT_WEIGHTS)[0]
         region_link = rng.choices(tuple(RegionLink), _REGION_LINK_WEIGHTS)[0]
-        variant = Variant.DEEP if i in deep else Variant.BASIC
+        variant = CaseVariant.deep if i in deep else CaseVariant.basic
 
         status: CaseStatus
         closed: date | None = None
         age_of_case = (today - opened).days
-        longest = 180 if variant is Variant.DEEP else 60
+        longest = 180 if variant is CaseVariant.deep else 60
         roll = rng.random()
         if age_of_case > 21 and roll < 0.75:
             status = "completed"

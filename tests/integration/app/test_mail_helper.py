@@ -10,19 +10,20 @@ import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from scheduling.mail import FileSink, Mail
+from app.outbox.transports import FileSink, Mail
 
 ROOT = Path(__file__).resolve().parents[3]
 
 SCRIPT = """
 import asyncio, sys
 from pathlib import Path
-from scheduling import mail
+import os
+from app.outbox import helper, transports
 
 async def main():
-    one = [mail.Mail("confirm:1", "a@example.org", "b@example.org", "S", "B")]
-    await mail.in_helper(mail.write_messages, Path(sys.argv[1]), one)
-    print(next(iter(mail._HELPER._processes)), flush=True)
+    one = [transports.Mail("confirm:1", "a@example.org", "b@example.org", "S", "B")]
+    await helper.in_helper(transports.write_messages, Path(sys.argv[1]), one)
+    print(await helper.in_helper(os.getpid), flush=True)
     await asyncio.sleep(60)
 
 asyncio.run(main())

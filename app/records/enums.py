@@ -1,4 +1,5 @@
-"""Answers a participant gives about themselves, shared by eligibility, booking and the records.
+"""Answers a participant gives about themselves, and a case's variant and status: shared by
+eligibility, booking, the Bilans plan and the records (pure: no database).
 
 Values are stable English codes stored in the database and sent over the API; ``label`` gives the
 Polish wording shown on pages. ``Education`` is ordered: ``Education.SECONDARY <=
@@ -79,15 +80,25 @@ class RegionLink(StrEnum):
         return REGION_LINK_LABELS[self]
 
 
-class Variant(StrEnum):
+class CaseVariant(StrEnum):
     """Variant of the Bilans Kariery a case follows."""
 
-    BASIC = "basic"
-    DEEP = "deep"
+    basic = "basic"
+    deep = "deep"
 
     @property
     def label(self) -> str:
         return VARIANT_LABELS[self]
+
+
+class CaseStatus(StrEnum):
+    open = "open"
+    completed = "completed"
+    cancelled = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
 
 
 EDUCATION_LABELS: dict[Education, str] = {
@@ -112,7 +123,13 @@ REGION_LINK_LABELS: dict[RegionLink, str] = {
     RegionLink.STUDIES: "uczę się w Małopolsce",
 }
 
-VARIANT_LABELS: dict[Variant, str] = {
-    Variant.BASIC: "podstawowy",
-    Variant.DEEP: "pogłębiony",
+VARIANT_LABELS: dict[CaseVariant, str] = {
+    CaseVariant.basic: "podstawowy",
+    CaseVariant.deep: "pogłębiony",
+}
+
+STATUS_LABELS: dict[CaseStatus, str] = {
+    CaseStatus.open: "otwarta",
+    CaseStatus.completed: "zakończona",
+    CaseStatus.cancelled: "anulowana",
 }

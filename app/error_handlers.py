@@ -1,0 +1,136 @@
+"""The one place that turns errors into HTTP answers.
+
+Pages get a Polish page (or the form re-rendered by the route); the JSON API gets
+problem details (RFC 9457) with ``application/problem+json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from app.errors import BilansError
+from app.i18n import gettext as _
+from app.pages import render_page
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def wants_json(request: Request[Any, Any, Any]) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/schema")) or path == "/api"
+
+
+def problem(
+    status: int, title: str, detail: str, *, errors: Any = None, **extra: Any
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _page(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Template:
+    return render_page(
+        request, "error.html", status_code=status, status=status, title=title, detail=detail
+    )
+
+
+def bilans_error_handler(request: Request[Any, Any, Any], exc: BilansError) -> Response[Any]:
+    if wants_json(request):
+        return problem(exc.status_code, exc.title, exc.message, errors=exc.errors, **exc.extra)
+    return _page(request, exc.status_code, exc.title, exc.message)
+
+
+_TITLES = {
+    400: "Błędne żądanie",
+    401: "Wymagane logowanie",
+    403: "Brak dostępu",
+    404: "Nie znaleziono",
+    405: "Niedozwolona metoda",
+    409: "Konflikt",
+    413: "Za duże dane",
+    415: "Nieobsługiwany format danych",
+    422: "Niepoprawne dane",
+    429: "Zbyt wiele prób",
+}
+
+
+def _detail(status: int) -> str:
+    return {
+        401: _("Zaloguj się, aby zobaczyć tę stronę."),
+        403: _(
+            "Nie masz uprawnień do tej strony. Jeśli to pomyłka, skontaktuj się z koordynatorką."
+        ),
+        404: _("Nie ma takiej strony albo rekordu. Sprawdź adres."),
+        405: _("Ta operacja nie jest tu dostępna."),
+        429: _("Zbyt wiele prób w krótkim czasie. Odczekaj chwilę i spróbuj ponownie."),
+    }.get(status, _("Nie udało się przetworzyć żądania. Sprawdź dane i spróbuj ponownie."))
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if status >= HTTP_500_INTERNAL_SERVER_ERROR:
+        return internal_error_handler(request, exc)
+    title = _TITLES.get(status, "Błąd")
+    if wants_json(request):
+        errors = None
+        detail = _detail(status)
+        if isinstance(exc, ValidationException):
+            errors = exc.extra
+            detail = _("Dane żądania są niepoprawne: %(what)s") % {"what": exc.detail}
+        elif status in (400, 413, 415) and exc.detail:
+            detail = f"{detail} ({exc.detail})"
+        headers = (
+            {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthorizedException) else None
+        )
+        response = problem(status, title, detail, errors=errors)
+        if headers:
+            response.headers.update(headers)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+    if isinstance(exc, NotAuthorizedException):
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        if request.headers.get("hx-request"):
+            # htmx would follow a redirect and swap the login page into a fragment: load it whole.
+            return Response(
+                content="", status_code=200, headers={"HX-Redirect": f"/login?next={quote(target)}"}
+            )
+        return Redirect(path="/login", query_params={"next": target}, status_code=303)
+    if isinstance(exc, PermissionDeniedException):
+        return _page(request, 403, title, _detail(403))
+    return _page(request, status, title, _detail(status))
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    detail = _("Wystąpił nieoczekiwany błąd. Spróbuj ponownie za chwilę.")
+    if wants_json(request):
+        return problem(500, "Błąd serwera", detail)
+    return _page(request, 500, "Błąd serwera", detail)
+
+
+exception_handlers: dict[Any, Any] = {
+    BilansError: bilans_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}

@@ -1,0 +1,114 @@
+"""Signing in and out, and the landing page (public) that sends staff to their start page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.datastructures import State
+from litestar.params import QueryParameter
+from litestar.response import Redirect, Template
+
+from app.auth import (
+    current_user,
+    end_session,
+    login_required,
+    start_session,
+)
+from app.db import get_or_404
+from app.deps import DbSession
+from app.errors import TooManyAttempts
+from app.forms import form_data
+from app.i18n import gettext as _
+from app.pages import me, page_panels, render_page, today
+from app.records import service
+from app.records.accounts import authenticate
+from app.records.models import (
+    User,
+)
+
+# --- home, login ------------------------------------------------------------------------
+
+
+@get("/", include_in_schema=False)
+async def home(request: Request[Any, Any, State]) -> Template | Redirect:
+    user = current_user(request)
+    if user is None:
+        return render_page(request, "landing.html")
+    return Redirect("/places" if user.is_coordinator else "/me", status_code=303)
+
+
+@get("/login", include_in_schema=False)
+async def login_page(
+    request: Request[Any, Any, State],
+    next_: Annotated[str | None, QueryParameter(name="next")] = None,
+) -> Template | Redirect:
+    if current_user(request) is not None:
+        return Redirect(_safe_next(next_), status_code=303)
+    return render_page(request, "login.html", next=next_, email="", message=None)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@post("/login", include_in_schema=False)
+async def login(request: Request[Any, Any, State], db_session: DbSession) -> Template | Redirect:
+    raw = await form_data(request)
+    email = str(raw.get("email") or "")[:254]
+    password = str(raw.get("password") or "")[:200]
+    next_ = raw.get("next") if isinstance(raw.get("next"), str) else None
+    if not email or not password:
+        return render_page(
+            request,
+            "login.html",
+            status_code=422,
+            next=next_,
+            email=email,
+            message=_("Podaj adres e-mail i hasło."),
+        )
+    try:
+        user = await authenticate(db_session, email, password)
+    except TooManyAttempts as exc:
+        return render_page(
+            request, "login.html", status_code=429, next=next_, email=email, message=exc.message
+        )
+    if user is None:
+        return render_page(
+            request,
+            "login.html",
+            status_code=422,
+            next=next_,
+            email=email,
+            message=_("Nieprawidłowy e-mail lub hasło."),
+        )
+    start_session(request, user.id)
+    return Redirect(_safe_next(next_), status_code=303)
+
+
+@post("/logout", include_in_schema=False)
+async def logout(request: Request[Any, Any, State]) -> Redirect:
+    end_session(request)
+    return Redirect("/login", status_code=303)
+
+
+@get("/me", guards=[login_required], include_in_schema=False)
+async def my_home(request: Request[Any, Any, State], db_session: DbSession) -> Template:
+    """The staff start page: the person's availability and absences, case counts for the head
+    of unit, and what other areas add (``Area.panels`` for "me": the counsellor's duties)."""
+    user = me(request)
+    profile = await get_or_404(db_session, User, user.id, _("pracownik"))
+    counts = await service.case_counts(db_session) if user.is_head else {}
+    return render_page(
+        request,
+        "me.html",
+        profile=profile,
+        counts=counts,
+        today=today(),
+        panels=await page_panels(request, db_session, "me"),
+    )
+
+
+HANDLERS: list[Any] = [home, login_page, login, logout, my_home]

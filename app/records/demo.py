@@ -1,0 +1,174 @@
+"""The records' demo data (:mod:`app.records.demo_data`): offices, districts, places, staff,
+participants and their cases, as of the day it is loaded. Loaded first, before the other areas'
+demo records (``Area.demo``, run in :mod:`app.demo`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import Role
+from app.calendar import WARSAW
+from app.records import demo_data as data
+from app.records.enums import CaseStatus, CaseVariant
+from app.records.models import (
+    Absence,
+    AbsenceKind,
+    AvailabilityWindow,
+    Case,
+    CaseSequence,
+    District,
+    DutyPlace,
+    Office,
+    Participant,
+    PlaceKind,
+    PlaceWindow,
+    User,
+)
+from app.security import hash_password
+
+DEMO_SEED = 2027
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(role, email, password) of the demo accounts, printed by ``serve --demo``."""
+    first = data.COUNSELLORS[0]
+    return [
+        ("koordynatorka", data.COORDINATOR.email, data.DEMO_PASSWORD),
+        ("doradca", first.email, data.DEMO_PASSWORD),
+        ("kierownik", data.HEAD.email, data.DEMO_PASSWORD),
+    ]
+
+
+async def load(db: AsyncSession, now: datetime) -> None:
+    """The people and places, and a year of cases, as of ``now`` (flushed, not committed)."""
+    today = now.astimezone(WARSAW).date()
+    password_hash = hash_password(data.DEMO_PASSWORD)
+
+    offices = {
+        o.code: Office(
+            code=o.code,
+            name=o.name,
+            address=o.address,
+            town=o.town,
+            lat=o.lat,
+            lon=o.lon,
+            is_head=o.is_head,
+            rooms="\n".join(o.rooms),
+        )
+        for o in data.OFFICES
+    }
+    db.add_all(offices.values())
+    districts = {
+        d.teryt: District(
+            teryt=d.teryt,
+            name=d.name,
+            seat=d.seat,
+            lat=d.lat,
+            lon=d.lon,
+            office=offices[d.office_code],
+        )
+        for d in data.DISTRICTS
+    }
+    db.add_all(districts.values())
+    for place in data.PLACES:
+        db.add(
+            DutyPlace(
+                name=place.name,
+                kind=PlaceKind(place.kind),
+                address=place.address,
+                town=place.town,
+                district=districts[place.district_teryt],
+                lat=place.lat,
+                lon=place.lon,
+                step_free=place.step_free,
+                active=True,
+                cadence_days=place.cadence_days,
+                tolerance_days=place.tolerance_days,
+                windows=[
+                    PlaceWindow(weekday=w.weekday, start=w.start, end=w.end) for w in place.windows
+                ],
+            )
+        )
+
+    for staff, role in ((data.COORDINATOR, Role.coordinator), (data.HEAD, Role.head)):
+        db.add(
+            User(
+                email=staff.email,
+                first_name=staff.first_name,
+                last_name=staff.last_name,
+                role=role,
+                office=offices[staff.office_code],
+                password_hash=password_hash,
+                active=True,
+                hired_on=date(2016, 9, 1),
+            )
+        )
+    counsellors: dict[str, User] = {}
+    for c in data.COUNSELLORS:
+        intern_until = (
+            today + timedelta(days=c.intern_until_offset_days)
+            if c.intern_until_offset_days
+            else None
+        )
+        user = User(
+            email=c.email,
+            first_name=c.first_name,
+            last_name=c.last_name,
+            role=Role.counsellor,
+            office=offices[c.office_code],
+            password_hash=password_hash,
+            active=True,
+            is_intern=intern_until is not None,
+            intern_until=intern_until,
+            work_share=c.share,
+            hired_on=(today - timedelta(days=60)) if intern_until else date(2017, 1, 2),
+            availability=[
+                AvailabilityWindow(weekday=w.weekday, start=w.start, end=w.end)
+                for w in c.availability
+            ],
+        )
+        if c.delegation_offset_days:
+            start, end = c.delegation_offset_days
+            user.absences = [
+                Absence(
+                    kind=AbsenceKind.delegation,
+                    starts_on=today + timedelta(days=start),
+                    ends_on=today + timedelta(days=end),
+                    note="Delegacja do zadań EURES",
+                )
+            ]
+        counsellors[c.email] = user
+    db.add_all(counsellors.values())
+    await db.flush()
+
+    last_number: dict[int, int] = defaultdict(int)
+    for seed in data.demo_participants(DEMO_SEED, today):
+        participant = Participant(
+            first_name=seed.first_name,
+            last_name=seed.last_name,
+            email=seed.email,
+            phone=seed.phone,
+            birth_date=seed.birth_date,
+            education=seed.education.value,
+            employment=seed.employment.value,
+            region_link=seed.region_link.value,
+        )
+        db.add(participant)
+        db.add(
+            Case(
+                code=seed.case_code,
+                participant=participant,
+                counsellor=counsellors[seed.counsellor_email],
+                variant=CaseVariant(seed.variant.value),
+                status=CaseStatus(seed.status),
+                opened_on=seed.opened,
+                closed_on=seed.closed,
+            )
+        )
+        year, number = seed.case_code.split("-")[1:]
+        last_number[int(year)] = max(last_number[int(year)], int(number))
+    db.add_all(CaseSequence(year=year, last=number) for year, number in last_number.items())
+    await db.flush()
