@@ -20,7 +20,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
 
-from app.auth import Role, coordinator_only, staff_only
+from app.auth import coordinator_only, staff_only
 from app.calendar import WARSAW, day_bounds, local_today, week_start
 from app.db import get_or_404
 from app.deps import AppSettings, DbSession
@@ -693,7 +693,7 @@ class StaffBookingPages(Controller):
     async def _duty_ctx(self, db: Any) -> dict[str, Any]:
         return {
             "places": await records.list_places(db),
-            "counsellors": await records.list_staff(db, role=Role.counsellor, active=True),
+            "counsellors": await records.active_counsellors(db),
         }
 
     @get("/duties/new", guards=[coordinator_only])

@@ -93,7 +93,7 @@ from scheduling.eligibility import (
     age_on,
     assess,
 )
-from scheduling.feeds import FeedEvent, render_single_event
+from scheduling.ics import FeedEvent, render_single_event
 from scheduling.models import (
     Booking,
     BookingKind,

@@ -25,6 +25,7 @@ from app.errors import Invalid, NotFound
 from app.forms import form_data, validate
 from app.jobs import JobQueue
 from app.pages import me, render_page, today
+from app.records import service as records
 from app.records.models import DutyPlace
 from scheduling import rota_service as svc
 from scheduling.models import Duty, DutyStatus, RotaRun, RotaRunStatus
@@ -358,7 +359,7 @@ class RotaPages(Controller):
             run=run,
             duty=duty,
             place=place,
-            counsellors=await svc.active_counsellors(db_session),
+            counsellors=await records.active_counsellors(db_session),
             windows=_window_options(place),
             values=values,
             errors=errors,

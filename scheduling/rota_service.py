@@ -840,20 +840,6 @@ async def upcoming_duties(
     return [UpcomingDuty(d, _booked(d), sum(s.capacity - s.taken for s in d.slots)) for d in rows]
 
 
-async def active_counsellors(db: AsyncSession) -> Sequence[User]:
-    return (
-        (
-            await db.scalars(
-                select(User)
-                .where(User.role == Role.counsellor, User.active.is_(True))
-                .order_by(User.last_name, User.first_name)
-            )
-        )
-        .unique()
-        .all()
-    )
-
-
 # --- views of a plan (pure over rows) -------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from app.deps import AppSettings, DbSession
 from app.errors import BilansError, Forbidden, Invalid
 from app.forms import form_data, validate
 from app.pages import me, render_page, today
+from app.records import service as records
 from supervision import indicators, services, stats
 from supervision.cadence import SessionKind
 from supervision.indicators import Quarter
@@ -205,7 +206,7 @@ class SupervisionPages(Controller):
         status_code: int = 200,
         **ctx: Any,
     ) -> Template:
-        counsellors = await services.active_counsellors(db)
+        counsellors = await records.active_counsellors(db)
         values = ctx["values"]
         cases = await services.open_cases_of(db, values["attendee_ids"])
         materials = await services.list_materials(db, me(request))
@@ -362,7 +363,7 @@ class SupervisionPages(Controller):
             status_code=status_code,
             licences=await services.list_licences(db, user),
             tools=await services.list_tools(db),
-            counsellors=(reports.counsellors if reports else await services.active_counsellors(db)),
+            counsellors=(reports.counsellors if reports else await records.active_counsellors(db)),
             reports=reports,
             today=day,
             errors=errors or {},

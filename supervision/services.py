@@ -25,6 +25,7 @@ from app.auth import CurrentUser, Role
 from app.calendar import WARSAW, day_bounds, polish_holidays
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.records import service as records
 from app.records.models import AbsenceKind, Case, User
 from scheduling.models import Duty, DutyStatus
 from supervision import cadence, freetime, licences, training
@@ -784,7 +785,7 @@ async def licence_reports(
 ) -> LicenceReports:
     """Expiring within ``horizon_days``, the coverage matrix and tool uses without a licence."""
     tools = list(await list_tools(db))
-    counsellors = list(await active_counsellors(db))
+    counsellors = list(await records.active_counsellors(db))
     rows = (await db.scalars(select(ToolLicence))).unique().all()
     pure = [_pure_licence(r) for r in rows]
     row_of = {id(p): r for p, r in zip(pure, rows, strict=True)}
@@ -1105,20 +1106,6 @@ async def open_upload(
 
 
 # --- small reads for pages ------------------------------------------------------------------
-
-
-async def active_counsellors(db: AsyncSession) -> Sequence[User]:
-    return (
-        (
-            await db.scalars(
-                select(User)
-                .where(User.role == Role.counsellor, User.active.is_(True))
-                .order_by(User.last_name, User.first_name)
-            )
-        )
-        .unique()
-        .all()
-    )
 
 
 async def open_cases_of(db: AsyncSession, counsellor_ids: Sequence[int]) -> Sequence[Case]:

@@ -10,7 +10,6 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from app.auth import (
-    Role,
     coordinator_only,
     may_edit_counsellor,
     staff_only,
@@ -320,7 +319,7 @@ class CasePages(Controller):
 
     async def _form_context(self, db_session: DbSession) -> dict[str, Any]:
         return {
-            "counsellors": await service.list_staff(db_session, role=Role.counsellor, active=True),
+            "counsellors": await service.active_counsellors(db_session),
             "participants": await service.list_participants(db_session, limit=1000),
         }
 

@@ -162,6 +162,12 @@ async def list_staff(
     return (await db.scalars(stmt)).unique().all()
 
 
+async def active_counsellors(db: AsyncSession) -> Sequence[User]:
+    """The counsellors who work now, by name (the rota, supervision and the forms choose
+    among them)."""
+    return await list_staff(db, role=Role.counsellor, active=True)
+
+
 async def save_staff(db: AsyncSession, form: StaffForm, user_id: int | None = None) -> User:
     await _office_exists(db, form.office_id)
     user = User() if user_id is None else await get_or_404(db, User, user_id, _("pracownik"))

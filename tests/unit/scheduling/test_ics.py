@@ -16,7 +16,7 @@ from ical.calendar import Calendar as IcalCalendar
 from ical.calendar_stream import IcsCalendarStream
 from ical.event import Event as IcalEvent
 
-from scheduling.feeds import FeedEvent, etag_for, render_feed, render_single_event
+from scheduling.ics import FeedEvent, etag_for, render_feed, render_single_event
 from tests.khal import khal_list
 
 WARSAW = ZoneInfo("Europe/Warsaw")

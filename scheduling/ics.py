@@ -1,4 +1,5 @@
-"""iCalendar feeds (RFC 5545 / RFC 7986) that every calendar client reads right.
+"""iCalendar files (RFC 5545 / RFC 7986) that every calendar client reads right: the calendar
+feeds (``scheduling.feeds``) and the single-booking .ics of the booking mails.
 
 Pure: no database, no clock. The caller passes ``now`` and the events; the output depends on
 nothing else, so an unchanged feed renders byte-identical and keeps its ETag.
