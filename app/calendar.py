@@ -27,6 +27,8 @@ __all__ = [
     "WARSAW",
     "NonexistentLocalTime",
     "add_months",
+    "age_on",
+    "birthday_in",
     "day_bounds",
     "iso_week",
     "local_datetime",
@@ -82,6 +84,21 @@ def add_months(day: date, months: int) -> date:
     year, month0 = divmod(index, 12)
     last = _calendar.monthrange(year, month0 + 1)[1]
     return date(year, month0 + 1, min(day.day, last))
+
+
+def birthday_in(year: int, birth_date: date) -> date:
+    """The day a person's birthday falls on in ``year`` (29 February -> 28 February if needed)."""
+    if birth_date.month == 2 and birth_date.day == 29 and not _calendar.isleap(year):
+        return date(year, 2, 28)
+    return birth_date.replace(year=year)
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Completed years of life on day ``on`` (Kodeks cywilny art. 112)."""
+    years = on.year - birth_date.year
+    if on < birthday_in(on.year, birth_date):
+        years -= 1
+    return years
 
 
 @lru_cache(maxsize=64)

@@ -21,6 +21,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.area import job_functions, panels_by_page, periodic_jobs, template_labels
 from app.areas import AREAS
@@ -62,11 +63,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
     settings = settings or get_settings()
     engine = make_engine(settings.db_url, background_checkpoints=True)
     store_registry, close_stores = stores(settings)
-    jobs: JobQueue
-    if settings.redis_url:
-        jobs = ArqQueue(settings.redis_url)
-    else:
-        jobs = InProcessRunner({}, jobs=job_functions(AREAS), periodic=periodic_jobs(AREAS))
+    jobs = job_queue(settings)
     # Sessions carry the job queue, so a commit that queued mail kicks the sender (app.outbox).
     sessionmaker = make_sessionmaker(engine, info={JOBS_INFO_KEY: jobs})
     if isinstance(jobs, InProcessRunner):
@@ -86,22 +83,6 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
             await engine.dispose()
             stop_checkpoints(engine)
 
-    db_config = SQLAlchemyAsyncConfig(
-        engine_instance=engine,
-        session_maker=sessionmaker,
-        session_dependency_key="db_session",
-        create_all=False,
-    )
-    session_config = SessionConfig(
-        secure=settings.secure_cookies, httponly=True, samesite="lax", max_age=12 * 3600
-    )
-    csrf = CSRFConfig(
-        secret=settings.secret(),
-        cookie_secure=settings.secure_cookies,
-        cookie_samesite="lax",
-        exclude=["/api/", "/healthz", "/readyz", "/schema"],
-    )
-
     async def provide_settings() -> Settings:
         return settings
 
@@ -110,34 +91,18 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
 
     return Litestar(
         route_handlers=[handler for area in AREAS for handler in area.handlers],
-        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
+        plugins=[SQLAlchemyPlugin(config=database_config(engine, sessionmaker)), HTMXPlugin()],
         middleware=[
-            session_config.middleware,
+            session_config(settings).middleware,
             AuthMiddleware(AccountResolver(sessionmaker)),
             *(limit for area in AREAS if area.rate_limits for limit in area.rate_limits(settings)),
         ],
-        csrf_config=csrf,
-        template_config=template_config(labels=template_labels(AREAS)),
+        csrf_config=csrf_config(settings),
+        template_config=template_config(labels=template_labels(AREAS), contact=settings.contact),
         stores=store_registry,
         exception_handlers=exception_handlers,
-        dependencies={
-            "settings": Provide(provide_settings),
-            "jobs": Provide(provide_jobs),
-        },
-        openapi_config=OpenAPIConfig(
-            title="Bilans Kariery API",
-            version="1",
-            description="JSON API of the Bilans Kariery platform (WUP Kraków). "
-            "Authenticated routes take `Authorization: Bearer <token>` (`bilans users token EMAIL`).",
-            path="/schema",
-            render_plugins=[
-                SwaggerRenderPlugin(
-                    js_url="/static/js/swagger-ui-bundle.js",
-                    css_url="/static/css/swagger-ui.css",
-                    standalone_preset_js_url=None,
-                )
-            ],
-        ),
+        dependencies={"settings": Provide(provide_settings), "jobs": Provide(provide_jobs)},
+        openapi_config=openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, exclude=["/ical/"]),
         state=State(
             {
@@ -149,6 +114,61 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
         ),
         lifespan=[lifespan],
         debug=settings.debug,
+    )
+
+
+def job_queue(settings: Settings) -> JobQueue:
+    """arq on Redis when it is configured, else the in-process runner of the areas' jobs."""
+    if settings.redis_url:
+        return ArqQueue(settings.redis_url)
+    return InProcessRunner({}, jobs=job_functions(AREAS), periodic=periodic_jobs(AREAS))
+
+
+def database_config(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> SQLAlchemyAsyncConfig:
+    """The request's session as ``db_session``; services commit explicitly (no autocommit, so a
+    redirect after a POST never rolls back)."""
+    return SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_maker=sessionmaker,
+        session_dependency_key="db_session",
+        create_all=False,
+    )
+
+
+def session_config(settings: Settings) -> SessionConfig:
+    return SessionConfig(
+        secure=settings.secure_cookies, httponly=True, samesite="lax", max_age=12 * 3600
+    )
+
+
+def csrf_config(settings: Settings) -> CSRFConfig:
+    """CSRF on every unsafe form route; the API is exempt (cookies never authorise a change
+    there, see ``app.auth``)."""
+    return CSRFConfig(
+        secret=settings.secret(),
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+        exclude=["/api/", "/healthz", "/readyz", "/schema"],
+    )
+
+
+def openapi_config() -> OpenAPIConfig:
+    """``/schema``, with Swagger UI served from our own static files (no CDN)."""
+    return OpenAPIConfig(
+        title="Bilans Kariery API",
+        version="1",
+        description="JSON API of the Bilans Kariery platform (WUP Kraków). "
+        "Authenticated routes take `Authorization: Bearer <token>` (`bilans users token EMAIL`).",
+        path="/schema",
+        render_plugins=[
+            SwaggerRenderPlugin(
+                js_url="/static/js/swagger-ui-bundle.js",
+                css_url="/static/css/swagger-ui.css",
+                standalone_preset_js_url=None,
+            )
+        ],
     )
 
 

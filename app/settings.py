@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -31,6 +32,14 @@ def rate_limit(value: str, *, scale: int = 1) -> tuple[str, int] | None:
     return unit, int(count) * scale
 
 
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """How participants reach the service: shown on public pages and in mails."""
+
+    phone: str
+    hours: str
+
+
 class SettingsError(Exception):
     """A setting is wrong; the message is one line a person can act on."""
 
@@ -47,7 +56,9 @@ class Settings(BaseSettings):
     mail_from: str = "Bilans Kariery <bilans@wup-krakow.example>"
     base_url: str = "http://127.0.0.1:8000"
     timezone: str = "Europe/Warsaw"
+    # The office participants call (pages, mails): data of the deployment, not of the templates.
     contact_phone: str = "12 424 07 00"
+    contact_hours: str = "poniedziałek–piątek, 8:00–16:00"
     debug: bool = False
     # Abuse limits: "N/second|minute|hour|day" or "off" (benchmarks). Bookings: public POSTs
     # and DELETEs per client; feeds: per feed address, and ten times that per client.
@@ -125,6 +136,10 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def contact(self) -> Contact:
+        return Contact(phone=self.contact_phone, hours=self.contact_hours)
 
     @property
     def secure_cookies(self) -> bool:

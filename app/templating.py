@@ -3,7 +3,7 @@ page sees (the areas' ``labels``). Pages are rendered by :func:`app.pages.render
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,9 @@ def current_link(hrefs: Iterable[str], path: str) -> str | None:
     return max(matching, key=len, default=None)
 
 
-def make_environment(labels: Mapping[str, Any] | None = None) -> Environment:
+def make_environment(**shared: Any) -> Environment:
+    """The environment; ``shared`` become globals every page sees (the areas' ``labels``, the
+    office's ``contact``)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "xml", "svg"]),
@@ -50,11 +52,11 @@ def make_environment(labels: Mapping[str, Any] | None = None) -> Environment:
         weekdays=i18n.WEEKDAYS,
         static_version=STATIC_VERSION,
         current_link=current_link,
-        labels=labels or {},
+        **shared,
     )
     return env
 
 
-def template_config(labels: Mapping[str, Any]) -> TemplateConfig[JinjaTemplateEngine]:
-    """Templates with the areas' label groups as the global ``labels``."""
-    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(make_environment(labels)))
+def template_config(**shared: Any) -> TemplateConfig[JinjaTemplateEngine]:
+    """Templates with ``shared`` as globals (see :func:`make_environment`)."""
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(make_environment(**shared)))

@@ -19,7 +19,7 @@ What it does, in one run:
 5. sustained (open loop): ``--rate`` bookings/s offered (410: a little above the 400 to be shown) for ``--seconds``, request *n* due at
    *n/rate* on connection *n % clients*; latency from each request's due time, so a server that
    falls behind cannot hide it; this is the "N bookings/s sustained, p95" figure;
-6. database ceiling: the same booking transaction (``booking_service.book_slot``) run directly
+6. database ceiling: the same booking transaction (``scheduling.booking.book.book_slot``) run directly
    through the same kind of engine, ``--clients`` tasks in a loop, no HTTP;
 7. framework ceiling: the validate-only POST with the same bodies, same clients;
 8. client ceiling: ``GET /healthz`` with the same client, so a reader can see whether the load
@@ -59,8 +59,9 @@ from app.calendar import WARSAW, local_datetime
 from app.db import make_engine, make_sessionmaker
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.records.models import DutyPlace, User
-from scheduling import booking_service as svc
-from scheduling.booking_service import BookingIn
+from app.settings import Settings
+from scheduling.booking.book import book_slot
+from scheduling.booking.schemas import BookingIn
 from scheduling.models import Duty, DutyKind, DutyStatus, Slot
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -254,6 +255,7 @@ async def storm(
 
 async def db_ceiling(url: str, slot_ids: list[int], clients: int) -> float:
     """Bookings/s of the booking transaction itself, ``clients`` tasks, no HTTP."""
+    settings = Settings(database_url=url, secret_key=SECRET, base_url="http://bench")
     engine = make_engine(url)
     sessionmaker = make_sessionmaker(engine)
     queue: asyncio.Queue[int] = asyncio.Queue()
@@ -264,12 +266,11 @@ async def db_ceiling(url: str, slot_ids: list[int], clients: int) -> float:
         while not queue.empty():
             n = queue.get_nowait()
             async with sessionmaker() as db:
-                await svc.book_slot(
+                await book_slot(
                     db,
                     BookingIn.model_validate(booking_body(slot_ids[n], 900_000 + n)),
                     now=datetime.now(UTC),
-                    secret=SECRET,
-                    base_url="http://bench",
+                    settings=settings,
                 )
 
     started = time.perf_counter()

@@ -1,39 +1,42 @@
-"""The scheduling area as the application sees it (listed in :mod:`app.areas`)."""
+"""The scheduling area as the application sees it (listed in :mod:`app.areas`): the duty rota,
+booking and the calendar feeds, each a package of its own."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from litestar.middleware.base import DefineMiddleware
+
 from app.area import Area, Panel, Periodic
 from app.settings import Settings
-from scheduling import booking_jobs, booking_routes, demo, feed_routes, rota_jobs, rota_routes
+from scheduling import demo, feed_routes, rota_jobs, rota_routes
+from scheduling.booking import api as booking_api
+from scheduling.booking import public_routes as booking_pages
+from scheduling.booking import staff_routes as booking_staff
+from scheduling.booking.jobs import queue_booking_reminders
+from scheduling.booking.models import Booking, EligibilityRuleSet, Under25WindowRow
 from scheduling.cli import rota
-from scheduling.models import (
-    Booking,
-    Duty,
-    EligibilityRuleSet,
-    FeedItem,
-    FeedToken,
-    RotaRun,
-    Slot,
-    Under25WindowRow,
-)
+from scheduling.models import Duty, FeedItem, FeedToken, RotaRun, Slot
 
 
-def rate_limits(settings: Settings) -> list:  # type: ignore[type-arg]
-    return [*booking_routes.rate_limits(settings), *feed_routes.rate_limits(settings)]
+def rate_limits(settings: Settings) -> list[DefineMiddleware]:
+    return [*booking_pages.rate_limits(settings), *feed_routes.rate_limits(settings)]
 
 
 AREA = Area(
     name="scheduling",
-    handlers=[*rota_routes.HANDLERS, *booking_routes.HANDLERS, *feed_routes.HANDLERS],
+    handlers=[
+        *rota_routes.HANDLERS,
+        *booking_api.HANDLERS,
+        *booking_pages.HANDLERS,
+        *booking_staff.HANDLERS,
+        *feed_routes.HANDLERS,
+    ],
     rate_limits=rate_limits,
     jobs=[rota_jobs.plan_rota],
-    periodic=[Periodic(booking_jobs.queue_booking_reminders, every=timedelta(minutes=15))],
+    periodic=[Periodic(queue_booking_reminders, every=timedelta(minutes=15))],
     demo=demo.load_rota,
     commands=[rota],
-    labels=booking_routes.BOOKING_LABELS,
-    panels=[Panel("me", "rota/_my_duties.html", rota_routes.my_duties_panel)],
     models=(
         Duty,
         Slot,
@@ -44,4 +47,6 @@ AREA = Area(
         FeedToken,
         FeedItem,
     ),
+    labels=booking_pages.BOOKING_LABELS,
+    panels=[Panel("me", "rota/_my_duties.html", rota_routes.my_duties_panel)],
 )

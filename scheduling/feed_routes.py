@@ -7,7 +7,7 @@
   and Thunderbird; ``POST /calendar/regenerate`` makes a new address and stops the old one.
 
 A participant's single-event file is served by the booking pages
-(``/manage/{token}/calendar.ics``, :mod:`scheduling.booking_routes`).
+(``/manage/{token}/calendar.ics``, :mod:`scheduling.booking.public_routes`).
 
 HTTP: ``text/calendar; charset=utf-8``; a strong ETag over the body; ``If-None-Match`` is
 compared with the body cached for the feed's current version, so an unchanged feed answers 304

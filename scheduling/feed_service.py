@@ -62,10 +62,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import Role
 from app.calendar import WARSAW
 from app.records.models import Case, DutyPlace, Office, User
+from scheduling.booking.models import Booking, BookingStatus
 from scheduling.ics import DEFAULT_HORIZON, EventStatus, FeedEvent, render_feed
 from scheduling.models import (
-    Booking,
-    BookingStatus,
     Duty,
     DutyKind,
     DutyStatus,

@@ -41,16 +41,8 @@ from app.errors import Conflict, Invalid, NotFound
 from app.outbox.messages import enqueue
 from app.records.models import AbsenceKind, District, DutyPlace, Office, User
 from scheduling import rota
-from scheduling.models import (
-    Booking,
-    BookingStatus,
-    Duty,
-    DutyKind,
-    DutyStatus,
-    RotaRun,
-    RotaRunStatus,
-    Slot,
-)
+from scheduling.booking.models import Booking, BookingStatus
+from scheduling.models import Duty, DutyKind, DutyStatus, RotaRun, RotaRunStatus, Slot
 from scheduling.rota_check import Violation, check_plan
 from scheduling.slots import cut_slots
 from scheduling.travel import Point, travel_matrix

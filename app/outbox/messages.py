@@ -19,7 +19,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, update
+from sqlalchemy import Connection, Table, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import after_commit
@@ -31,6 +31,15 @@ KICK_DELAY = 0.25  # seconds from a commit to the send run, also the width of a 
 
 _OUTBOX: Table = OutboxMessage.__table__  # type: ignore[assignment]
 _INSERT = insert(_OUTBOX)  # built once: building a statement costs more than SQLite running it
+_CANCEL = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.booking_id == bindparam("of_booking"),
+        _OUTBOX.c.kind == bindparam("of_kind"),
+        _OUTBOX.c.status == OutboxStatus.pending,
+    )
+    .values(status=OutboxStatus.cancelled)
+)
 
 
 def enqueue(
@@ -61,18 +70,10 @@ def enqueue(
     after_commit(db, kick)
 
 
-async def cancel_pending(db: AsyncSession, *, booking_id: int, kind: str) -> None:
-    """Withdraw the booking's mail of ``kind`` not sent yet (a cancelled booking's reminder)."""
-    await db.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.booking_id == booking_id,
-            OutboxMessage.kind == kind,
-            OutboxMessage.status == OutboxStatus.pending,
-        )
-        .values(status=OutboxStatus.cancelled)
-        .execution_options(synchronize_session=False)
-    )
+def cancel_pending(conn: Connection, *, booking_id: int, kind: str) -> None:
+    """Withdraw the booking's mail of ``kind`` not sent yet (a moved or cancelled booking's
+    reminder), in the caller's transaction body."""
+    conn.execute(_CANCEL, {"of_booking": booking_id, "of_kind": kind})
 
 
 def kick(info: dict[str, Any]) -> None:

@@ -186,58 +186,69 @@ async def _send_batch(
             return report, len(rows)
         try:
             for row in rows:
-                mail = Mail(row.dedupe_key, sender, row.recipient, row.subject, row.body, row.ics)
-                attempts = row.attempts + 1
-                try:
-                    await transport.prepare(mail)
-                except aiosmtplib.SMTPResponseException as exc:
-                    await transport.reset()
-                    gave_up = await _retry_later(
-                        db, row.id, attempts, f"{exc.code} {exc.message}", now=now,
-                        permanent=exc.code >= 500, from_status=OutboxStatus.pending,
-                    )  # fmt: skip
-                    report.failed += gave_up
-                    report.retried += not gave_up
-                    continue
-                claimed = await db.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.pending)
-                    .values(status=OutboxStatus.sending, claimed_at=now, attempts=attempts)
-                    .execution_options(synchronize_session=False)
-                )
-                await db.commit()
-                if rowcount(claimed) == 0:
-                    await transport.reset()
-                    report.skipped += 1
-                    continue
-                try:
-                    await transport.deliver(mail)
-                except aiosmtplib.SMTPResponseException as exc:
-                    # The server answered DATA with an error: surely not delivered.
-                    gave_up = await _retry_later(
-                        db, row.id, attempts, f"{exc.code} {exc.message}", now=now,
-                        permanent=exc.code >= 500, from_status=OutboxStatus.sending,
-                    )  # fmt: skip
-                    report.failed += gave_up
-                    report.retried += not gave_up
-                    continue
-                await db.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row.id)
-                    .values(
-                        status=OutboxStatus.sent,
-                        sent_at=datetime.now(UTC),
-                        body="",  # the body may hold a manage link: keep no copy once sent
-                        ics=None,
-                        last_error="",
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                await db.commit()
-                report.sent += 1
+                await _send_one(db, transport, row, sender=sender, now=now, report=report)
         finally:
             await transport.close()
     return report, len(rows)
+
+
+async def _send_one(
+    db: AsyncSession, transport: Transport, row: Any, *, sender: str, now: datetime,
+    report: SendReport,
+) -> None:  # fmt: skip
+    """One row through the states of the module docstring: envelope, claim, DATA, mark."""
+    mail = Mail(row.dedupe_key, sender, row.recipient, row.subject, row.body, row.ics)
+    attempts = row.attempts + 1
+    try:
+        await transport.prepare(mail)
+    except aiosmtplib.SMTPResponseException as exc:
+        await transport.reset()
+        await _refused(db, report, row.id, attempts, exc, now=now, was=OutboxStatus.pending)
+        return
+    claimed = await db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.pending)
+        .values(status=OutboxStatus.sending, claimed_at=now, attempts=attempts)
+        .execution_options(synchronize_session=False)
+    )
+    await db.commit()
+    if rowcount(claimed) == 0:
+        await transport.reset()
+        report.skipped += 1
+        return
+    try:
+        await transport.deliver(mail)
+    except aiosmtplib.SMTPResponseException as exc:
+        # The server answered DATA with an error: surely not delivered.
+        await _refused(db, report, row.id, attempts, exc, now=now, was=OutboxStatus.sending)
+        return
+    await db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row.id)
+        .values(
+            status=OutboxStatus.sent,
+            sent_at=datetime.now(UTC),
+            body="",  # the body may hold a manage link: keep no copy once sent
+            ics=None,
+            last_error="",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await db.commit()
+    report.sent += 1
+
+
+async def _refused(
+    db: AsyncSession, report: SendReport, row_id: int, attempts: int,
+    exc: aiosmtplib.SMTPResponseException, *, now: datetime, was: OutboxStatus,
+) -> None:  # fmt: skip
+    """The server refused: try again later, or give up on a permanent (5xx) answer."""
+    gave_up = await _retry_later(
+        db, row_id, attempts, f"{exc.code} {exc.message}", now=now, permanent=exc.code >= 500,
+        from_status=was,
+    )  # fmt: skip
+    report.failed += gave_up
+    report.retried += not gave_up
 
 
 async def _send_idempotent(

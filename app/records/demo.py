@@ -45,130 +45,100 @@ def demo_logins() -> list[tuple[str, str, str]]:
 async def load(db: AsyncSession, now: datetime) -> None:
     """The people and places, and a year of cases, as of ``now`` (flushed, not committed)."""
     today = now.astimezone(WARSAW).date()
-    password_hash = hash_password(data.DEMO_PASSWORD)
+    offices = _offices_districts_and_places(db)
+    counsellors = _staff(db, offices, today)
+    await db.flush()
+    _cases(db, counsellors, today)
+    await db.flush()
 
+
+def _offices_districts_and_places(db: AsyncSession) -> dict[str, Office]:
     offices = {
         o.code: Office(
-            code=o.code,
-            name=o.name,
-            address=o.address,
-            town=o.town,
-            lat=o.lat,
-            lon=o.lon,
-            is_head=o.is_head,
-            rooms="\n".join(o.rooms),
+            code=o.code, name=o.name, address=o.address, town=o.town, lat=o.lat, lon=o.lon,
+            is_head=o.is_head, rooms="\n".join(o.rooms),
         )
         for o in data.OFFICES
-    }
+    }  # fmt: skip
     db.add_all(offices.values())
     districts = {
         d.teryt: District(
-            teryt=d.teryt,
-            name=d.name,
-            seat=d.seat,
-            lat=d.lat,
-            lon=d.lon,
+            teryt=d.teryt, name=d.name, seat=d.seat, lat=d.lat, lon=d.lon,
             office=offices[d.office_code],
         )
         for d in data.DISTRICTS
-    }
+    }  # fmt: skip
     db.add_all(districts.values())
     for place in data.PLACES:
+        windows = [PlaceWindow(weekday=w.weekday, start=w.start, end=w.end) for w in place.windows]
         db.add(
             DutyPlace(
-                name=place.name,
-                kind=PlaceKind(place.kind),
-                address=place.address,
-                town=place.town,
-                district=districts[place.district_teryt],
-                lat=place.lat,
-                lon=place.lon,
-                step_free=place.step_free,
-                active=True,
-                cadence_days=place.cadence_days,
-                tolerance_days=place.tolerance_days,
-                windows=[
-                    PlaceWindow(weekday=w.weekday, start=w.start, end=w.end) for w in place.windows
-                ],
+                name=place.name, kind=PlaceKind(place.kind), address=place.address,
+                town=place.town, district=districts[place.district_teryt], lat=place.lat,
+                lon=place.lon, step_free=place.step_free, active=True,
+                cadence_days=place.cadence_days, tolerance_days=place.tolerance_days,
+                windows=windows,
             )
-        )
+        )  # fmt: skip
+    return offices
 
+
+def _staff(db: AsyncSession, offices: dict[str, Office], today: date) -> dict[str, User]:
+    """The coordinator, the head of unit and the counsellors (one an intern, one delegated)."""
+    password_hash = hash_password(data.DEMO_PASSWORD)
     for staff, role in ((data.COORDINATOR, Role.coordinator), (data.HEAD, Role.head)):
         db.add(
             User(
-                email=staff.email,
-                first_name=staff.first_name,
-                last_name=staff.last_name,
-                role=role,
-                office=offices[staff.office_code],
-                password_hash=password_hash,
-                active=True,
-                hired_on=date(2016, 9, 1),
+                email=staff.email, first_name=staff.first_name, last_name=staff.last_name,
+                role=role, office=offices[staff.office_code], password_hash=password_hash,
+                active=True, hired_on=date(2016, 9, 1),
             )
-        )
+        )  # fmt: skip
     counsellors: dict[str, User] = {}
     for c in data.COUNSELLORS:
-        intern_until = (
-            today + timedelta(days=c.intern_until_offset_days)
-            if c.intern_until_offset_days
-            else None
-        )
+        offset = c.intern_until_offset_days
+        intern_until = today + timedelta(days=offset) if offset else None
         user = User(
-            email=c.email,
-            first_name=c.first_name,
-            last_name=c.last_name,
-            role=Role.counsellor,
-            office=offices[c.office_code],
-            password_hash=password_hash,
-            active=True,
-            is_intern=intern_until is not None,
-            intern_until=intern_until,
-            work_share=c.share,
+            email=c.email, first_name=c.first_name, last_name=c.last_name, role=Role.counsellor,
+            office=offices[c.office_code], password_hash=password_hash, active=True,
+            is_intern=intern_until is not None, intern_until=intern_until, work_share=c.share,
             hired_on=(today - timedelta(days=60)) if intern_until else date(2017, 1, 2),
             availability=[
                 AvailabilityWindow(weekday=w.weekday, start=w.start, end=w.end)
                 for w in c.availability
             ],
-        )
+        )  # fmt: skip
         if c.delegation_offset_days:
             start, end = c.delegation_offset_days
             user.absences = [
                 Absence(
-                    kind=AbsenceKind.delegation,
-                    starts_on=today + timedelta(days=start),
-                    ends_on=today + timedelta(days=end),
-                    note="Delegacja do zadań EURES",
+                    kind=AbsenceKind.delegation, starts_on=today + timedelta(days=start),
+                    ends_on=today + timedelta(days=end), note="Delegacja do zadań EURES",
                 )
-            ]
+            ]  # fmt: skip
         counsellors[c.email] = user
     db.add_all(counsellors.values())
-    await db.flush()
+    return counsellors
 
+
+def _cases(db: AsyncSession, counsellors: dict[str, User], today: date) -> None:
+    """The demo participants with one case each, and the case counters that follow them."""
     last_number: dict[int, int] = defaultdict(int)
     for seed in data.demo_participants(DEMO_SEED, today):
         participant = Participant(
-            first_name=seed.first_name,
-            last_name=seed.last_name,
-            email=seed.email,
-            phone=seed.phone,
-            birth_date=seed.birth_date,
-            education=seed.education.value,
-            employment=seed.employment.value,
-            region_link=seed.region_link.value,
-        )
+            first_name=seed.first_name, last_name=seed.last_name, email=seed.email,
+            phone=seed.phone, birth_date=seed.birth_date, education=seed.education.value,
+            employment=seed.employment.value, region_link=seed.region_link.value,
+        )  # fmt: skip
         db.add(participant)
         db.add(
             Case(
-                code=seed.case_code,
-                participant=participant,
+                code=seed.case_code, participant=participant,
                 counsellor=counsellors[seed.counsellor_email],
-                variant=CaseVariant(seed.variant.value),
-                status=CaseStatus(seed.status),
-                opened_on=seed.opened,
-                closed_on=seed.closed,
+                variant=CaseVariant(seed.variant.value), status=CaseStatus(seed.status),
+                opened_on=seed.opened, closed_on=seed.closed,
             )
-        )
+        )  # fmt: skip
         year, number = seed.case_code.split("-")[1:]
         last_number[int(year)] = max(last_number[int(year)], int(number))
     db.add_all(CaseSequence(year=year, last=number) for year, number in last_number.items())
-    await db.flush()

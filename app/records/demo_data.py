@@ -25,10 +25,9 @@ import random
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
-from typing import Literal
 
-from app.records.enums import CaseVariant, Education, Employment, RegionLink
-from scheduling.eligibility import age_on
+from app.calendar import age_on
+from app.records.enums import CaseStatus, CaseVariant, Education, Employment, RegionLink
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +97,6 @@ class StaffSeed:
     first_name: str
     last_name: str
     office_code: str
-
-
-CaseStatus = Literal["open", "completed", "cancelled"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,6 +476,35 @@ def _birth_date_for_age(rng: random.Random, on: date, low: int, high: int) -> da
             return candidate
 
 
+def _outcome(
+    rng: random.Random, variant: CaseVariant, opened: date, today: date
+) -> tuple[CaseStatus, date | None]:
+    """How a demo case stands today: most older ones completed, a few cancelled, the rest open."""
+    age_of_case = (today - opened).days
+    longest = 180 if variant is CaseVariant.deep else 60
+    roll = rng.random()
+    if age_of_case > 21 and roll < 0.75:
+        return CaseStatus.completed, opened + timedelta(
+            days=rng.randint(7, min(longest, age_of_case))
+        )
+    if roll > 0.93:
+        return CaseStatus.cancelled, opened + timedelta(days=rng.randint(0, min(30, age_of_case)))
+    return CaseStatus.open, None
+
+
+def _contact(rng: random.Random, first: str, last: str, used: set[str]) -> tuple[str, str]:
+    """A unique made-up e-mail address and a mobile number."""
+    local = f"{_ascii(first)}.{_ascii(last)}"
+    email = f"{local}@{rng.choice(_MAIL_DOMAINS)}"
+    suffix = 2
+    while email in used:
+        email = f"{local}{suffix}@{email.split('@')[1]}"
+        suffix += 1
+    used.add(email)
+    phone = f"+48 {rng.choice('5678')}{rng.randint(0, 99):02d} {rng.randint(0, 999):03d} "
+    return email, phone + f"{rng.randint(0, 999):03d}"
+
+
 def demo_participants(seed: int, today: date, n: int = 300) -> list[ParticipantSeed]:
     """``n`` made-up participants with one case each, the same for the same ``seed`` and ``today``.
 
@@ -520,29 +545,8 @@ def demo_participants(seed: int, today: date, n: int = 300) -> list[ParticipantS
         region_link = rng.choices(tuple(RegionLink), _REGION_LINK_WEIGHTS)[0]
         variant = CaseVariant.deep if i in deep else CaseVariant.basic
 
-        status: CaseStatus
-        closed: date | None = None
-        age_of_case = (today - opened).days
-        longest = 180 if variant is CaseVariant.deep else 60
-        roll = rng.random()
-        if age_of_case > 21 and roll < 0.75:
-            status = "completed"
-            closed = opened + timedelta(days=rng.randint(7, min(longest, age_of_case)))
-        elif roll > 0.93:
-            status = "cancelled"
-            closed = opened + timedelta(days=rng.randint(0, min(30, age_of_case)))
-        else:
-            status = "open"
-
-        local = f"{_ascii(first)}.{_ascii(last)}"
-        email = f"{local}@{rng.choice(_MAIL_DOMAINS)}"
-        suffix = 2
-        while email in used_emails:
-            email = f"{local}{suffix}@{email.split('@')[1]}"
-            suffix += 1
-        used_emails.add(email)
-        phone = f"+48 {rng.choice('5678')}{rng.randint(0, 99):02d} {rng.randint(0, 999):03d} "
-        phone += f"{rng.randint(0, 999):03d}"
+        status, closed = _outcome(rng, variant, opened, today)
+        email, phone = _contact(rng, first, last, used_emails)
 
         drafts.append(
             ParticipantSeed(

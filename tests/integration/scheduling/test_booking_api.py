@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.outbox.models import OutboxMessage
-from scheduling.models import Booking, Slot
+from scheduling.booking.models import Booking
+from scheduling.models import Slot
 from tests.conftest import on_both_engines
 from tests.integration.scheduling.test_booking_builders import body, make_duty, slot_counts
 

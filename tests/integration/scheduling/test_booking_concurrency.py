@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import WARSAW
-from scheduling.models import Booking, BookingStatus, Under25WindowRow
+from scheduling.booking.models import Booking, BookingStatus, Under25WindowRow
 from tests.conftest import on_both_engines
 from tests.integration.scheduling.test_booking_builders import body, make_duty, slot_counts
 

@@ -29,7 +29,7 @@ from app.outbox.models import OutboxMessage, OutboxStatus
 from app.outbox.sender import send_outbox
 from app.outbox.transports import FileSink, SmtpTransport
 from app.settings import Settings
-from scheduling import booking_service as svc
+from scheduling.booking.reminders import queue_reminders
 from scheduling.models import Slot
 from tests.clock import clock_env, python_command
 from tests.integration.scheduling.test_booking_builders import body, make_duty
@@ -148,7 +148,7 @@ async def test_the_reminder_arrives_a_day_before_and_only_once(
     day_before = start - timedelta(hours=23)
 
     for _ in range(3):
-        await svc.queue_reminders(db, now=day_before)
+        await queue_reminders(db, now=day_before, settings=settings)
         await _send(settings, url, now=day_before)
 
     subjects = sorted(str(m["Subject"]).split(":")[0] for m in inbox.messages)

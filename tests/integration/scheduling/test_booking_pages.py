@@ -12,10 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
-from scheduling import booking_service as svc
-from scheduling.booking_service import BookingIn, OtherCounsellor
-from scheduling.models import Booking, BookingStatus, Slot
-from tests.conftest import COORDINATOR, COUNSELLOR, OTHER_COUNSELLOR, TEST_SECRET, login, post_form
+from scheduling.booking.book import book_follow_up, book_slot
+from scheduling.booking.errors import OtherCounsellor
+from scheduling.booking.models import Booking, BookingStatus
+from scheduling.booking.schemas import BookingIn
+from scheduling.models import Slot
+from tests.conftest import COORDINATOR, COUNSELLOR, OTHER_COUNSELLOR, login, post_form
 from tests.integration.scheduling.test_booking_builders import (
     body,
     first_place,
@@ -183,24 +185,21 @@ async def test_the_manage_link_moves_the_booking_to_another_slot(
 
 
 async def test_follow_up_meetings_are_only_with_the_participants_own_counsellor(
-    db: AsyncSession,
+    db: AsyncSession, settings: Settings
 ) -> None:
     [mine] = await make_duty(db, counsellor=COUNSELLOR)
     [later] = await make_duty(db, counsellor=COUNSELLOR, day=future_day(9))
     [other] = await make_duty(db, counsellor=OTHER_COUNSELLOR, day=future_day(10))
     now = datetime.now(UTC)
-    first = await svc.book_slot(
+    first = await book_slot(
         db,
         BookingIn.model_validate(body(mine, 1)),
         now=now,
-        secret=TEST_SECRET,
-        base_url="http://x",
+        settings=settings,
     )
 
     with pytest.raises(OtherCounsellor):
-        await svc.book_follow_up(
-            db, first.token, other, now=now, secret=TEST_SECRET, base_url="http://x"
-        )
+        await book_follow_up(db, first.token, other, now=now, settings=settings)
     again = BookingIn.model_validate(
         body(other, 1)
         | {
@@ -209,10 +208,8 @@ async def test_follow_up_meetings_are_only_with_the_participants_own_counsellor(
         }
     )  # type: ignore[union-attr]
     with pytest.raises(OtherCounsellor):
-        await svc.book_slot(db, again, now=now, secret=TEST_SECRET, base_url="http://x")
-    follow = await svc.book_follow_up(
-        db, first.token, later, now=now, secret=TEST_SECRET, base_url="http://x"
-    )
+        await book_slot(db, again, now=now, settings=settings)
+    follow = await book_follow_up(db, first.token, later, now=now, settings=settings)
 
     assert follow.booking.case_id == first.booking.case_id
     assert await slot_counts(db, [mine, later, other]) == {mine: 1, later: 1, other: 0}

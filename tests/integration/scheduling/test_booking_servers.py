@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling.models import Booking
+from scheduling.booking.models import Booking
 from tests.clock import clock_env, python_command
 from tests.conftest import TEST_SECRET
 from tests.integration.scheduling.test_booking_builders import body, make_duty, slot_counts

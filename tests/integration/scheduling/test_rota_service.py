@@ -18,7 +18,8 @@ from app.outbox.models import OutboxMessage
 from app.records.models import Absence, AbsenceKind, Participant, User
 from app.settings import Settings
 from scheduling import rota_service as svc
-from scheduling.models import Booking, BookingStatus, Duty, DutyStatus, RotaRun, RotaRunStatus, Slot
+from scheduling.booking.models import Booking, BookingStatus
+from scheduling.models import Duty, DutyStatus, RotaRun, RotaRunStatus, Slot
 from scheduling.rota_check import check_plan
 from tests.conftest import COUNSELLOR, demo_today, on_both_engines
 

@@ -17,7 +17,7 @@ from app.records.demo_data import (
     demo_participants,
 )
 from app.records.enums import CaseVariant
-from scheduling.eligibility import SEED_RULES, Applicant, assess
+from scheduling.booking.eligibility import SEED_RULES, Applicant, assess
 
 TODAY = date(2027, 3, 15)
 LAT_RANGE = (49.1, 50.55)

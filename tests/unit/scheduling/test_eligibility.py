@@ -8,16 +8,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from app.calendar import age_on, birthday_in
 from app.records.enums import Education, Employment, RegionLink
-from scheduling.eligibility import (
+from scheduling.booking.eligibility import (
     SEED_RULES,
     AgeBand,
     Applicant,
     EligibilityRules,
     Under25Window,
-    age_on,
     assess,
-    birthday_in,
 )
 
 ON = date(2027, 6, 15)  # a Tuesday

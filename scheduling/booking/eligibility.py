@@ -36,7 +36,6 @@ booking service's job: ``Verdict.window`` says which window to charge.
 
 from __future__ import annotations
 
-import calendar
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.calendar import age_on
 from app.records.enums import EDUCATION_LABELS, Education, Employment, RegionLink
 
 # --- rules (stored as JSON) ----------------------------------------------------------------------
@@ -169,21 +169,6 @@ class Verdict:
 
 
 # --- the rules applied ---------------------------------------------------------------------------
-
-
-def birthday_in(year: int, birth_date: date) -> date:
-    """The day a person's birthday falls on in ``year`` (29 February -> 28 February if needed)."""
-    if birth_date.month == 2 and birth_date.day == 29 and not calendar.isleap(year):
-        return date(year, 2, 28)
-    return birth_date.replace(year=year)
-
-
-def age_on(birth_date: date, on: date) -> int:
-    """Completed years of life on day ``on`` (Kodeks cywilny art. 112)."""
-    years = on.year - birth_date.year
-    if on < birthday_in(on.year, birth_date):
-        years -= 1
-    return years
 
 
 _REGION_VERBS = {

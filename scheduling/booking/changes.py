@@ -1,0 +1,259 @@
+"""Changing a booking: the manage link (find it, cancel it, move it to another slot) and the
+counsellor marking attendance.
+
+A cancellation and a move are transactions of their own, Core bodies that give back and take
+seats the one way :mod:`scheduling.booking.seats` does, as a booking does. A move takes the new
+seat first and gives the old one back only once the new one is taken, so a full new slot leaves
+the booking where it was (409 with the nearest free slots).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.calendar import local_today
+from app.db import get_or_404, rowcount, run_transaction
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.outbox.messages import cancel_pending, enqueue
+from app.records.enums import CaseStatus
+from app.records.models import Case, Participant, User
+from app.security import token_hash
+from app.settings import Settings
+from scheduling.booking.errors import SlotFull, own_counsellor_only
+from scheduling.booking.models import Booking, BookingKind, BookingStatus
+from scheduling.booking.queries import next_free_near
+from scheduling.booking.seats import (
+    bookable_row,
+    counsellor_name,
+    give_back_seat,
+    refund_window,
+    slot_from_row,
+    slot_row,
+    take_seat,
+)
+from scheduling.booking.texts import booking_ics, cancellation_text, confirmation_text, when
+from scheduling.models import Slot
+
+_BOOKINGS: Table = Booking.__table__  # type: ignore[assignment]
+_CASES: Table = Case.__table__  # type: ignore[assignment]
+
+# The booking behind a manage link, with what a change needs of its case and participant.
+_BOOKING_ROW = (
+    select(
+        Booking.id, Booking.slot_id, Booking.status, Booking.kind, Booking.case_id,
+        Booking.under25_window_id, Participant.email, Case.code,
+        Case.counsellor_id.label("case_counsellor_id"), User.first_name, User.last_name,
+    )
+    .select_from(Booking.__table__)
+    .join(Participant.__table__, Participant.id == Booking.participant_id)
+    .outerjoin(Case.__table__, Case.id == Booking.case_id)
+    .outerjoin(User.__table__, User.id == Case.counsellor_id)
+    .where(Booking.token_hash == bindparam("token_hash"))
+)  # fmt: skip
+_OTHER_MEETINGS = (
+    select(func.count())
+    .select_from(Booking.__table__)
+    .where(
+        Booking.case_id == bindparam("case_id"),
+        Booking.id != bindparam("booking_id"),
+        Booking.status.in_([BookingStatus.booked, BookingStatus.attended]),
+    )
+)
+
+
+def _check_token(token: str) -> None:
+    if not token or len(token) > 200:
+        raise NotFound("Nie znaleziono rezerwacji. Sprawdź link z e-maila.")
+
+
+async def booking_by_token(db: AsyncSession, token: str) -> Booking:
+    """The booking of a manage link, as stored now."""
+    _check_token(token)
+    booking = (
+        await db.scalars(
+            select(Booking)
+            .where(Booking.token_hash == token_hash(token))
+            .execution_options(populate_existing=True)
+        )
+    ).one_or_none()
+    if booking is None:
+        raise NotFound("Nie znaleziono rezerwacji. Sprawdź link z e-maila.")
+    return booking
+
+
+def _booking_row(conn: Connection, token: str) -> Any:
+    _check_token(token)
+    row = conn.execute(_BOOKING_ROW, {"token_hash": token_hash(token)}).one_or_none()
+    if row is None:
+        raise NotFound("Nie znaleziono rezerwacji. Sprawdź link z e-maila.")
+    return row
+
+
+def _may_change(status: BookingStatus, starts_at: datetime, now: datetime) -> None:
+    if status is not BookingStatus.booked:
+        raise Conflict("Ta rezerwacja jest już odwołana lub zakończona.")
+    if starts_at < now:
+        raise Conflict("To spotkanie już się odbyło lub trwa: nie można go zmienić.")
+
+
+# --- cancelling -------------------------------------------------------------------------------
+
+
+async def cancel_booking(
+    db: AsyncSession, token: str, *, now: datetime, settings: Settings
+) -> Booking:
+    """Cancel a booking and free its seat at once (and its under-25 place); a cancelled
+    recruitment interview cancels the case it opened."""
+    await run_transaction(db, lambda conn: _cancel_tx(conn, token, now, settings.contact_phone))
+    return await booking_by_token(db, token)
+
+
+def _cancel_tx(conn: Connection, token: str, now: datetime, contact_phone: str) -> None:
+    booking = _booking_row(conn, token)
+    current = slot_row(conn, booking.slot_id)
+    _may_change(booking.status, current.starts_at, now)
+    cancelled = conn.execute(
+        update(_BOOKINGS)
+        .where(_BOOKINGS.c.id == booking.id, _BOOKINGS.c.status == BookingStatus.booked)
+        .values(status=BookingStatus.cancelled, cancelled_at=now, updated_at=now)
+    )
+    if rowcount(cancelled) == 0:  # a concurrent cancel got there first
+        raise Conflict("Ta rezerwacja jest już odwołana lub zakończona.")
+    give_back_seat(conn, booking.slot_id)
+    if booking.under25_window_id is not None:
+        refund_window(conn, booking.under25_window_id)
+    if booking.kind is BookingKind.interview and booking.case_id is not None:
+        conn.execute(
+            update(_CASES)
+            .where(_CASES.c.id == booking.case_id, _CASES.c.status == CaseStatus.open)
+            .values(status=CaseStatus.cancelled, closed_on=local_today(now), updated_at=now)
+        )
+    cancel_pending(conn, booking_id=booking.id, kind="reminder")
+    slot = slot_from_row(current, taken=max(current.taken - 1, 0))
+    enqueue(
+        conn, key=f"cancel:{booking.id}", kind="cancellation", booking_id=booking.id,
+        to=booking.email, subject=f"Odwołano rozmowę doradczą {when(slot)}",
+        body=cancellation_text(slot, contact_phone=contact_phone), now=now,
+    )  # fmt: skip
+
+
+# --- moving -----------------------------------------------------------------------------------
+
+
+class _NewSlotFull(Exception):
+    """The new slot had no seat: the move is rolled back, the booking stays where it was."""
+
+    def __init__(self, slot: Slot) -> None:
+        super().__init__("full")
+        self.slot = slot
+
+
+async def reschedule_booking(
+    db: AsyncSession, token: str, new_slot_id: int, *, now: datetime, settings: Settings
+) -> Booking:
+    """Move a booking to another slot in one transaction (see the module docstring)."""
+    try:
+        await run_transaction(db, lambda conn: _move_tx(conn, token, new_slot_id, now, settings))
+    except _NewSlotFull as full:
+        next_free = await next_free_near(db, full.slot, now=now)
+        await db.rollback()
+        raise SlotFull(
+            "Ten termin jest już zajęty. Twoja dotychczasowa rezerwacja pozostaje bez zmian.",
+            next_free=next_free,
+        ) from None
+    return await booking_by_token(db, token)
+
+
+def _move_tx(
+    conn: Connection, token: str, new_slot_id: int, now: datetime, settings: Settings
+) -> None:
+    booking = _booking_row(conn, token)
+    old = slot_row(conn, booking.slot_id)
+    _may_change(booking.status, old.starts_at, now)
+    if new_slot_id == booking.slot_id:
+        raise Conflict("To jest Twój obecny termin. Wybierz inny.")
+    new = bookable_row(conn, new_slot_id, now=now)
+    if booking.case_id is not None and _must_stay_with_counsellor(conn, booking):
+        own_counsellor_only(
+            booking.case_counsellor_id, new.counsellor_id, counsellor=counsellor_name(booking),
+            contact_phone=settings.contact_phone,
+        )  # fmt: skip
+    if not take_seat(conn, new.id):
+        raise _NewSlotFull(slot_from_row(new, taken=new.taken))
+    moved = conn.execute(
+        update(_BOOKINGS)
+        .where(
+            _BOOKINGS.c.id == booking.id,
+            _BOOKINGS.c.slot_id == booking.slot_id,
+            _BOOKINGS.c.status == BookingStatus.booked,
+        )
+        .values(slot_id=new.id, updated_at=now)
+    )
+    if rowcount(moved) == 0:  # changed concurrently: the rollback returns the new seat
+        raise Conflict("Rezerwacja została właśnie zmieniona. Odśwież stronę.")
+    give_back_seat(conn, booking.slot_id)
+    if booking.case_id is not None and booking.case_counsellor_id != new.counsellor_id:
+        conn.execute(
+            update(_CASES)
+            .where(_CASES.c.id == booking.case_id)
+            .values(counsellor_id=new.counsellor_id, updated_at=now)
+        )
+    cancel_pending(conn, booking_id=booking.id, kind="reminder")
+    _tell_moved(conn, booking, slot_from_row(new, taken=new.taken + 1), token, now, settings)
+
+
+def _must_stay_with_counsellor(conn: Connection, booking: Any) -> bool:
+    """A follow-up, or an interview whose case has other meetings, stays with the case's
+    counsellor; a lone interview may move to another counsellor (the case moves with it)."""
+    if booking.kind is BookingKind.follow_up:
+        return True
+    others = conn.scalar(_OTHER_MEETINGS, {"case_id": booking.case_id, "booking_id": booking.id})
+    return bool(others)
+
+
+def _tell_moved(
+    conn: Connection, booking: Any, slot: Slot, token: str, now: datetime, settings: Settings
+) -> None:
+    code = booking.code or ""
+    enqueue(
+        conn, key=f"reschedule:{booking.id}:{slot.id}", kind="reschedule",
+        booking_id=booking.id, to=booking.email,
+        subject=f"Nowy termin rozmowy doradczej: {when(slot)}",
+        body=confirmation_text(
+            slot, code, f"{settings.base_url}/manage/{token}",
+            contact_phone=settings.contact_phone, moved=True,
+        ),
+        ics=booking_ics(booking.id, slot, code, base_url=settings.base_url, now=now),
+        now=now,
+    )  # fmt: skip
+
+
+# --- attendance -------------------------------------------------------------------------------
+
+
+async def mark_attendance(
+    db: AsyncSession,
+    booking_id: int,
+    status: BookingStatus,
+    *,
+    user_id: int,
+    is_coordinator: bool,
+    now: datetime,
+) -> Booking:
+    if status not in (BookingStatus.attended, BookingStatus.no_show):
+        raise Invalid("Wybierz: obecność albo nieobecność.")
+    booking = await get_or_404(db, Booking, booking_id, "rezerwacja")
+    if not is_coordinator and booking.slot.duty.counsellor_id != user_id:
+        raise Forbidden("Obecność zaznaczasz tylko na swoich dyżurach.")
+    if booking.status is BookingStatus.cancelled:
+        raise Conflict("Ta rezerwacja została odwołana.")
+    if local_today(booking.slot.starts_at) > local_today(now):
+        raise Conflict("Obecność można zaznaczyć w dniu spotkania lub później.")
+    booking.status = status
+    booking.attendance_marked_by = user_id
+    await db.commit()
+    return booking

@@ -1,0 +1,44 @@
+"""Why a booking, a move or a cancellation is refused: facts with an HTTP status and a Polish
+message (the routes turn them into a page or problem details)."""
+
+from __future__ import annotations
+
+from app.errors import Conflict, Forbidden
+from scheduling.booking.eligibility import Verdict
+
+
+class SlotFull(Conflict):
+    """The slot has no seat left; ``next_free`` lists the nearest free slots of the place."""
+
+
+class SlotGone(Conflict):
+    """The slot is no longer bookable (cancelled duty, already started, too soon)."""
+
+
+class NotEligible(Forbidden):
+    """The person may not take part; the reasons and whom to call go with it."""
+
+    title = "Nie możemy Cię zapisać"
+
+    def __init__(self, verdict: Verdict) -> None:
+        reasons = [{"code": r.code, "text": r.text} for r in verdict.reasons]
+        super().__init__(" ".join(verdict.messages), reasons=reasons, contact=verdict.contact)
+        self.verdict = verdict
+
+
+class OtherCounsellor(Forbidden):
+    """The meetings of an open case are with the case's own counsellor."""
+
+    def __init__(self, counsellor: str, contact_phone: str) -> None:
+        super().__init__(
+            f"Masz już otwarty Bilans Kariery u doradcy {counsellor}. Kolejne spotkania umawiasz "
+            f"tylko z nim lub nią: wybierz jego lub jej termin albo zadzwoń: {contact_phone}."
+        )
+
+
+def own_counsellor_only(
+    case_counsellor_id: int, slot_counsellor_id: int, *, counsellor: str, contact_phone: str
+) -> None:
+    """The rule, in one place: a further meeting of an open case is with its counsellor."""
+    if case_counsellor_id != slot_counsellor_id:
+        raise OtherCounsellor(counsellor, contact_phone)

@@ -1,0 +1,356 @@
+"""Booking's public pages (no account): choose a district, a place and a slot, book it, and the
+manage link (see, cancel, move, book a further meeting, the .ics).
+
+Handlers are thin: read input, call the booking services, render a page. Public POSTs are rate
+limited per client (``BILANS_BOOKING_RATE_LIMIT``, default 20 a minute; ``off`` turns it off for
+load tests), carry the global CSRF token and a honeypot field ``website`` that people never see.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.middleware.base import DefineMiddleware
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect, Template
+
+from app.db import get_or_404
+from app.deps import AppSettings, DbSession
+from app.errors import Invalid
+from app.forms import form_data, validate
+from app.limits import limit
+from app.pages import int_or_none, render_page
+from app.records.enums import EDUCATION_LABELS, EMPLOYMENT_LABELS, REGION_LINK_LABELS
+from app.records.models import DutyPlace
+from app.settings import Settings
+from scheduling.booking import changes, queries
+from scheduling.booking.book import book_follow_up, book_slot
+from scheduling.booking.errors import NotEligible, SlotFull
+from scheduling.booking.models import Booking, BookingKind, BookingSource, BookingStatus
+from scheduling.booking.queries import pure_slot
+from scheduling.booking.schemas import (
+    CONSENT_TEXTS,
+    REQUIRED_CONSENTS,
+    BookingIn,
+    ConsentKind,
+)
+from scheduling.booking.seats import MIN_NOTICE
+from scheduling.booking.texts import booking_ics
+from scheduling.slots import free_slots
+
+# --- abuse limits -----------------------------------------------------------------------
+
+
+def rate_limits(settings: Settings) -> list[DefineMiddleware]:
+    """Public booking posts and cancellations per client (the controllers marked "booking")."""
+    return limit(
+        settings.booking_rate_limit, name="booking", store="booking_rate_limit",
+        methods=("POST", "DELETE"),
+    )  # fmt: skip
+
+
+PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+BOOKING_LABELS = {
+    "education_options": [(k.value, v) for k, v in EDUCATION_LABELS.items()],
+    "employment_options": [(k.value, v) for k, v in EMPLOYMENT_LABELS.items()],
+    "region_options": [(k.value, v) for k, v in REGION_LINK_LABELS.items()],
+    "consents": [(k.value, CONSENT_TEXTS[k], k in REQUIRED_CONSENTS) for k in ConsentKind],
+    "booking_status": {
+        BookingStatus.booked: "zarezerwowana",
+        BookingStatus.cancelled: "odwołana",
+        BookingStatus.attended: "obecność",
+        BookingStatus.no_show: "nieobecność",
+    },
+    "booking_kind": {BookingKind.interview: "rozmowa wstępna", BookingKind.follow_up: "kolejne"},
+    "booking_source": {
+        BookingSource.online: "strona",
+        BookingSource.api: "API",
+        BookingSource.phone: "telefon",
+    },
+}
+
+
+# --- public pages -----------------------------------------------------------------------
+
+
+async def _slot_page_context(db: Any, slot_id: int) -> dict[str, Any]:
+    slot = await queries.get_bookable_slot(db, slot_id, now=now_utc())
+    return {"slot": slot, "pslot": pure_slot(slot), "place": slot.duty.place}
+
+
+async def blank_booking_form(
+    request: Request[Any, Any, State], db: Any, slot_id: int, *, action: str
+) -> Template:
+    """The booking form for a slot, blank, with a fresh one-time key (public and phone)."""
+    return render_page(
+        request,
+        "booking/form.html",
+        values={"form_key": secrets.token_urlsafe(16)},
+        errors={},
+        message=None,
+        action=action,
+        **await _slot_page_context(db, slot_id),
+    )
+
+
+class BookingPages(Controller):
+    path = "/"
+    include_in_schema = False
+    opt = {"rate_limit": "booking"}
+
+    @get("/book")
+    async def start(
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        district: FromQuery[str | None] = None,
+        town: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    ) -> Template:
+        districts = await queries.districts_with_places(db_session)
+        district_id = int_or_none(district)
+        places: list[Any] = []
+        towns: list[str] = []
+        if district_id is not None:
+            all_places = await queries.places_with_next_slot(db_session, district_id, now=now_utc())
+            towns = sorted({p.town for p, _, _ in all_places})
+            places = [row for row in all_places if not town or row[0].town == town]
+        return render_page(
+            request,
+            "booking/start.html",
+            block="place_list",
+            districts=districts,
+            district_id=district_id,
+            towns=towns,
+            town=town or "",
+            places=places,
+        )
+
+    @get("/book/places/{place_id:int}")
+    async def place_slots(
+        self, request: Request[Any, Any, State], db_session: DbSession, place_id: FromPath[int]
+    ) -> Template:
+        place = await get_or_404(db_session, DutyPlace, place_id, "miejsce")
+        days = await queries.place_slots(db_session, place_id, now=now_utc())
+        return render_page(request, "booking/slots.html", place=place, days=days)
+
+    @get("/book/slots/{slot_id:int}")
+    async def form(
+        self, request: Request[Any, Any, State], db_session: DbSession, slot_id: FromPath[int]
+    ) -> Template:
+        return await blank_booking_form(
+            request, db_session, slot_id, action=f"/book/slots/{slot_id}"
+        )
+
+    @post("/book/slots/{slot_id:int}")
+    async def book(
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        settings: AppSettings,
+        slot_id: FromPath[int],
+    ) -> Template | Redirect:
+        return await book_from_form(
+            request, db_session, settings, slot_id, source=BookingSource.online
+        )
+
+    @get("/manage/{token:str}")
+    async def manage(
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        token: FromPath[str],
+        new: FromQuery[str | None] = None,
+    ) -> Template:
+        booking = await changes.booking_by_token(db_session, token)
+        return render_page(
+            request,
+            "booking/manage.html",
+            booking=booking,
+            token=token,
+            pslot=pure_slot(booking.slot),
+            new=bool(new),
+            changeable=booking.status is BookingStatus.booked
+            and booking.slot.starts_at > now_utc(),
+            headers=PRIVATE_HEADERS,
+        )
+
+    @get("/manage/{token:str}/calendar.ics")
+    async def ics(
+        self, db_session: DbSession, settings: AppSettings, token: FromPath[str]
+    ) -> Response[bytes]:
+        booking = await changes.booking_by_token(db_session, token)
+        code = booking.case.code if booking.case is not None else ""
+        body = booking_ics(
+            booking.id, booking.slot, code, base_url=settings.base_url, now=booking.updated_at
+        )
+        return Response(
+            body.encode(),
+            media_type="text/calendar; charset=utf-8",
+            headers={
+                "Content-Disposition": 'attachment; filename="bilans-kariery.ics"',
+                **PRIVATE_HEADERS,
+            },
+        )
+
+    @post("/manage/{token:str}/cancel")
+    async def cancel(
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        settings: AppSettings,
+        token: FromPath[str],
+    ) -> Redirect:
+        await changes.cancel_booking(db_session, token, now=now_utc(), settings=settings)
+        return Redirect(f"/manage/{token}", status_code=303, headers=PRIVATE_HEADERS)
+
+    @get("/manage/{token:str}/reschedule")
+    async def reschedule_page(
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        token: FromPath[str],
+        follow_up: FromQuery[str | None] = None,
+    ) -> Template:
+        booking = await changes.booking_by_token(db_session, token)
+        return await _choose_page(request, db_session, booking, token, follow_up=bool(follow_up))
+
+    @post("/manage/{token:str}/reschedule")
+    async def reschedule(
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        settings: AppSettings,
+        token: FromPath[str],
+    ) -> Template | Redirect:
+        raw = await form_data(request)
+        slot_id = int_or_none(raw.get("slot_id"))
+        follow_up = raw.get("follow_up") == "1"
+        if slot_id is None:
+            booking = await changes.booking_by_token(db_session, token)
+            return await _choose_page(
+                request, db_session, booking, token, follow_up=follow_up,
+                error="Wybierz termin z listy.", status_code=422,
+            )  # fmt: skip
+        try:
+            if follow_up:
+                booked = await book_follow_up(
+                    db_session, token, slot_id, now=now_utc(), settings=settings,
+                )  # fmt: skip
+                return Redirect(f"/manage/{booked.token}?new=1", status_code=303)
+            await changes.reschedule_booking(
+                db_session, token, slot_id, now=now_utc(), settings=settings
+            )
+        except SlotFull as exc:
+            booking = await changes.booking_by_token(db_session, token)
+            return await _choose_page(
+                request, db_session, booking, token, follow_up=follow_up,
+                error=exc.message, status_code=409,
+            )  # fmt: skip
+        return Redirect(f"/manage/{token}?moved=1", status_code=303, headers=PRIVATE_HEADERS)
+
+
+async def _choose_page(
+    request: Request[Any, Any, State],
+    db: Any,
+    booking: Booking,
+    token: str,
+    *,
+    follow_up: bool,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    now = now_utc()
+    own = follow_up or booking.kind is BookingKind.follow_up
+    if own and booking.case is not None:
+        pairs = await queries.counsellor_slots(
+            db, booking.case.counsellor_id, now=now, exclude_slot=booking.slot_id
+        )
+        days = free_slots([p for p, _ in pairs], now=now, min_notice=MIN_NOTICE)
+        places = {s.id: s.duty.place for _, s in pairs}
+    else:
+        place_id = booking.slot.duty.place_id
+        days = await queries.place_slots(db, place_id, now=now) if place_id is not None else []
+        days = [type(d)(d.day, tuple(s for s in d.slots if s.id != booking.slot_id)) for d in days]
+        days = [d for d in days if d.slots]
+        places = {}
+    return render_page(
+        request,
+        "booking/choose.html",
+        booking=booking,
+        token=token,
+        days=days,
+        places=places,
+        follow_up=follow_up,
+        error=error,
+        status_code=status_code,
+        headers=PRIVATE_HEADERS,
+    )
+
+
+async def book_from_form(
+    request: Request[Any, Any, State],
+    db: Any,
+    settings: Settings,
+    slot_id: int,
+    *,
+    source: BookingSource,
+    template: str = "booking/form.html",
+    action: str | None = None,
+) -> Template | Redirect:
+    form = await request.form()
+    if str(form.get("website") or "").strip():
+        # A bot filled the hidden field: store nothing, answer as if all went well.
+        return render_page(request, "booking/received.html")
+    raw = await form_data(request)
+    raw["slot_id"] = slot_id
+    ctx = await _slot_page_context(db, slot_id)
+    place_id = ctx["place"].id if ctx["place"] is not None else None
+    action = action or f"/book/slots/{slot_id}"
+    try:
+        data = validate(BookingIn, raw)
+        booked = await book_slot(
+            db,
+            data,
+            now=now_utc(),
+            settings=settings,
+            idempotency_key=str(raw.get("form_key") or "") or None,
+            source=source,
+        )
+    except Invalid as exc:
+        ctx = await _slot_page_context(db, slot_id)
+        return render_page(
+            request, template, status_code=422, values=raw, errors=exc.errors,
+            message=exc.message, action=action, **ctx,
+        )  # fmt: skip
+    except NotEligible as exc:
+        return render_page(
+            request,
+            "booking/not_eligible.html",
+            status_code=403,
+            reasons=exc.verdict.messages,
+            contact=exc.extra.get("contact"),
+        )
+    except SlotFull as exc:
+        return render_page(
+            request,
+            "booking/full.html",
+            status_code=409,
+            next_free=exc.extra.get("next_free", []),
+            place=await db.get(DutyPlace, place_id) if place_id is not None else None,
+        )
+    if source is BookingSource.phone:
+        return Redirect(f"/bookings/phone/done/{booked.token}", status_code=303)
+    return Redirect(f"/manage/{booked.token}?new=1", status_code=303, headers=PRIVATE_HEADERS)
+
+
+HANDLERS: list[Any] = [BookingPages]

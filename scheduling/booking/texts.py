@@ -1,0 +1,91 @@
+"""The words of booking's mails and the single-booking .ics (pure: rows in, text out)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from app.calendar import WARSAW
+from scheduling.ics import FeedEvent, render_single_event
+from scheduling.models import Slot
+
+
+def when(slot: Slot) -> str:
+    start = slot.starts_at.astimezone(WARSAW)
+    return f"{start:%d.%m.%Y}, {start:%H:%M}"
+
+
+def where(slot: Slot) -> str:
+    place = slot.duty.place
+    if place is not None:
+        return place.full_address
+    office = slot.duty.office
+    return f"{office.name}, {office.address}, {office.town}" if office is not None else ""
+
+
+def confirmation_text(
+    slot: Slot, case_code: str, manage_url: str, *, contact_phone: str, moved: bool = False
+) -> str:
+    start, end = slot.starts_at.astimezone(WARSAW), slot.ends_at.astimezone(WARSAW)
+    head = "Zmieniliśmy termin Twojej rozmowy." if moved else "Dziękujemy za zapis."
+    place = slot.duty.place
+    access = ""
+    if place is not None:
+        access = "Wejście bez schodów.\n" if place.step_free else "Uwaga: w budynku są schody.\n"
+    return (
+        f"Dzień dobry,\n\n{head} Czekamy na Ciebie:\n\n"
+        f"Kiedy: {start:%d.%m.%Y}, {start:%H:%M}–{end:%H:%M}\n"
+        f"Gdzie: {where(slot)}\n{access}"
+        f"Doradca: {slot.duty.counsellor.full_name}\n"
+        f"Numer sprawy: {case_code}\n\n"
+        "Rozmowa trwa do 1,5 godziny. Weź ze sobą dokument tożsamości.\n\n"
+        f"Zmiana terminu lub odwołanie: {manage_url}\n"
+        "(Nie przekazuj tego linku innym osobom.)\n\n"
+        f"W załączniku jest plik do kalendarza. Pytania: {contact_phone}.\n\n"
+        "Wojewódzki Urząd Pracy w Krakowie – Bilans Kariery\n"
+    )
+
+
+def cancellation_text(slot: Slot, *, contact_phone: str) -> str:
+    return (
+        "Dzień dobry,\n\n"
+        f"Odwołaliśmy Twoją rozmowę doradczą {when(slot)} ({where(slot)}).\n"
+        "Jeśli chcesz, zapisz się na inny termin: wejdź na stronę zapisów Bilansu Kariery "
+        f"albo zadzwoń: {contact_phone}.\n\n"
+        "Wojewódzki Urząd Pracy w Krakowie – Bilans Kariery\n"
+    )
+
+
+def reminder_text(slot: Slot, case_code: str, *, contact_phone: str) -> str:
+    start, end = slot.starts_at.astimezone(WARSAW), slot.ends_at.astimezone(WARSAW)
+    return (
+        "Dzień dobry,\n\n"
+        "Przypominamy o jutrzejszej rozmowie doradczej:\n\n"
+        f"Kiedy: {start:%d.%m.%Y}, {start:%H:%M}–{end:%H:%M}\n"
+        f"Gdzie: {where(slot)}\n"
+        f"Doradca: {slot.duty.counsellor.full_name}\n"
+        f"Numer sprawy: {case_code}\n\n"
+        "Jeśli nie możesz przyjść, odwołaj spotkanie linkiem z e-maila potwierdzającego "
+        f"albo zadzwoń: {contact_phone}.\n\n"
+        "Wojewódzki Urząd Pracy w Krakowie – Bilans Kariery\n"
+    )
+
+
+def booking_ics(
+    booking_id: int, slot: Slot, case_code: str, *, base_url: str, now: datetime
+) -> str:
+    """A one-event calendar file: no name, email or phone in it."""
+    place = slot.duty.place
+    event = FeedEvent(
+        uid=f"booking-{booking_id}@bilans.wup-krakow.pl",
+        summary=f"Rozmowa doradcza {case_code}".strip(),
+        start=slot.starts_at,
+        end=slot.ends_at,
+        location=where(slot),
+        url=f"{base_url}/book",
+        description="Bilans Kariery, WUP Kraków. Zmiana lub odwołanie: link w e-mailu potwierdzającym.",
+        sequence=int((now - datetime(2026, 1, 1, tzinfo=UTC)).total_seconds()) // 60,
+        status="CONFIRMED",
+        last_modified=now,
+        geo=(place.lat, place.lon) if place is not None else None,
+    )
+    return render_single_event(event, name="Bilans Kariery").decode()
