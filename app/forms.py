@@ -6,7 +6,6 @@ never loses what they typed.
 
 from __future__ import annotations
 
-from datetime import date, time
 from typing import Any, TypeVar
 
 from litestar import Request
@@ -97,16 +96,3 @@ async def form_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
         if value not in ("", None):
             data[key] = value
     return data
-
-
-def parse_time_or_none(value: str | None) -> time | None:
-    if value in (None, ""):
-        return None
-    try:
-        return time.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(_("Podaj godzinę w formacie GG:MM.")) from None
-
-
-def parse_date(value: str) -> date:
-    return date.fromisoformat(value)

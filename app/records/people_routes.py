@@ -233,17 +233,6 @@ class StaffPages(Controller):
 
 # --- participants and cases -------------------------------------------------------------
 
-PARTICIPANT_FIELDS = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "birth_date",
-    "education",
-    "employment",
-    "region_link",
-]
-
 
 class ParticipantPages(Controller):
     path = "/participants"

@@ -214,15 +214,7 @@ class StaffBookingPages(Controller):
     @get("/rules", guards=[coordinator_only])
     async def rules(self, request: Request[Any, Any, State], db_session: DbSession) -> Template:
         in_force = await rules.load_rules(db_session)
-        return render_page(
-            request,
-            "staff/rules.html",
-            text=in_force.model_dump_json(indent=2),
-            errors={},
-            message=None,
-            saved=False,
-            history=await rules.rules_history(db_session),
-        )
+        return await _rules_page(request, db_session, in_force.model_dump_json(indent=2))
 
     @post("/rules", guards=[coordinator_only])
     async def save_rules(
@@ -233,18 +225,9 @@ class StaffBookingPages(Controller):
         try:
             in_force = await rules.save_rules(db_session, text, user_id=me(request).id)
         except Invalid as exc:
-            return render_page(
-                request, "staff/rules.html", status_code=422, text=text, errors=exc.errors,
-                message=exc.message, saved=False, history=await rules.rules_history(db_session),
-            )  # fmt: skip
-        return render_page(
-            request,
-            "staff/rules.html",
-            text=in_force.model_dump_json(indent=2),
-            errors={},
-            message=None,
-            saved=True,
-            history=await rules.rules_history(db_session),
+            return await _rules_page(request, db_session, text, refused=exc)
+        return await _rules_page(
+            request, db_session, in_force.model_dump_json(indent=2), saved=True
         )
 
     # --- under-25 windows ---
@@ -275,6 +258,27 @@ class StaffBookingPages(Controller):
                 errors=getattr(exc, "errors", {}), message=exc.message,
             )  # fmt: skip
         return Redirect("/bookings/windows", status_code=303)
+
+
+async def _rules_page(
+    request: Request[Any, Any, State],
+    db: Any,
+    text: str,
+    *,
+    saved: bool = False,
+    refused: Invalid | None = None,
+) -> Template:
+    """The rules editor: the rules as text, the history of versions, and why a save was refused."""
+    return render_page(
+        request,
+        "staff/rules.html",
+        status_code=422 if refused else 200,
+        text=text,
+        errors=refused.errors if refused else {},
+        message=refused.message if refused else None,
+        saved=saved,
+        history=await rules.rules_history(db),
+    )
 
 
 HANDLERS: list[Any] = [StaffBookingPages]
