@@ -14,7 +14,6 @@ from app.auth import Role
 from app.calendar import WARSAW
 from app.records.enums import CaseVariant
 from app.records.models import Case, User
-from supervision.cadence import SessionKind
 from supervision.models import (
     Material,
     MaterialRead,
@@ -28,7 +27,8 @@ from supervision.models import (
     ToolUse,
     TrainingEntry,
 )
-from supervision.training import INITIAL_MODULES, RecordKind
+from supervision.sessions.cadence import SessionKind
+from supervision.training.training import INITIAL_MODULES, RecordKind
 
 TOOLS = (
     ("NBK", "Narzędzie Badania Kompetencji", True),

@@ -17,8 +17,8 @@ from app.db import utcnow
 from app.outbox.messages import enqueue
 from app.records.models import User
 from supervision import services
-from supervision.cadence import DueStatus
 from supervision.models import ReminderSent
+from supervision.sessions.cadence import DueStatus
 
 
 def reminder_text(board: list[services.CounsellorDue], today: date, base_url: str) -> str | None:

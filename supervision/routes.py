@@ -25,11 +25,13 @@ from app.errors import BilansError, Forbidden, Invalid
 from app.forms import form_data, validate
 from app.pages import me, render_page, today
 from app.records import service as records
-from supervision import indicators, services, stats
-from supervision.cadence import SessionKind
-from supervision.indicators import Quarter
+from supervision import services, stats
+from supervision.files.uploads import MAX_UPLOAD_BYTES
+from supervision.indicators import indicators
+from supervision.indicators.indicators import Quarter
 from supervision.models import FilePurpose
-from supervision.training import INITIAL_MODULES, MAX_UPLOAD_BYTES, RecordKind
+from supervision.sessions.cadence import SessionKind
+from supervision.training.training import INITIAL_MODULES, RecordKind
 
 head_or_coordinator = roles_required(Role.coordinator, Role.head)
 # The body limit: the largest allowed file plus room for the other form fields.

@@ -28,8 +28,8 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.records import service as records
 from app.records.models import AbsenceKind, Case, User
 from scheduling.models import Duty, DutyStatus
-from supervision import cadence, freetime, licences, training
-from supervision.cadence import SessionKind
+from supervision.files import uploads
+from supervision.licences import licences
 from supervision.models import (
     FilePurpose,
     Material,
@@ -46,7 +46,10 @@ from supervision.models import (
     TrainingEntry,
     UploadedFile,
 )
-from supervision.training import RecordKind
+from supervision.sessions import cadence, freetime
+from supervision.sessions.cadence import SessionKind
+from supervision.training import training
+from supervision.training.training import RecordKind
 
 # Counsellors hired after the initial group training get the individual plan (seed, section 10).
 INITIAL_TRAINING_ENDED = date(2017, 1, 31)
@@ -1058,10 +1061,10 @@ async def store_upload(
     by: CurrentUser,
     field: str = "file",
 ) -> UploadedFile:
-    """Check type and size (``training.check_upload``), store under a random name, record it."""
+    """Check type and size (``uploads.check_upload``), store under a random name, record it."""
     try:
-        kind = training.check_upload(filename, content_type, data[:16], len(data))
-    except training.UploadRejected as rejected:
+        kind = uploads.check_upload(filename, content_type, data[:16], len(data))
+    except uploads.UploadRejected as rejected:
         raise Invalid(rejected.message, errors={field: rejected.message}) from None
     token = secrets.token_urlsafe(24)
     folder = uploads_dir(var_dir)

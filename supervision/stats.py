@@ -37,7 +37,7 @@ from app.db import days_between, hours_between
 from app.records.enums import CaseStatus, CaseVariant
 from app.records.models import Case, User
 from scheduling.models import Duty, DutyStatus
-from supervision.indicators import (
+from supervision.indicators.indicators import (
     Aggregate,
     CounsellorRef,
     IndicatorRow,

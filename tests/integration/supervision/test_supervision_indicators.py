@@ -18,9 +18,9 @@ from app.records.enums import CaseStatus, CaseVariant
 from app.records.models import Case, Participant, User
 from scheduling.models import Duty, DutyKind, DutyStatus
 from supervision import stats
-from supervision.indicators import COLUMNS, Quarter
+from supervision.indicators.indicators import COLUMNS, Quarter
 from supervision.models import SessionAttendee, SupervisionSession, TrainingEntry
-from supervision.training import RecordKind
+from supervision.training.training import RecordKind
 from tests.conftest import COORDINATOR, HEAD, login
 
 Q = Quarter(2030, 1)

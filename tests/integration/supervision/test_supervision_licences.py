@@ -12,7 +12,7 @@ from app.auth import CurrentUser
 from app.errors import BilansError
 from app.records.models import Case, User
 from supervision import services
-from supervision.licences import LicenceStatus
+from supervision.licences.licences import LicenceStatus
 from supervision.models import Tool, ToolLicence, ToolUse
 from tests.conftest import COORDINATOR, COUNSELLOR, OTHER_COUNSELLOR
 

@@ -14,8 +14,8 @@ from app.errors import Forbidden, Invalid
 from app.records.models import Absence, AbsenceKind, AvailabilityWindow, Case, User
 from scheduling.models import Duty, DutyKind, DutyStatus
 from supervision import services
-from supervision.cadence import DueStatus, SessionKind
 from supervision.models import SessionAttendee, SupervisionSession
+from supervision.sessions.cadence import DueStatus, SessionKind
 from tests.conftest import COORDINATOR, COUNSELLOR, HEAD, OTHER_COUNSELLOR
 
 WARSAW = ZoneInfo("Europe/Warsaw")
