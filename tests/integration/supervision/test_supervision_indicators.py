@@ -17,7 +17,7 @@ from app.auth import Role
 from app.records.enums import CaseStatus, CaseVariant
 from app.records.models import Case, Participant, User
 from scheduling.models import Duty, DutyKind, DutyStatus
-from supervision import stats
+from supervision.indicators import service as stats
 from supervision.indicators.indicators import COLUMNS, Quarter
 from supervision.models import SessionAttendee, SupervisionSession, TrainingEntry
 from supervision.training.training import RecordKind

@@ -16,12 +16,12 @@ from app.calendar import iso_week
 from app.db import utcnow
 from app.outbox.messages import enqueue
 from app.records.models import User
-from supervision import services
 from supervision.models import ReminderSent
 from supervision.sessions.cadence import DueStatus
+from supervision.sessions.cadence_service import CounsellorDue, cadence_dashboard
 
 
-def reminder_text(board: list[services.CounsellorDue], today: date, base_url: str) -> str | None:
+def reminder_text(board: list[CounsellorDue], today: date, base_url: str) -> str | None:
     """The reminder body (Polish), or None when nothing is due or overdue."""
     lines: list[str] = []
     for entry in board:
@@ -54,7 +54,7 @@ async def send_weekly_reminder(
     week = iso_week(today)
     if await db.scalar(select(ReminderSent.id).where(ReminderSent.week == week)):
         return 0
-    body = reminder_text(await services.cadence_dashboard(db, today), today, base_url)
+    body = reminder_text(await cadence_dashboard(db, today), today, base_url)
     coordinators = (
         (await db.scalars(select(User).where(User.role == Role.coordinator, User.active.is_(True))))
         .unique()

@@ -1,5 +1,8 @@
 """Quarterly quality indicators as SQL aggregates (``GROUP BY counsellor``), fed to the pure
-:mod:`supervision.indicators` for rows, chart and exports.
+:mod:`supervision.indicators.indicators` for rows, chart and exports.
+
+Supervision reads scheduling's tables here, and only here among the indicators' modules,
+read-only: published duties (duty hours) and bookings of their slots (meetings held, no-shows).
 
 Definitions (see also indicators.py):
 
@@ -30,13 +33,12 @@ from typing import Any
 from sqlalchemy import Date, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import scheduling.models as scheduling_models
 from app.auth import Role
 from app.calendar import WARSAW, add_months
 from app.db import days_between, hours_between
 from app.records.enums import CaseStatus, CaseVariant
 from app.records.models import Case, User
-from scheduling.models import Duty, DutyStatus
+from scheduling.models import Booking, BookingStatus, Duty, DutyStatus, Slot
 from supervision.indicators.indicators import (
     Aggregate,
     CounsellorRef,
@@ -153,24 +155,20 @@ async def duty_hours(db: AsyncSession, p: Period) -> list[Aggregate]:
 
 
 async def meetings_and_no_shows(db: AsyncSession, p: Period) -> list[Aggregate]:
-    booking = getattr(scheduling_models, "Booking", None)
-    if booking is None:  # the booking tables are not there: nothing to count yet
-        return []
-    slot = scheduling_models.Slot
-    status = booking.status
+    status = Booking.status
     stmt = (
         select(
             Duty.counsellor_id,
-            func.sum(case((status == "attended", 1), else_=0)),
-            func.sum(case((status == "no_show", 1), else_=0)),
+            func.sum(case((status == BookingStatus.attended, 1), else_=0)),
+            func.sum(case((status == BookingStatus.no_show, 1), else_=0)),
         )
-        .select_from(booking)
-        .join(slot, slot.id == booking.slot_id)
-        .join(Duty, Duty.id == slot.duty_id)
+        .select_from(Booking)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .join(Duty, Duty.id == Slot.duty_id)
         .where(
-            slot.starts_at >= p.start_utc,
-            slot.starts_at < p.end_utc,
-            status.in_(["attended", "no_show"]),
+            Slot.starts_at >= p.start_utc,
+            Slot.starts_at < p.end_utc,
+            status.in_([BookingStatus.attended, BookingStatus.no_show]),
         )
         .group_by(Duty.counsellor_id)
     )
