@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Role
-from app.calendar import iso_week
+from app.calendar import iso_week, local_today
 from app.db import utcnow
 from app.outbox.messages import enqueue
 from app.records.models import User
@@ -85,6 +85,8 @@ async def send_weekly_reminder(
 async def supervision_weekly_reminder(ctx: dict[str, Any]) -> int:
     """Runs a few times a day; sends at most one reminder per ISO week (from Monday on)."""
     settings = ctx["settings"]
-    today = datetime.now(settings.tz).date()
+    now = utcnow()
     async with ctx["sessionmaker"]() as db:
-        return await send_weekly_reminder(db, today=today, now=utcnow(), base_url=settings.base_url)
+        return await send_weekly_reminder(
+            db, today=local_today(now), now=now, base_url=settings.base_url
+        )
