@@ -19,22 +19,22 @@ Definitions (see also indicators.py):
   attendee; training hours: training records held in the quarter.
 
 Each metric is one small query; :data:`METRIC_QUERIES` is the list to extend. Durations differ
-between SQLite and PostgreSQL, so the two SQL functions below compile per dialect (the standard
-SQLAlchemy way); nothing else knows the engine. The 6-month limit needs no date arithmetic in SQL
-(see :func:`limit_threshold`).
+between SQLite and PostgreSQL: :func:`app.db.hours_between` and :func:`app.db.days_between`
+compile per dialect, so nothing here knows the engine. The 6-month limit needs no date
+arithmetic in SQL (see :func:`limit_threshold`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Date, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Role
-from app.calendar import WARSAW, add_months
+from app.calendar import add_months, day_bounds
 from app.db import days_between, hours_between
 from app.records.enums import CaseStatus, CaseVariant
 from app.records.models import Case, User
@@ -62,10 +62,7 @@ class Period:
         self.quarter = quarter
         self.first = quarter.start
         self.last = min(quarter.end, as_of)
-        self.start_utc = datetime.combine(self.first, time(0), tzinfo=WARSAW).astimezone(UTC)
-        self.end_utc = datetime.combine(
-            self.last + timedelta(days=1), time(0), tzinfo=WARSAW
-        ).astimezone(UTC)
+        self.start_utc, self.end_utc = day_bounds(self.first, self.last)
 
 
 MetricQuery = Callable[[AsyncSession, Period], Awaitable[list[Aggregate]]]
