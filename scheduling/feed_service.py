@@ -74,8 +74,8 @@ from scheduling.models import (
     FeedToken,
     Slot,
 )
-from supervision.cadence import SessionKind
 from supervision.models import SessionAttendee, SupervisionSession, TrainingEntry
+from supervision.sessions.cadence import SessionKind
 
 __all__ = [
     "CANCELLED_KEEP_DAYS",

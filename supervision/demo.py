@@ -14,7 +14,6 @@ from app.auth import Role
 from app.calendar import WARSAW
 from app.records.enums import CaseVariant
 from app.records.models import Case, User
-from supervision.cadence import SessionKind
 from supervision.models import (
     Material,
     MaterialRead,
@@ -28,7 +27,8 @@ from supervision.models import (
     ToolUse,
     TrainingEntry,
 )
-from supervision.training import INITIAL_MODULES, RecordKind
+from supervision.sessions.cadence import SessionKind
+from supervision.training.training import INITIAL_MODULES, RecordKind
 
 TOOLS = (
     ("NBK", "Narzędzie Badania Kompetencji", True),
@@ -65,8 +65,22 @@ async def load(db: AsyncSession, now: datetime) -> None:
     db.add_all(tools.values())
     await db.flush()
 
-    # Licences: everyone NBK and KZZ (2017, no expiry); most SCHEIN; AC/DC from the 2017 training
-    # with a 3-year renewal, one expiring within 60 days, one already expired.
+    _licences(db, tools, counsellors, today)
+    await _tool_uses(db, tools, counsellors, today, rng)
+    # Sessions: a problem supervision on two of the first counsellor's cases, functional ones for
+    # interns, developmental and a monthly intervision; some counsellors left overdue on purpose.
+    await _problem_session(db, coordinator, counsellors, today)
+    _individual_sessions(db, coordinator, counsellors, today)
+    _group_sessions(db, coordinator, counsellors, today)
+    _training(db, counsellors)
+    await _materials(db, tools, coordinator, counsellors, today)
+
+
+def _licences(
+    db: AsyncSession, tools: dict[str, Tool], counsellors: list[User], today: date
+) -> None:
+    """Everyone NBK and KZZ (2017, no expiry); most SCHEIN; AC/DC from the 2017 training with a
+    3-year renewal, one expiring within 60 days, one already expired."""
     for index, person in enumerate(counsellors):
         issued = person.hired_on or date(2017, 1, 2)
         for code in ("NBK", "KZZ"):
@@ -104,7 +118,15 @@ async def load(db: AsyncSession, now: datetime) -> None:
                 )
             )
 
-    # Tool uses on deep cases: the case's counsellor, a meeting date after opening.
+
+async def _tool_uses(
+    db: AsyncSession,
+    tools: dict[str, Tool],
+    counsellors: list[User],
+    today: date,
+    rng: random.Random,
+) -> None:
+    """Tool uses on deep cases: the case's counsellor, a meeting date after opening."""
     deep = list(
         (
             await db.scalars(
@@ -136,8 +158,11 @@ async def load(db: AsyncSession, now: datetime) -> None:
             )
         )
 
-    # Sessions: a problem supervision on two of the first counsellor's cases, functional ones for
-    # interns, developmental and a monthly intervision; some counsellors left overdue on purpose.
+
+async def _problem_session(
+    db: AsyncSession, coordinator: User, counsellors: list[User], today: date
+) -> None:
+    """A problem supervision on two of the first counsellor's cases, signed off, one action."""
     first = counsellors[0]
     first_cases = list(
         (
@@ -169,6 +194,12 @@ async def load(db: AsyncSession, now: datetime) -> None:
         ],
     )
     db.add(problem)
+
+
+def _individual_sessions(
+    db: AsyncSession, coordinator: User, counsellors: list[User], today: date
+) -> None:
+    """A recent individual session for two counsellors in three (the third is overdue)."""
     uid = 0
     for index, person in enumerate(counsellors):
         if index % 3 == 2:
@@ -190,8 +221,14 @@ async def load(db: AsyncSession, now: datetime) -> None:
                 attendees=[SessionAttendee(user_id=person.id, signed_off_at=_at(held, 16))],
             )
         )
-    # An earlier round: everyone had a supervision and an intervision about six weeks ago, so
-    # the board shows a realistic few days overdue for those without a recent one.
+
+
+def _group_sessions(
+    db: AsyncSession, coordinator: User, counsellors: list[User], today: date
+) -> None:
+    """An earlier round: everyone had a supervision and an intervision about six weeks ago, so
+    the board shows a realistic few days overdue for those without a recent one; and a recent
+    online intervision."""
     earlier = _weekday_before(today, 44)
     db.add(
         SupervisionSession(
@@ -239,7 +276,9 @@ async def load(db: AsyncSession, now: datetime) -> None:
         )
     )
 
-    # Training: the initial modules for those hired in 2017, individual meetings, AC/DC training.
+
+def _training(db: AsyncSession, counsellors: list[User]) -> None:
+    """The initial modules for those hired in 2017, individual meetings, AC/DC training."""
     for index, person in enumerate(counsellors):
         if person.hired_on and person.hired_on <= date(2017, 1, 31):
             for n, (code, title, hours) in enumerate(INITIAL_MODULES):
@@ -289,6 +328,15 @@ async def load(db: AsyncSession, now: datetime) -> None:
                 )
             )
 
+
+async def _materials(
+    db: AsyncSession,
+    tools: dict[str, Tool],
+    coordinator: User,
+    counsellors: list[User],
+    today: date,
+) -> None:
+    """Three shared links, the first read by every other counsellor."""
     materials = [
         Material(
             title="Przewodnik po NBK: profil podstawowy",

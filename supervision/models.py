@@ -25,8 +25,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, IdMixin, TimestampMixin, str_enum, utcnow
 from app.records.models import Case, User
-from supervision.cadence import SessionKind
-from supervision.training import RecordKind
+from supervision.sessions.cadence import SessionKind
+from supervision.training.training import RecordKind
 
 # --- uploaded files -------------------------------------------------------------------------
 
@@ -266,8 +266,9 @@ class MaterialRead(IdMixin, Base):
 
 
 # --- indexes for the quarterly indicators ----------------------------------------------------
-# A covering index on the cases for supervision/stats.py (the 6-month-limit and completion counts
-# read only these columns); it belongs to this migration because only the indicators need it.
+# A covering index on the cases for supervision/indicators/service.py (the 6-month-limit and
+# completion counts read only these columns); it belongs to this migration because only the
+# indicators need it.
 Index(
     "ix_bilans_case_quality",
     Case.opened_on,

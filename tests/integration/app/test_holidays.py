@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.calendar import WARSAW
 from app.records.models import User
 from scheduling import rota_service
-from supervision import services as supervision
+from supervision.sessions import freetime_service as supervision
 from tests.conftest import COUNSELLOR, OTHER_COUNSELLOR
 from tests.unit.app.test_calendar import holidays_by_law
 

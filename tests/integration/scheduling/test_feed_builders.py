@@ -19,9 +19,9 @@ from app.records.models import Case, DutyPlace, Participant, User
 from scheduling.booking.models import Booking, BookingStatus
 from scheduling.feed_service import regenerate_feed_token
 from scheduling.models import Duty, DutyKind, DutyStatus, FeedScope, Slot
-from supervision.cadence import SessionKind
 from supervision.models import SessionAttendee, SessionFormat, SupervisionSession, TrainingEntry
-from supervision.training import RecordKind
+from supervision.sessions.cadence import SessionKind
+from supervision.training.training import RecordKind
 from tests.conftest import COUNSELLOR, TEST_SECRET
 
 CHANGED = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)

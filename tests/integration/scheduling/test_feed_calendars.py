@@ -22,7 +22,7 @@ from scheduling import feed_service
 from scheduling.feed_routes import feed_cache
 from scheduling.models import Duty, DutyStatus, FeedItem, FeedToken, Slot
 from supervision.models import TrainingEntry
-from supervision.services import cancel_session
+from supervision.sessions.service import cancel_session
 from tests.conftest import (
     COORDINATOR,
     COUNSELLOR,

@@ -15,8 +15,8 @@ from app.auth import Role
 from app.db import make_engine, make_sessionmaker
 from app.records.models import Absence, AbsenceKind, AvailabilityWindow, User
 from scheduling.models import Duty, DutyKind, DutyStatus
-from supervision import services
 from supervision.models import SessionAttendee, SupervisionSession
+from supervision.sessions import freetime_service
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 MONDAY = date(2030, 3, 4)
@@ -107,7 +107,7 @@ async def _scenario(url: str, calendars: list[dict[str, list[tuple[int, ...]]]])
                 )
         await db.commit()
 
-        proposals = await services.propose_times(
+        proposals = await freetime_service.propose_times(
             db,
             attendee_ids=ids,
             duration=timedelta(minutes=90),
@@ -169,7 +169,7 @@ def test_five_counsellors_with_one_common_hour_get_exactly_that_hour(database_ur
                     )
                 ).all()
             )
-            slots = await services.propose_times(
+            slots = await freetime_service.propose_times(
                 db,
                 attendee_ids=ids,
                 duration=timedelta(minutes=60),

@@ -16,11 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import Role
 from app.records.enums import CaseStatus, CaseVariant
 from app.records.models import Case, Participant, User
-from scheduling.models import Duty, DutyKind, DutyStatus
-from supervision import stats
-from supervision.indicators import COLUMNS, Quarter
+from scheduling.booking.models import Booking, BookingStatus
+from scheduling.models import Duty, DutyKind, DutyStatus, Slot
+from supervision.indicators import service as stats
+from supervision.indicators.indicators import COLUMNS, Quarter
 from supervision.models import SessionAttendee, SupervisionSession, TrainingEntry
-from supervision.training import RecordKind
+from supervision.training.training import RecordKind
 from tests.conftest import COORDINATOR, HEAD, login
 
 Q = Quarter(2030, 1)
@@ -164,6 +165,44 @@ async def test_indicators_for_a_quarter_match_direct_sql_counts(db: AsyncSession
         assert row.cases_over_limit == over.get(cid, 0)
     assert sum(r.interviews_held for r in rows.values()) > 0
     assert sum(r.cases_over_limit for r in rows.values()) > 0
+
+
+async def test_meetings_held_and_no_shows_count_for_the_duty_counsellor_within_the_quarter(
+    db: AsyncSession,
+) -> None:
+    counsellor = (
+        await db.scalars(select(User.id).where(User.role == Role.counsellor).order_by(User.id))
+    ).first()
+    participant = (await db.scalars(select(Participant.id))).first()
+    assert counsellor is not None
+    assert participant is not None
+    statuses_by_day = {
+        date(2030, 2, 4): [BookingStatus.attended, BookingStatus.no_show, BookingStatus.cancelled],
+        date(2030, 4, 1): [BookingStatus.attended],  # the next quarter
+    }
+    for n, (day, statuses) in enumerate(statuses_by_day.items()):
+        start = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+        duty = Duty(
+            kind=DutyKind.local,
+            counsellor_id=counsellor,
+            day=day,
+            starts_at=start,
+            ends_at=start + timedelta(hours=4),
+            status=DutyStatus.published,
+            uid=f"ind-meetings-{n}",
+        )
+        slot = Slot(duty=duty, starts_at=start, ends_at=start + timedelta(hours=1), capacity=3)
+        db.add_all([duty, slot])
+        for k, status in enumerate(statuses):
+            db.add(
+                Booking(slot=slot, participant_id=participant, status=status, token_hash=f"{n}{k}")
+            )
+    await db.commit()
+
+    rows = {r.counsellor_id: r for r in await stats.quarter_indicators(db, Q, as_of=Q.end)}
+
+    assert rows[counsellor].meetings_held == 1
+    assert rows[counsellor].no_shows == 1
 
 
 async def test_csv_and_xlsx_exports_open_with_the_same_numbers_as_the_page(

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.outbox.models import OutboxMessage
-from supervision.jobs import send_weekly_reminder
+from supervision.sessions.jobs import send_weekly_reminder
 from tests.conftest import COORDINATOR
 
 

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.errors import BilansError
 from app.records.models import Case, User
-from supervision import services
-from supervision.licences import LicenceStatus
+from supervision.licences import service as services
+from supervision.licences.licences import LicenceStatus
 from supervision.models import Tool, ToolLicence, ToolUse
 from tests.conftest import COORDINATOR, COUNSELLOR, OTHER_COUNSELLOR
 

@@ -13,9 +13,10 @@ from app.auth import CurrentUser, Role
 from app.errors import Forbidden, Invalid
 from app.records.models import Absence, AbsenceKind, AvailabilityWindow, Case, User
 from scheduling.models import Duty, DutyKind, DutyStatus
-from supervision import services
-from supervision.cadence import DueStatus, SessionKind
 from supervision.models import SessionAttendee, SupervisionSession
+from supervision.sessions import cadence_service, freetime_service
+from supervision.sessions import service as services
+from supervision.sessions.cadence import DueStatus, SessionKind
 from tests.conftest import COORDINATOR, COUNSELLOR, HEAD, OTHER_COUNSELLOR
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -41,7 +42,7 @@ async def test_coordinator_plans_a_problem_supervision_through_the_finder_and_th
 ) -> None:
     coordinator, anna = await who(db, COORDINATOR), await who(db, COUNSELLOR)
     codes = await two_cases_of(db, anna.id)
-    proposals = await services.propose_times(
+    proposals = await freetime_service.propose_times(
         db,
         attendee_ids=[anna.id, coordinator.id],
         duration=timedelta(minutes=90),
@@ -187,14 +188,18 @@ async def test_interns_are_overdue_before_their_internship_ends_and_owe_nothing_
         now=datetime(2030, 3, 10, tzinfo=UTC),
     )
 
-    def intern_item(board: list[services.CounsellorDue]) -> DueStatus | None:
+    def intern_item(board: list[cadence_service.CounsellorDue]) -> DueStatus | None:
         items = [i for i in board[0].items if i.rule_code == "intern_functional"]
         return items[0].status if items else None
 
-    on_time = await services.cadence_dashboard(db, date(2030, 3, 10), counsellor_id=intern.id)
-    late = await services.cadence_dashboard(db, date(2030, 3, 17), counsellor_id=intern.id)
-    last_day = await services.cadence_dashboard(db, date(2030, 3, 31), counsellor_id=intern.id)
-    after = await services.cadence_dashboard(db, date(2030, 4, 1), counsellor_id=intern.id)
+    on_time = await cadence_service.cadence_dashboard(
+        db, date(2030, 3, 10), counsellor_id=intern.id
+    )
+    late = await cadence_service.cadence_dashboard(db, date(2030, 3, 17), counsellor_id=intern.id)
+    last_day = await cadence_service.cadence_dashboard(
+        db, date(2030, 3, 31), counsellor_id=intern.id
+    )
+    after = await cadence_service.cadence_dashboard(db, date(2030, 4, 1), counsellor_id=intern.id)
 
     assert intern_item(on_time) is DueStatus.OK
     assert intern_item(late) is DueStatus.OVERDUE  # due 16 March
@@ -213,7 +218,7 @@ async def test_a_delegated_counsellor_gets_no_cadence_items(db: AsyncSession) ->
         )
     )
     await db.commit()
-    board = await services.cadence_dashboard(db, date(2030, 3, 1), counsellor_id=anna.id)
+    board = await cadence_service.cadence_dashboard(db, date(2030, 3, 1), counsellor_id=anna.id)
     assert board[0].items == []
 
 
@@ -221,7 +226,7 @@ async def test_a_user_without_availability_windows_works_office_hours(db: AsyncS
     anna = (await db.scalars(select(User).where(User.email == COUNSELLOR))).unique().one()
     await db.execute(delete(AvailabilityWindow).where(AvailabilityWindow.user_id == anna.id))
     await db.commit()
-    slots = await services.propose_times(
+    slots = await freetime_service.propose_times(
         db,
         attendee_ids=[anna.id],
         duration=timedelta(hours=1),

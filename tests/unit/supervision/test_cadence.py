@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from supervision.cadence import (
+from supervision.sessions.cadence import (
     DEFAULT_RULES,
     AttendedSession,
     CadenceRule,

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
 from app.calendar import WARSAW, polish_holidays
-from supervision.freetime import (
+from supervision.sessions.freetime import (
     Attendee,
     Busy,
     DateRange,

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from supervision.indicators import (
+from supervision.indicators.indicators import (
     BACKGROUND,
     BAR_COLOUR,
     COLUMNS,

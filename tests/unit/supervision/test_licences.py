@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from supervision.licences import (
+from supervision.licences.licences import (
     Licence,
     LicenceMissing,
     LicenceStatus,

@@ -6,15 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from supervision.training import (
-    MAX_UPLOAD_BYTES,
+from supervision.files.uploads import MAX_UPLOAD_BYTES, UploadKind, UploadRejected, check_upload
+from supervision.training.training import (
     PlanItem,
     RecordKind,
     TrainingPlan,
     TrainingRecord,
-    UploadKind,
-    UploadRejected,
-    check_upload,
     initial_plan,
     progress,
 )

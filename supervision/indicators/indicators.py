@@ -34,6 +34,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 __all__ = [
     "COLUMNS",
+    "NUMERIC_COLUMNS",
+    "NUMERIC_KEYS",
     "Aggregate",
     "Column",
     "CounsellorRef",
@@ -274,7 +276,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("training_hours", "Godziny szkoleń", lambda r: r.training_hours, 1),
 )
 _BY_KEY = {c.key: c for c in COLUMNS}
-NUMERIC_KEYS = tuple(c.key for c in COLUMNS if c.key != "counsellor_name")
+NUMERIC_COLUMNS = tuple(c for c in COLUMNS if c.key != "counsellor_name")
+NUMERIC_KEYS = tuple(c.key for c in NUMERIC_COLUMNS)
 
 
 def _column(metric: str) -> Column:

@@ -12,16 +12,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Role
-from app.calendar import iso_week
+from app.calendar import iso_week, local_today
 from app.db import utcnow
 from app.outbox.messages import enqueue
 from app.records.models import User
-from supervision import services
-from supervision.cadence import DueStatus
 from supervision.models import ReminderSent
+from supervision.sessions.cadence import DueStatus
+from supervision.sessions.cadence_service import CounsellorDue, cadence_dashboard
 
 
-def reminder_text(board: list[services.CounsellorDue], today: date, base_url: str) -> str | None:
+def reminder_text(board: list[CounsellorDue], today: date, base_url: str) -> str | None:
     """The reminder body (Polish), or None when nothing is due or overdue."""
     lines: list[str] = []
     for entry in board:
@@ -54,7 +54,7 @@ async def send_weekly_reminder(
     week = iso_week(today)
     if await db.scalar(select(ReminderSent.id).where(ReminderSent.week == week)):
         return 0
-    body = reminder_text(await services.cadence_dashboard(db, today), today, base_url)
+    body = reminder_text(await cadence_dashboard(db, today), today, base_url)
     coordinators = (
         (await db.scalars(select(User).where(User.role == Role.coordinator, User.active.is_(True))))
         .unique()
@@ -85,6 +85,8 @@ async def send_weekly_reminder(
 async def supervision_weekly_reminder(ctx: dict[str, Any]) -> int:
     """Runs a few times a day; sends at most one reminder per ISO week (from Monday on)."""
     settings = ctx["settings"]
-    today = datetime.now(settings.tz).date()
+    now = utcnow()
     async with ctx["sessionmaker"]() as db:
-        return await send_weekly_reminder(db, today=today, now=utcnow(), base_url=settings.base_url)
+        return await send_weekly_reminder(
+            db, today=local_today(now), now=now, base_url=settings.base_url
+        )

@@ -1,5 +1,8 @@
 """Quarterly quality indicators as SQL aggregates (``GROUP BY counsellor``), fed to the pure
-:mod:`supervision.indicators` for rows, chart and exports.
+:mod:`supervision.indicators.indicators` for rows, chart and exports.
+
+Supervision reads scheduling's tables here, and only here among the indicators' modules,
+read-only: published duties (duty hours) and bookings of their slots (meetings held, no-shows).
 
 Definitions (see also indicators.py):
 
@@ -16,28 +19,28 @@ Definitions (see also indicators.py):
   attendee; training hours: training records held in the quarter.
 
 Each metric is one small query; :data:`METRIC_QUERIES` is the list to extend. Durations differ
-between SQLite and PostgreSQL, so the two SQL functions below compile per dialect (the standard
-SQLAlchemy way); nothing else knows the engine. The 6-month limit needs no date arithmetic in SQL
-(see :func:`limit_threshold`).
+between SQLite and PostgreSQL: :func:`app.db.hours_between` and :func:`app.db.days_between`
+compile per dialect, so nothing here knows the engine. The 6-month limit needs no date
+arithmetic in SQL (see :func:`limit_threshold`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Date, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import scheduling.models as scheduling_models
 from app.auth import Role
-from app.calendar import WARSAW, add_months
+from app.calendar import add_months, day_bounds
 from app.db import days_between, hours_between
 from app.records.enums import CaseStatus, CaseVariant
 from app.records.models import Case, User
-from scheduling.models import Duty, DutyStatus
-from supervision.indicators import (
+from scheduling.booking.models import Booking, BookingStatus
+from scheduling.models import Duty, DutyStatus, Slot
+from supervision.indicators.indicators import (
     Aggregate,
     CounsellorRef,
     IndicatorRow,
@@ -60,10 +63,7 @@ class Period:
         self.quarter = quarter
         self.first = quarter.start
         self.last = min(quarter.end, as_of)
-        self.start_utc = datetime.combine(self.first, time(0), tzinfo=WARSAW).astimezone(UTC)
-        self.end_utc = datetime.combine(
-            self.last + timedelta(days=1), time(0), tzinfo=WARSAW
-        ).astimezone(UTC)
+        self.start_utc, self.end_utc = day_bounds(self.first, self.last)
 
 
 MetricQuery = Callable[[AsyncSession, Period], Awaitable[list[Aggregate]]]
@@ -153,24 +153,20 @@ async def duty_hours(db: AsyncSession, p: Period) -> list[Aggregate]:
 
 
 async def meetings_and_no_shows(db: AsyncSession, p: Period) -> list[Aggregate]:
-    booking = getattr(scheduling_models, "Booking", None)
-    if booking is None:  # the booking tables are not there: nothing to count yet
-        return []
-    slot = scheduling_models.Slot
-    status = booking.status
+    status = Booking.status
     stmt = (
         select(
             Duty.counsellor_id,
-            func.sum(case((status == "attended", 1), else_=0)),
-            func.sum(case((status == "no_show", 1), else_=0)),
+            func.sum(case((status == BookingStatus.attended, 1), else_=0)),
+            func.sum(case((status == BookingStatus.no_show, 1), else_=0)),
         )
-        .select_from(booking)
-        .join(slot, slot.id == booking.slot_id)
-        .join(Duty, Duty.id == slot.duty_id)
+        .select_from(Booking)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .join(Duty, Duty.id == Slot.duty_id)
         .where(
-            slot.starts_at >= p.start_utc,
-            slot.starts_at < p.end_utc,
-            status.in_(["attended", "no_show"]),
+            Slot.starts_at >= p.start_utc,
+            Slot.starts_at < p.end_utc,
+            status.in_([BookingStatus.attended, BookingStatus.no_show]),
         )
         .group_by(Duty.counsellor_id)
     )

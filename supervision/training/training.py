@@ -1,4 +1,4 @@
-"""Training records against the initial training plan, and certificate upload checks (pure).
+"""Training records against the initial training plan (pure).
 
 The seed (section on staff): all counsellors had about 35 hours of group classes run by the
 coordinator plus on average two to three individual meetings with her; counsellors hired later
@@ -20,8 +20,6 @@ Design choices, written down:
 
 from __future__ import annotations
 
-import math
-import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,16 +27,12 @@ from enum import StrEnum
 
 __all__ = [
     "INITIAL_MODULES",
-    "MAX_UPLOAD_BYTES",
     "ItemProgress",
     "PlanItem",
     "Progress",
     "RecordKind",
     "TrainingPlan",
     "TrainingRecord",
-    "UploadKind",
-    "UploadRejected",
-    "check_upload",
     "initial_plan",
     "progress",
 ]
@@ -238,105 +232,3 @@ def progress(plan: TrainingPlan, records: Iterable[TrainingRecord]) -> Progress:
         items=tuple(ItemProgress(item, round(done[item.code], 2)) for item in plan.items),
         hours_by_kind={kind: round(hours, 2) for kind, hours in by_kind.items()},
     )
-
-
-# --- certificate uploads -------------------------------------------------------------------------
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # 10 MiB
-
-
-class UploadKind(StrEnum):
-    PDF = "pdf"
-    PNG = "png"
-    JPEG = "jpeg"
-
-    @property
-    def media_type(self) -> str:
-        return {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}[self.value]
-
-    @property
-    def label(self) -> str:
-        return self.value.upper()
-
-
-_EXTENSIONS = {".pdf": UploadKind.PDF, ".png": UploadKind.PNG, ".jpg": UploadKind.JPEG}
-_EXTENSIONS[".jpeg"] = UploadKind.JPEG
-_DECLARED_TYPES = {
-    UploadKind.PDF: {"application/pdf", "application/x-pdf"},
-    UploadKind.PNG: {"image/png", "image/x-png"},
-    UploadKind.JPEG: {"image/jpeg", "image/pjpeg", "image/jpg"},
-}
-_UNINFORMATIVE_TYPES = {"", "application/octet-stream"}
-ALLOWED_TEXT = "Dozwolone są tylko pliki PDF, PNG i JPEG (.pdf, .png, .jpg, .jpeg)."
-
-
-class UploadRejected(Exception):
-    """An upload refused before it is stored; ``message`` is shown to the user (Polish)."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
-
-
-def sniff(head: bytes) -> UploadKind | None:
-    """The file type from its first bytes (magic numbers), or None."""
-    if head.startswith(b"%PDF-"):
-        return UploadKind.PDF
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return UploadKind.PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        return UploadKind.JPEG
-    return None
-
-
-def _megabytes(size: int) -> str:
-    """Size in MB rounded up to 0.1, so a file just over the limit never reads as the limit."""
-    tenths = math.ceil(size * 10 / (1024 * 1024))
-    return f"{tenths / 10:.1f}".removesuffix(".0").replace(".", ",")
-
-
-def check_upload(
-    filename: str,
-    content_type: str | None,
-    head_bytes: bytes,
-    size: int,
-    *,
-    max_bytes: int = MAX_UPLOAD_BYTES,
-) -> UploadKind:
-    """Accept a certificate only when its extension AND its first bytes say PDF, PNG or JPEG.
-
-    ``head_bytes`` are the first bytes of the file (16 are enough). The browser's declared
-    ``content_type`` is checked only when it says something (not empty, not
-    ``application/octet-stream``) and must then agree too. Raises :class:`UploadRejected`.
-    """
-    name = posixpath.basename(filename.replace("\\", "/")).strip()
-    if not name:
-        raise UploadRejected("Wybierz plik do przesłania.")
-    if size <= 0:
-        raise UploadRejected("Plik jest pusty.")
-    if size > max_bytes:
-        raise UploadRejected(
-            f"Plik jest za duży ({_megabytes(size)} MB). "
-            f"Największy dozwolony rozmiar to {_megabytes(max_bytes)} MB."
-        )
-    extension = posixpath.splitext(name)[1].lower()
-    by_extension = _EXTENSIONS.get(extension)
-    if by_extension is None:
-        raise UploadRejected(f"Niedozwolony typ pliku. {ALLOWED_TEXT}")
-    by_content = sniff(head_bytes)
-    if by_content is None:
-        raise UploadRejected(
-            f"Zawartość pliku nie jest dokumentem PDF ani obrazem PNG lub JPEG. {ALLOWED_TEXT}"
-        )
-    if by_content is not by_extension:
-        raise UploadRejected(
-            f"Rozszerzenie pliku ({extension}) nie zgadza się z jego zawartością "
-            f"({by_content.label}). Zmień nazwę pliku lub wybierz właściwy plik."
-        )
-    declared = (content_type or "").split(";")[0].strip().lower()
-    if declared not in _UNINFORMATIVE_TYPES and declared not in _DECLARED_TYPES[by_content]:
-        raise UploadRejected(
-            f"Typ pliku ({declared}) nie zgadza się z jego zawartością ({by_content.label}). "
-            f"{ALLOWED_TEXT}"
-        )
-    return by_content
