@@ -13,9 +13,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import WARSAW
-from scheduling import rota
 from scheduling import rota_service as svc
 from scheduling.models import DutyStatus, RotaRun, RotaRunStatus
+from scheduling.rota.heuristics import round_robin
+from scheduling.rota.instance import RotaResult
+from scheduling.rota.solve import solve
 
 log = logging.getLogger("bilans.demo")
 
@@ -29,11 +31,11 @@ async def load_rota(db: AsyncSession, now: datetime) -> None:
     start, end = today, today + timedelta(days=DEMO_ROTA_DAYS - 1)
     ctx = await svc.build_input(db, start, end)
     try:
-        result = rota.solve(ctx.data, time_limit_s=DEMO_TIME_LIMIT_S, seed=0, workers=1)
+        result = solve(ctx.data, time_limit_s=DEMO_TIME_LIMIT_S, seed=0, workers=1)
     except Exception:  # the demo must load even if the planner is broken: fall back to greedy
         log.exception("demo rota: the planner failed, using the round-robin plan")
-        duties = rota.round_robin(ctx.data)
-        result = rota.RotaResult("FEASIBLE", duties, None, None, 0.0, 0.0, (), 0.0, 0)
+        duties = round_robin(ctx.data)
+        result = RotaResult("FEASIBLE", duties, None, None, 0.0, 0.0, (), 0.0, 0)
     if not result.duties:
         log.warning("demo rota: no plan (%s)", " ".join(result.explanations))
         return

@@ -29,7 +29,7 @@ from app.records import service as records
 from app.records.models import DutyPlace
 from scheduling import rota_service as svc
 from scheduling.models import Duty, DutyStatus, RotaRun, RotaRunStatus
-from scheduling.rota import WEEKDAY_SHORT, is_evening
+from scheduling.rota.instance import WEEKDAY_SHORT, is_evening
 
 RUN_STATUS = {
     RotaRunStatus.queued: "w kolejce",

@@ -1,6 +1,6 @@
 """Duty rota use cases: plan, review, edit, publish and re-plan local duties.
 
-The pure planner (:mod:`scheduling.rota`) and checker (:mod:`scheduling.rota_check`) see plain
+The pure planner (:mod:`scheduling.rota.solve`) and checker (:mod:`scheduling.rota.check`) see plain
 data; this module turns the database into that data and the results back into rows.
 
 - ``create_run`` stores a queued :class:`RotaRun`; ``execute_run`` (the ``plan_rota`` job and the
@@ -40,7 +40,6 @@ from app.db import rowcount
 from app.errors import Conflict, Invalid, NotFound
 from app.outbox.messages import enqueue
 from app.records.models import AbsenceKind, District, DutyPlace, Office, User
-from scheduling import rota
 from scheduling.models import (
     Booking,
     BookingStatus,
@@ -51,9 +50,12 @@ from scheduling.models import (
     RotaRunStatus,
     Slot,
 )
-from scheduling.rota_check import Violation, check_plan
+from scheduling.rota import instance as rota
+from scheduling.rota.check import Violation, check_plan
+from scheduling.rota.solve import replan, solve
+from scheduling.rota.summary import summarize
+from scheduling.rota.travel import Point, travel_matrix
 from scheduling.slots import cut_slots
-from scheduling.travel import Point, travel_matrix
 
 log = logging.getLogger("bilans.rota")
 
@@ -298,7 +300,7 @@ def plan_summary(
     ctx: Context, result: rota.RotaResult, *, replanned: bool, locked: int
 ) -> dict[str, Any]:
     data = ctx.data
-    s = rota.summarize(data, result.duties) if result.duties else None
+    s = summarize(data, result.duties) if result.duties else None
     names = {c.id: c.label for c in data.counsellors}
     return {
         "duties": len(result.duties),
@@ -382,7 +384,7 @@ async def execute_run(
 
     def work() -> rota.RotaResult:
         if ctx.data.previous:
-            return rota.replan(
+            return replan(
                 ctx.data,
                 ctx.data.previous,
                 time_limit_s=limit,
@@ -390,7 +392,7 @@ async def execute_run(
                 workers=workers,
                 on_progress=on_progress,
             )
-        return rota.solve(
+        return solve(
             ctx.data, time_limit_s=limit, seed=seed, workers=workers, on_progress=on_progress
         )
 

@@ -19,7 +19,7 @@ from app.records.models import Absence, AbsenceKind, Participant, User
 from app.settings import Settings
 from scheduling import rota_service as svc
 from scheduling.models import Booking, BookingStatus, Duty, DutyStatus, RotaRun, RotaRunStatus, Slot
-from scheduling.rota_check import check_plan
+from scheduling.rota.check import check_plan
 from tests.conftest import COUNSELLOR, demo_today, on_both_engines
 
 # Far enough ahead that the demo's published duties (the next nine weeks) are not in the way.

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from scheduling.rota import Counsellor, Duty, RotaInput
+from scheduling.rota.instance import Counsellor, Duty, RotaInput
 
 DAY_NAMES = ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela")
 
