@@ -69,7 +69,6 @@ def demo_input(year: int, *, all_fortnightly: bool = False) -> RotaInput:
                 share=c.share,
                 delegations=delegations,
                 name=f"{c.first_name} {c.last_name}",
-                intern=c.intern_until_offset_days is not None,
             )
         )
     km = travel_matrix(

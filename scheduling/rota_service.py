@@ -165,7 +165,6 @@ async def build_input(
                     if a.kind is AbsenceKind.delegation
                 ),
                 name=u.full_name,
-                intern=u.is_intern,
             )
         )
     km = travel_matrix(

@@ -76,7 +76,6 @@ class Counsellor:
     absences: tuple[DateRange, ...] = ()
     delegations: tuple[DateRange, ...] = ()
     name: str = ""
-    intern: bool = False  # irrelevant for the rota, kept for callers
 
     @property
     def label(self) -> str:
@@ -194,8 +193,6 @@ def daterange(a: date, b: date) -> Iterable[date]:
 
 @dataclass(frozen=True, slots=True)
 class CadenceWindow:
-    place_index: int
-    number: int  # 0-based within the place
     start: date
     end: date
     full: bool
@@ -204,14 +201,11 @@ class CadenceWindow:
 def cadence_windows(place: Place, start: date, end: date) -> list[CadenceWindow]:
     """Consecutive cadence windows of a place over the horizon (the last may be short)."""
     out: list[CadenceWindow] = []
-    k = 0
     a = start
     while a <= end:
         b = min(end, a + timedelta(days=place.cadence_days - 1))
-        full = (b - a).days + 1 == place.cadence_days
-        out.append(CadenceWindow(-1, k, a, b, full))
+        out.append(CadenceWindow(a, b, (b - a).days + 1 == place.cadence_days))
         a = b + timedelta(days=1)
-        k += 1
     return out
 
 
@@ -283,104 +277,128 @@ def _reason_text(reasons: set[str]) -> str:
     return "wszyscy nieobecni, na delegacji albo niedostępni w godzinach dyżuru"
 
 
-def build_instance(data: RotaInput) -> Instance:
+def _locked_duties(data: RotaInput) -> dict[tuple[str, date], Duty]:
+    """Check the input's shape; the locked duties by (place id, date)."""
     if data.end < data.start:
         raise ValueError("horizon end before start")
-    places, counsellors = data.places, data.counsellors
-    for p in places:
+    for p in data.places:
         if p.cadence_days < 1 or p.tolerance_days < 0:
             raise ValueError(f"bad cadence for place {p.id}")
-        for c in counsellors:
+        for c in data.counsellors:
             if (c.office, p.id) not in data.travel_km:
                 raise ValueError(f"no travel distance for {c.office} -> {p.id}")
     prev_by_key = {(d.place_id, d.date): d for d in data.previous}
     locked: dict[tuple[str, date], Duty] = {}
-    explanations: list[str] = []
     for key in sorted(data.locked):
         if key not in prev_by_key:
             raise ValueError(f"locked duty {key} is not in the previous plan")
         locked[key] = prev_by_key[key]
+    return locked
 
-    options: list[Option] = []
-    windows: list[PlaceWindow] = []
-    for pi, p in enumerate(places):
-        for cw in cadence_windows(p, data.start, data.end):
-            wi = len(windows)
-            win = PlaceWindow(pi, cw.start, cw.end, cw.full, False, [])
-            windows.append(win)
-            locks = [locked[(p.id, d)] for d in daterange(cw.start, cw.end) if (p.id, d) in locked]
-            reasons: set[str] = set()
-            has_day = False
-            if len(locks) > 1:
-                explanations.append(
-                    f"Miejsce {p.label}: w oknie {cw.start}–{cw.end} są {len(locks)} opublikowane "
-                    "dyżury z zapisami, a w oknie może być tylko jeden."
-                )
-            if locks:
-                lk = locks[0]
-                candidates = [(lk.date, Window(lk.date.weekday(), lk.start, lk.end))]
-                if lk.date.weekday() == 6 or lk.date in data.holidays:
-                    explanations.append(
-                        f"Miejsce {p.label}: opublikowany dyżur {lk.date} wypada w niedzielę "
-                        "lub święto i nie może zostać przesunięty (są zapisy)."
-                    )
-                    candidates = []
-            else:
-                candidates = [
-                    (d, w)
-                    for d in daterange(cw.start, cw.end)
-                    if d.weekday() != 6 and d not in data.holidays
-                    for w in p.windows
-                    if w.weekday == d.weekday()
-                ]
-            for d, w in candidates:
-                has_day = True
-                elig = []
-                for ci, c in enumerate(counsellors):
-                    why = unavailability(c, d, w.start, w.end)
-                    if why is None:
-                        elig.append(ci)
-                    else:
-                        reasons.add(why)
-                if elig:
-                    win.options.append(len(options))
-                    options.append(Option(pi, wi, d, w.start, w.end, elig))
-            needs = short_window_needs_duty(p, cw)
-            if locks or cw.full:
-                win.required = True
-            else:
-                win.required = needs and bool(win.options)
-            if win.required and not win.options and not (locks and len(locks) > 1):
-                span = f"w oknie {cw.start}–{cw.end}"
-                if locks:
-                    lk = locks[0]
-                    if lk.date.weekday() != 6 and lk.date not in data.holidays:
-                        explanations.append(
-                            f"Miejsce {p.label}: opublikowanego dyżuru {lk.date} "
-                            f"{lk.start:%H:%M}–{lk.end:%H:%M} nie może pełnić nikt "
-                            f"({_reason_text(reasons)})."
-                        )
-                elif not has_day:
-                    opened = ", ".join(fmt_window(w) for w in p.windows) or "brak godzin"
-                    explanations.append(
-                        f"Miejsce {p.label}: {span} nie ma dnia dyżurowego (miejsce przyjmuje: "
-                        f"{opened}; pozostałe dni to niedziele lub święta)."
-                    )
-                else:
-                    explanations.append(
-                        f"Miejsce {p.label}: {span} nikt nie może pełnić dyżuru "
-                        f"({_reason_text(reasons)})."
-                    )
-            if not win.required:
-                for o in win.options:
-                    options[o].eligible = []
-                win.options = []
 
-    # share-adjusted weights (integers: share in percent times available days)
+def _candidates(
+    data: RotaInput, p: Place, cw: CadenceWindow, locks: Sequence[Duty], explanations: list[str]
+) -> list[tuple[date, Window]]:
+    """The (day, weekly window) pairs a duty of the window may take: the locked duty's own, or
+    every open window on a day that is neither a Sunday nor a holiday."""
+    if len(locks) > 1:
+        explanations.append(
+            f"Miejsce {p.label}: w oknie {cw.start}–{cw.end} są {len(locks)} opublikowane "
+            "dyżury z zapisami, a w oknie może być tylko jeden."
+        )
+    if locks:
+        lk = locks[0]
+        if lk.date.weekday() == 6 or lk.date in data.holidays:
+            explanations.append(
+                f"Miejsce {p.label}: opublikowany dyżur {lk.date} wypada w niedzielę "
+                "lub święto i nie może zostać przesunięty (są zapisy)."
+            )
+            return []
+        return [(lk.date, Window(lk.date.weekday(), lk.start, lk.end))]
+    return [
+        (d, w)
+        for d in daterange(cw.start, cw.end)
+        if d.weekday() != 6 and d not in data.holidays
+        for w in p.windows
+        if w.weekday == d.weekday()
+    ]
+
+
+def _nobody_explanation(
+    data: RotaInput,
+    p: Place,
+    cw: CadenceWindow,
+    locks: Sequence[Duty],
+    has_day: bool,
+    reasons: set[str],
+) -> str | None:
+    """Why a window that needs a duty has no option (None when another message said it)."""
+    span = f"w oknie {cw.start}–{cw.end}"
+    if locks:
+        lk = locks[0]
+        if lk.date.weekday() == 6 or lk.date in data.holidays:
+            return None
+        return (
+            f"Miejsce {p.label}: opublikowanego dyżuru {lk.date} "
+            f"{lk.start:%H:%M}–{lk.end:%H:%M} nie może pełnić nikt "
+            f"({_reason_text(reasons)})."
+        )
+    if not has_day:
+        opened = ", ".join(fmt_window(w) for w in p.windows) or "brak godzin"
+        return (
+            f"Miejsce {p.label}: {span} nie ma dnia dyżurowego (miejsce przyjmuje: "
+            f"{opened}; pozostałe dni to niedziele lub święta)."
+        )
+    return f"Miejsce {p.label}: {span} nikt nie może pełnić dyżuru ({_reason_text(reasons)})."
+
+
+def _add_window(
+    inst: Instance,
+    pi: int,
+    cw: CadenceWindow,
+    locked: Mapping[tuple[str, date], Duty],
+) -> None:
+    """One cadence window of place ``pi`` with its options, and why it cannot be held if so."""
+    data, p = inst.data, inst.data.places[pi]
+    wi = len(inst.windows)
+    win = PlaceWindow(pi, cw.start, cw.end, cw.full, False, [])
+    inst.windows.append(win)
+    locks = [locked[(p.id, d)] for d in daterange(cw.start, cw.end) if (p.id, d) in locked]
+    reasons: set[str] = set()
+    candidates = _candidates(data, p, cw, locks, inst.explanations)
+    for d, w in candidates:
+        elig = []
+        for ci, c in enumerate(data.counsellors):
+            why = unavailability(c, d, w.start, w.end)
+            if why is None:
+                elig.append(ci)
+            else:
+                reasons.add(why)
+        if elig:
+            win.options.append(len(inst.options))
+            inst.options.append(Option(pi, wi, d, w.start, w.end, elig))
+    if locks or cw.full:
+        win.required = True
+    else:
+        win.required = short_window_needs_duty(p, cw) and bool(win.options)
+    if win.required and not win.options and len(locks) <= 1:
+        why_not = _nobody_explanation(data, p, cw, locks, bool(candidates), reasons)
+        if why_not is not None:
+            inst.explanations.append(why_not)
+    if not win.required:
+        for o in win.options:
+            inst.options[o].eligible = []
+        win.options = []
+
+
+def _share_weights(data: RotaInput) -> tuple[list[int], list[int], list[int]]:
+    """Share-adjusted weights of load, Saturdays and evenings per counsellor (integers: share in
+    percent times the duty days the counsellor is neither absent nor delegated, and of those the
+    Saturdays, resp. weekdays with an evening, the counsellor is available on)."""
     duty_days = [d for d in daterange(data.start, data.end) if d.weekday() != 6]
     duty_days = [d for d in duty_days if d not in data.holidays]
     load_w, sat_w, eve_w = [], [], []
-    for c in counsellors:
+    for c in data.counsellors:
         pct = round(c.share * 100)
         free = [
             d
@@ -403,12 +421,24 @@ def build_instance(data: RotaInput) -> Instance:
                 and any(w.weekday == d.weekday() and w.end > EVENING_FROM for w in c.availability)
             )
         )
+    return load_w, sat_w, eve_w
+
+
+def build_instance(data: RotaInput) -> Instance:
+    """Every option of every cadence window with the counsellors who may hold it, the reasons a
+    window that needs a duty cannot get one, share-adjusted weights and round-trip km."""
+    locked = _locked_duties(data)
+    load_w, sat_w, eve_w = _share_weights(data)
     km2 = {
         (ci, pi): round(2 * data.travel_km[(c.office, p.id)])
-        for ci, c in enumerate(counsellors)
-        for pi, p in enumerate(places)
+        for ci, c in enumerate(data.counsellors)
+        for pi, p in enumerate(data.places)
     }
-    return Instance(data, options, windows, explanations, load_w, sat_w, eve_w, km2)
+    inst = Instance(data, [], [], [], load_w, sat_w, eve_w, km2)
+    for pi, p in enumerate(data.places):
+        for cw in cadence_windows(p, data.start, data.end):
+            _add_window(inst, pi, cw, locked)
+    return inst
 
 
 def share_targets(weights: Sequence[int], total: int) -> list[float]:
@@ -430,3 +460,27 @@ def duties_from(inst: Instance, plan: Mapping[int, tuple[int, int]]) -> tuple[Du
             )
         )
     return tuple(sorted(out))
+
+
+def duty_cost(inst: Instance, c: int, p: int) -> int:
+    """A duty's cost of travel (round trip) and of an office that does not cover the place."""
+    data, wt = inst.data, inst.data.weights
+    cost = inst.km2[(c, p)] * wt.travel_per_km
+    if data.counsellors[c].office != data.places[p].office:
+        cost += wt.other_office
+    return cost
+
+
+def saturdays(start: date, end: date) -> list[date]:
+    """Every Saturday from ``start`` to ``end``."""
+    first = start + timedelta(days=(5 - start.weekday()) % 7)
+    return list(daterange(first, end))[::7]
+
+
+def option_index(inst: Instance) -> dict[tuple[str, date, time], int]:
+    """Option by (place id, day, start): how a planned duty is found among the options."""
+    return {(inst.data.places[o.place].id, o.day, o.start): i for i, o in enumerate(inst.options)}
+
+
+def counsellor_index(data: RotaInput) -> dict[str, int]:
+    return {c.id: i for i, c in enumerate(data.counsellors)}
