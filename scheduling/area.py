@@ -6,18 +6,21 @@ from datetime import timedelta
 
 from app.area import Area, Panel, Periodic
 from app.settings import Settings
-from scheduling import booking_jobs, booking_routes, demo, feed_routes, rota_jobs, rota_routes
-from scheduling.cli import rota
+from scheduling import booking_jobs, booking_routes, feed_routes
 from scheduling.models import (
     Booking,
     Duty,
     EligibilityRuleSet,
     FeedItem,
     FeedToken,
-    RotaRun,
     Slot,
     Under25WindowRow,
 )
+from scheduling.rota import demo as rota_demo
+from scheduling.rota import jobs as rota_jobs
+from scheduling.rota import routes as rota_routes
+from scheduling.rota.cli import rota
+from scheduling.rota.models import RotaRun
 
 
 def rate_limits(settings: Settings) -> list:  # type: ignore[type-arg]
@@ -30,7 +33,7 @@ AREA = Area(
     rate_limits=rate_limits,
     jobs=[rota_jobs.plan_rota],
     periodic=[Periodic(booking_jobs.queue_booking_reminders, every=timedelta(minutes=15))],
-    demo=demo.load_rota,
+    demo=rota_demo.load_rota,
     commands=[rota],
     labels=booking_routes.BOOKING_LABELS,
     panels=[Panel("me", "rota/_my_duties.html", rota_routes.my_duties_panel)],
