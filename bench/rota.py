@@ -21,19 +21,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.calendar import polish_holidays
 from app.records import demo_data
-from scheduling.rota import (
+from scheduling.rota.check import check_plan
+from scheduling.rota.heuristics import round_robin
+from scheduling.rota.instance import (
     Counsellor,
     DateRange,
     Place,
     RotaInput,
     Window,
-    replan,
-    round_robin,
-    solve,
-    summarize,
 )
-from scheduling.rota_check import check_plan
-from scheduling.travel import Point, travel_matrix
+from scheduling.rota.solve import replan, solve
+from scheduling.rota.summary import summarize
+from scheduling.rota.travel import Point, travel_matrix
 
 
 def demo_input(year: int, *, all_fortnightly: bool = False) -> RotaInput:
@@ -70,7 +69,6 @@ def demo_input(year: int, *, all_fortnightly: bool = False) -> RotaInput:
                 share=c.share,
                 delegations=delegations,
                 name=f"{c.first_name} {c.last_name}",
-                intern=c.intern_until_offset_days is not None,
             )
         )
     km = travel_matrix(

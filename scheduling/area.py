@@ -9,14 +9,18 @@ from litestar.middleware.base import DefineMiddleware
 
 from app.area import Area, Panel, Periodic
 from app.settings import Settings
-from scheduling import demo, feed_routes, rota_jobs, rota_routes
+from scheduling import feed_routes
 from scheduling.booking import api as booking_api
 from scheduling.booking import public_routes as booking_pages
 from scheduling.booking import staff_routes as booking_staff
 from scheduling.booking.jobs import queue_booking_reminders
 from scheduling.booking.models import Booking, EligibilityRuleSet, Under25WindowRow
-from scheduling.cli import rota
-from scheduling.models import Duty, FeedItem, FeedToken, RotaRun, Slot
+from scheduling.models import Duty, FeedItem, FeedToken, Slot
+from scheduling.rota import demo as rota_demo
+from scheduling.rota import jobs as rota_jobs
+from scheduling.rota import routes as rota_routes
+from scheduling.rota.cli import rota
+from scheduling.rota.models import RotaRun
 
 
 def rate_limits(settings: Settings) -> list[DefineMiddleware]:
@@ -35,7 +39,7 @@ AREA = Area(
     rate_limits=rate_limits,
     jobs=[rota_jobs.plan_rota],
     periodic=[Periodic(queue_booking_reminders, every=timedelta(minutes=15))],
-    demo=demo.load_rota,
+    demo=rota_demo.load_rota,
     commands=[rota],
     models=(
         Duty,

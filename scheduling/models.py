@@ -1,5 +1,5 @@
-"""Scheduling tables: duties at places, the slots they offer, and (by section) rota runs,
-bookings, eligibility rules, the notification outbox and calendar feeds.
+"""Scheduling tables: duties at places, the slots they offer, and (by section) bookings,
+eligibility rules and calendar feeds. The rota's runs are in :mod:`scheduling.rota.models`.
 
 Each feature keeps its tables in its own section below; times are stored in UTC.
 """
@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import (
-    JSON,
     CheckConstraint,
     Date,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -97,52 +94,6 @@ class Slot(IdMixin, Base):
     @property
     def seats_left(self) -> int:
         return self.capacity - self.taken
-
-
-# --- rota runs (duty rota feature) ------------------------------------------------------
-# One row per planning run: the horizon and parameters, the solver's live progress (written by
-# the ``plan_rota`` job at most every half second), and the outcome. The run's plan is the
-# ``duty`` rows with ``rota_run_id`` = this id (drafts until published).
-
-
-class RotaRunStatus(enum.StrEnum):
-    queued = "queued"
-    running = "running"
-    done = "done"
-    failed = "failed"
-    infeasible = "infeasible"
-
-
-class RotaRun(IdMixin, TimestampMixin, Base):
-    """A planning run of the duty rota over ``starts_on``..``ends_on`` (local dates, inclusive)."""
-
-    __tablename__ = "rota_run"
-    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
-
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date] = mapped_column(Date)
-    time_limit_s: Mapped[int] = mapped_column(SmallInteger, default=20)
-    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[RotaRunStatus] = mapped_column(
-        str_enum(RotaRunStatus), default=RotaRunStatus.queued, index=True
-    )
-    solver_status: Mapped[str] = mapped_column(String(24), default="")
-    solutions: Mapped[int] = mapped_column(Integer, default=0)
-    objective: Mapped[float | None] = mapped_column(Float)
-    bound: Mapped[float | None] = mapped_column(Float)
-    seconds: Mapped[float] = mapped_column(Float, default=0.0)
-    explanations: Mapped[list[str]] = mapped_column(JSON, default=list)
-    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    error: Mapped[str] = mapped_column(String(500), default="")
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    started_at: Mapped[datetime | None] = mapped_column()
-    finished_at: Mapped[datetime | None] = mapped_column()
-    published_at: Mapped[datetime | None] = mapped_column()
-    published_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (RotaRunStatus.done, RotaRunStatus.failed, RotaRunStatus.infeasible)
 
 
 # --- calendar feeds (feeds feature) -----------------------------------------------------

@@ -8,11 +8,11 @@ even in the (unrealistic) case of a duty spanning the night the clocks change.
 Decisions:
 
 - **Evening**: a slot on a weekday (Monday-Friday) that ends after 17:00 local time. That is the
-  same line the rota uses for evening duties (``scheduling.rota.EVENING_FROM``), so "evening" means
-  one thing across the product. A slot ending after 17:00 runs past the end of a usual
-  8:00-16:00 working day plus the trip to the duty place: exactly what working participants look
-  for. (Ending after 16:00 would have marked 15:00-16:30 as evening although it starts in working
-  hours.)
+  same line the rota uses for evening duties (``scheduling.rota.instance.EVENING_FROM``), so
+  "evening" means one thing across the product. A slot ending after 17:00 runs past the end of a
+  usual 8:00-16:00 working day plus the trip to the duty place: exactly what working participants
+  look for. (Ending after 16:00 would have marked 15:00-16:30 as evening although it starts in
+  working hours.)
 - **Saturday**: a slot whose local start is on a Saturday.
 - A local time that does not exist (02:30 on the last Sunday of March) is refused with
   ``NonexistentLocalTime``; a local time that happens twice (02:30 on the last Sunday of October)

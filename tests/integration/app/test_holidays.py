@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import WARSAW
 from app.records.models import User
-from scheduling import rota_service
+from scheduling.rota.inputs import build_input
 from supervision.sessions import freetime_service as supervision
 from tests.conftest import COUNSELLOR, OTHER_COUNSELLOR
 from tests.unit.app.test_calendar import holidays_by_law
@@ -25,7 +25,7 @@ YEARS = range(2025, 2031)
 
 async def test_the_rota_plans_around_every_holiday_of_2025_to_2030(db: AsyncSession) -> None:
     for year in YEARS:
-        ctx = await rota_service.build_input(db, date(year, 1, 1), date(year, 12, 31))
+        ctx = await build_input(db, date(year, 1, 1), date(year, 12, 31))
 
         assert ctx.data.holidays == holidays_by_law(year)
 

@@ -13,14 +13,19 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth import Role
+from app.calendar import WARSAW
 from app.db import make_engine, make_sessionmaker
 from app.outbox.models import OutboxMessage
 from app.records.models import Absence, AbsenceKind, Participant, User
 from app.settings import Settings
-from scheduling import rota_service as svc
 from scheduling.booking.models import Booking, BookingStatus
-from scheduling.models import Duty, DutyStatus, RotaRun, RotaRunStatus, Slot
-from scheduling.rota_check import check_plan
+from scheduling.models import Duty, DutyStatus, Slot
+from scheduling.rota.check import check_plan
+from scheduling.rota.edit import PlanRefused, edit_duty
+from scheduling.rota.inputs import build_input, run_duties, to_rota
+from scheduling.rota.models import RotaRun, RotaRunStatus
+from scheduling.rota.publish import publish_run
+from scheduling.rota.runs import create_run, execute_run
 from tests.conftest import COUNSELLOR, demo_today, on_both_engines
 
 # Far enough ahead that the demo's published duties (the next nine weeks) are not in the way.
@@ -38,10 +43,10 @@ async def plan(
     maker: async_sessionmaker[AsyncSession], start: date, end: date, limit: int = 4
 ) -> RotaRun:
     async with maker() as db:
-        run = await svc.create_run(
+        run = await create_run(
             db, start=start, end=end, time_limit_s=limit, user_id=None, today=demo_today()
         )
-    done = await svc.execute_run(maker, run.id, workers=2)
+    done = await execute_run(maker, run.id, workers=2)
     assert done is not None
     return done
 
@@ -61,11 +66,11 @@ async def test_planning_a_fortnight_stores_draft_duties_that_pass_the_checker(
 
     assert run.status is RotaRunStatus.done
     async with maker() as db:
-        duties = await svc.run_duties(db, run.id)
-        ctx = await svc.build_input(db, start, end)
+        duties = await run_duties(db, run.id)
+        ctx = await build_input(db, start, end)
     assert {d.status for d in duties} == {DutyStatus.draft}
     assert len(duties) == len(ctx.data.places)  # one duty per place in a 14-day cadence window
-    assert check_plan(ctx.data, [svc.to_rota(d) for d in duties]) == []
+    assert check_plan(ctx.data, [to_rota(d) for d in duties]) == []
     assert run.summary["violations"] == []
 
 
@@ -73,7 +78,7 @@ async def test_a_finished_run_is_not_planned_again(maker: async_sessionmaker[Asy
     start = demo_today() + timedelta(days=AHEAD)
     run = await plan(maker, start, start + timedelta(days=13), limit=2)
 
-    again = await svc.execute_run(maker, run.id, workers=1)
+    again = await execute_run(maker, run.id, workers=1)
 
     async with maker() as db:
         count = await db.scalar(
@@ -91,8 +96,8 @@ async def test_publishing_cuts_duties_into_slots_listed_by_the_slots_api(
     run = await plan(maker, start, start + timedelta(days=13), limit=3)
 
     async with maker() as db:
-        report = await svc.publish_run(db, run.id, now=datetime.now(UTC), user_id=None)
-        duties = await svc.run_duties(db, run.id)
+        report = await publish_run(db, run.id, now=datetime.now(UTC), user_id=None)
+        duties = await run_duties(db, run.id)
     async with maker() as db:
         slots = await db.scalar(
             select(func.count()).select_from(Slot).join(Duty).where(Duty.rota_run_id == run.id)
@@ -108,7 +113,7 @@ async def test_publishing_cuts_duties_into_slots_listed_by_the_slots_api(
     )
     assert response.status_code == 200
     starts = {s["start"] for s in response.json()}
-    assert duty.starts_at.astimezone(svc.WARSAW).isoformat() in starts
+    assert duty.starts_at.astimezone(WARSAW).isoformat() in starts
 
 
 @on_both_engines
@@ -146,8 +151,8 @@ async def test_replanning_after_a_month_of_absence_changes_only_that_counsellors
     end = start + timedelta(days=8 * 7 - 1)
     first = await plan(maker, start, end, limit=6)
     async with maker() as db:
-        await svc.publish_run(db, first.id, now=datetime.now(UTC), user_id=None)
-        before = {(d.place_id, d.day): d.counsellor_id for d in await svc.run_duties(db, first.id)}
+        await publish_run(db, first.id, now=datetime.now(UTC), user_id=None)
+        before = {(d.place_id, d.day): d.counsellor_id for d in await run_duties(db, first.id)}
     counts: dict[int, int] = {}
     for c in before.values():
         counts[c] = counts.get(c, 0) + 1
@@ -172,7 +177,7 @@ async def test_replanning_after_a_month_of_absence_changes_only_that_counsellors
     assert second.status is RotaRunStatus.done
     assert second.summary["replan"] is True
     async with maker() as db:
-        after = {(d.place_id, d.day): d.counsellor_id for d in await svc.run_duties(db, second.id)}
+        after = {(d.place_id, d.day): d.counsellor_id for d in await run_duties(db, second.id)}
     changed = {k for k in before if after.get(k) != before[k]}
     in_month = {k for k in changed if month[0] <= k[1] <= month[1]}
     theirs = {k for k in before if before[k] == absent and month[0] <= k[1] <= month[1]}
@@ -190,8 +195,8 @@ async def test_republishing_keeps_booked_duties_in_place_and_tells_the_participa
     first = await plan(maker, start, end, limit=3)
     now = datetime.now(UTC)
     async with maker() as db:
-        await svc.publish_run(db, first.id, now=now, user_id=None)
-        duty = (await svc.run_duties(db, first.id))[0]
+        await publish_run(db, first.id, now=now, user_id=None)
+        duty = (await run_duties(db, first.id))[0]
         slot = duty.slots[0]
         slot.taken = 1
         participant = (await db.scalars(select(Participant).limit(1))).one()
@@ -217,7 +222,7 @@ async def test_republishing_keeps_booked_duties_in_place_and_tells_the_participa
 
     second = await plan(maker, start, end, limit=8)
     async with maker() as db:
-        report = await svc.publish_run(db, second.id, now=datetime.now(UTC), user_id=None)
+        report = await publish_run(db, second.id, now=datetime.now(UTC), user_id=None)
     async with maker() as db:
         same = await db.get(Duty, kept[0])
         mails = (await db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "rota"))).all()
@@ -238,10 +243,10 @@ async def test_reassigning_to_an_absent_counsellor_is_refused_with_the_checkers_
     start = demo_today() + timedelta(days=AHEAD)
     run = await plan(maker, start, start + timedelta(days=13), limit=3)
     async with maker() as db:
-        duty = (await svc.run_duties(db, run.id))[0]
+        duty = (await run_duties(db, run.id))[0]
         other = await user_id(db, COUNSELLOR)
         if other == duty.counsellor_id:
-            duty = (await svc.run_duties(db, run.id))[1]
+            duty = (await run_duties(db, run.id))[1]
         db.add(
             Absence(
                 user_id=other,
@@ -254,8 +259,8 @@ async def test_reassigning_to_an_absent_counsellor_is_refused_with_the_checkers_
         await db.commit()
 
     async with maker() as db:
-        with pytest.raises(svc.PlanRefused) as refused:
-            await svc.edit_duty(db, duty.id, counsellor_id=other, now=datetime.now(UTC))
+        with pytest.raises(PlanRefused) as refused:
+            await edit_duty(db, duty.id, counsellor_id=other, now=datetime.now(UTC))
 
     assert "nieobecny" in refused.value.message
     assert refused.value.status_code == 422

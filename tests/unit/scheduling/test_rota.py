@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.calendar import polish_holidays
-from scheduling.rota import (
+from scheduling.rota.check import check_plan
+from scheduling.rota.heuristics import round_robin
+from scheduling.rota.instance import (
     Counsellor,
     DateRange,
     Duty,
@@ -18,12 +20,9 @@ from scheduling.rota import (
     Place,
     RotaInput,
     Window,
-    replan,
-    round_robin,
-    solve,
-    summarize,
 )
-from scheduling.rota_check import check_plan
+from scheduling.rota.solve import replan, solve
+from scheduling.rota.summary import summarize
 
 MON = date(2027, 3, 1)  # a Monday without holidays nearby
 EVENING = (time(15, 0), time(19, 0))

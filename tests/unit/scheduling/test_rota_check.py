@@ -3,8 +3,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, time, timedelta
 
-from scheduling.rota import DateRange, Duty, Limits, Window
-from scheduling.rota_check import Violation, check_plan
+from scheduling.rota.check import Violation, check_plan
+from scheduling.rota.instance import DateRange, Duty, Limits, Window
 from tests.unit.scheduling.test_rota import MON, make_counsellor, make_input, make_place
 
 TUE, THU, SAT = MON + timedelta(days=1), MON + timedelta(days=3), MON + timedelta(days=5)

@@ -1,4 +1,4 @@
-from scheduling.travel import Point, haversine_km, travel_matrix
+from scheduling.rota.travel import Point, haversine_km, travel_matrix
 
 
 def test_krakow_to_tarnow_is_about_seventy_three_km_as_the_crow_flies() -> None:

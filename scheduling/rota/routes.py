@@ -1,8 +1,8 @@
 """Duty rota: the coordinator's pages (plan, watch, review, edit, publish) and the JSON API.
 
-Handlers are thin: parse input, call :mod:`scheduling.rota_service`, render a page (or one of its
-blocks for htmx) or return an API shape. The run page polls its progress block every second
-while the solver runs (htmx); without JavaScript a refresh link does the same.
+Handlers are thin: parse input, call a service of :mod:`scheduling.rota`, render a page (or one
+of its blocks for htmx) or return an API shape. The run page polls its progress block every
+second while the solver runs (htmx); without JavaScript a refresh link does the same.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ from app.jobs import JobQueue
 from app.pages import me, render_page, today
 from app.records import service as records
 from app.records.models import DutyPlace
-from scheduling import rota_service as svc
-from scheduling.models import Duty, DutyStatus, RotaRun, RotaRunStatus
-from scheduling.rota import WEEKDAY_SHORT, is_evening
+from scheduling.models import Duty, DutyStatus
+from scheduling.rota import edit, inputs, publish, runs, views
+from scheduling.rota.instance import WEEKDAY_SHORT, is_evening
+from scheduling.rota.models import RotaRun, RotaRunStatus
 
 RUN_STATUS = {
     RotaRunStatus.queued: "w kolejce",
@@ -53,7 +54,7 @@ class RunForm(BaseModel):
 
     starts_on: date = Field(alias="from")
     ends_on: date = Field(alias="to")
-    time_limit: int = Field(default=svc.DEFAULT_TIME_LIMIT_S, ge=1, le=svc.MAX_TIME_LIMIT_S)
+    time_limit: int = Field(default=runs.DEFAULT_TIME_LIMIT_S, ge=1, le=runs.MAX_TIME_LIMIT_S)
 
 
 class DutyEdit(BaseModel):
@@ -165,7 +166,7 @@ def _jobs(request: Request[Any, Any, State]) -> JobQueue:
 async def _start_run(
     db_session: DbSession, jobs: JobQueue, form: RunForm, user_id: int, on: date
 ) -> RotaRun:
-    run = await svc.create_run(
+    run = await runs.create_run(
         db_session,
         start=form.starts_on,
         end=form.ends_on,
@@ -192,12 +193,12 @@ def _defaults(on: date) -> dict[str, Any]:
     return {
         "from": start.isoformat(),
         "to": (start + timedelta(days=8 * 7 - 1)).isoformat(),
-        "time_limit": svc.DEFAULT_TIME_LIMIT_S,
+        "time_limit": runs.DEFAULT_TIME_LIMIT_S,
     }
 
 
 def _week(value: str | None, run: RotaRun) -> date:
-    weeks = svc.week_starts(run.starts_on, run.ends_on)
+    weeks = views.week_starts(run.starts_on, run.ends_on)
     try:
         wanted = date.fromisoformat(value) if value else weeks[0]
     except ValueError:
@@ -254,7 +255,7 @@ class RotaPages(Controller):
         return render_page(
             request,
             "rota/index.html",
-            runs=await svc.list_runs(db_session),
+            runs=await runs.list_runs(db_session),
             values=_defaults(today()),
             errors={},
             message=None,
@@ -280,7 +281,7 @@ class RotaPages(Controller):
                 request,
                 "rota/index.html",
                 status_code=422,
-                runs=await svc.list_runs(db_session),
+                runs=await runs.list_runs(db_session),
                 values={**_defaults(today()), **raw},
                 errors=errors,
                 message=exc.message,
@@ -296,17 +297,17 @@ class RotaPages(Controller):
         run_id: FromPath[int],
         week: Annotated[str | None, QueryParameter(max_length=10)] = None,
     ) -> Template | Response[str]:
-        run = await svc.get_run(db_session, run_id)
+        run = await runs.get_run(db_session, run_id)
         is_poll = request.headers.get("hx-target") == "run-progress"
         if is_poll and run.finished:
             return Response("", status_code=200, headers={"HX-Refresh": "true"})
         ctx: dict[str, Any] = {"run": run, "run_status": RUN_STATUS, "duty_status": DUTY_STATUS}
         if run.status is RotaRunStatus.done:
-            duties = await svc.run_duties(db_session, run.id)
+            duties = await inputs.run_duties(db_session, run.id)
             monday = _week(week, run)
-            weeks = svc.week_starts(run.starts_on, run.ends_on)
+            weeks = views.week_starts(run.starts_on, run.ends_on)
             i = weeks.index(monday)
-            cols, grid = svc.district_grid(duties, run.starts_on, run.ends_on)
+            cols, grid = views.district_grid(duties, run.starts_on, run.ends_on)
             people = sorted(
                 (run.summary or {}).get("counsellors", []), key=lambda r: (-r["duties"], r["name"])
             )
@@ -315,7 +316,7 @@ class RotaPages(Controller):
                 "monday": monday,
                 "prev_week": weeks[i - 1] if i > 0 else None,
                 "next_week": weeks[i + 1] if i + 1 < len(weeks) else None,
-                "calendar": svc.week_calendar(
+                "calendar": views.week_calendar(
                     duties, monday, polish_holidays(monday, monday + timedelta(days=6))
                 ),
                 "grid_cols": cols,
@@ -334,7 +335,7 @@ class RotaPages(Controller):
         db_session: DbSession,
         run_id: FromPath[int],
     ) -> Redirect:
-        await svc.publish_run(db_session, run_id, now=datetime.now(UTC), user_id=me(request).id)
+        await publish.publish_run(db_session, run_id, now=datetime.now(UTC), user_id=me(request).id)
         return Redirect(f"/rota/runs/{run_id}?published=1", status_code=303)
 
     async def _editor(
@@ -375,9 +376,9 @@ class RotaPages(Controller):
         run_id: FromPath[int],
         duty_id: FromPath[int],
     ) -> Template:
-        run = await svc.get_run(db_session, run_id)
+        run = await runs.get_run(db_session, run_id)
         duty = await _duty_of_run(db_session, run_id, duty_id)
-        local = svc.to_rota(duty)
+        local = inputs.to_rota(duty)
         values = {
             "counsellor_id": duty.counsellor_id,
             "day": duty.day.isoformat(),
@@ -393,7 +394,7 @@ class RotaPages(Controller):
         run_id: FromPath[int],
         duty_id: FromPath[int],
     ) -> Template | Redirect:
-        run = await svc.get_run(db_session, run_id)
+        run = await runs.get_run(db_session, run_id)
         duty = await _duty_of_run(db_session, run_id, duty_id)
         raw = await form_data(request)
         try:
@@ -408,7 +409,7 @@ class RotaPages(Controller):
                     "end": end or None,
                 },
             )
-            await svc.edit_duty(
+            await edit.edit_duty(
                 db_session,
                 duty_id,
                 counsellor_id=form.counsellor_id,
@@ -490,7 +491,7 @@ class DutyApi(Controller):
             statuses: tuple[DutyStatus, ...] = (DutyStatus.published,)
         else:
             statuses = (status,) if status is not None else tuple(DutyStatus)
-        rows = await svc.list_duties(
+        rows = await views.list_duties(
             db_session,
             start=start,
             end=end,
@@ -508,7 +509,7 @@ class DutyApi(Controller):
     async def edit_duty(
         self, db_session: DbSession, duty_id: FromPath[int], data: JSONBody[DutyEdit]
     ) -> DutyOut:
-        duty = await svc.edit_duty(
+        duty = await edit.edit_duty(
             db_session,
             duty_id,
             counsellor_id=data.counsellor_id,
@@ -537,7 +538,7 @@ class DutyApi(Controller):
 
     @get("/rota/runs/{run_id:int}", guards=[coordinator_only], summary="A planning run")
     async def get_run(self, db_session: DbSession, run_id: FromPath[int]) -> RunOut:
-        return run_out(await svc.get_run(db_session, run_id))
+        return run_out(await runs.get_run(db_session, run_id))
 
     @post(
         "/rota/runs/{run_id:int}/publish",
@@ -551,7 +552,7 @@ class DutyApi(Controller):
         db_session: DbSession,
         run_id: FromPath[int],
     ) -> PublishOut:
-        report = await svc.publish_run(
+        report = await publish.publish_run(
             db_session, run_id, now=datetime.now(UTC), user_id=me(request).id
         )
         return PublishOut(
@@ -573,4 +574,4 @@ async def my_duties_panel(db: AsyncSession, asked: PanelRequest) -> dict[str, An
     if asked.user.is_head:
         return None
     today = local_today(asked.now)
-    return {"duties": await svc.upcoming_duties(db, asked.user.id, today=today)}
+    return {"duties": await views.upcoming_duties(db, asked.user.id, today=today)}

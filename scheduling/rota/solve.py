@@ -1,0 +1,393 @@
+"""Plan or re-plan the duty rota: the stages, one shared deadline, the result and its reasons.
+
+Stages (one deadline, ``time_limit_s`` after the call, shared by all, model building included)
+    new plan   1. counts per (counsellor, place) and Saturdays there: a small CP-SAT over counts
+                  with hard bands, hinted by a min-cost-flow forest (:mod:`.quotas`);
+               2. a constructive plan that follows the counts (``greedy``) and a local search
+                  that moves or swaps duties into the bands (``rebalance``, :mod:`.heuristics`);
+               3. CP-SAT polish (:mod:`.model`) on the pairs of stages 1-2, from the stage-2 plan
+                  as a complete, feasible hint (CP-SAT reports it as its first solution at once).
+    re-plan    1. keep every previous duty that is still valid; fill the lost windows greedily,
+                  with one-duty exchanges where nobody is free (``repair``, :mod:`.replan`):
+                  never empty;
+               2. CP-SAT over the weeks around the lost windows only (``local_model``), the
+                  rest as constants, minimising changes first; the neighbourhood grows when it
+                  is proved infeasible.
+
+When no plan exists, CP-SAT assumptions name the rules that cannot hold together (in Polish).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time as _time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from ortools.sat.python import cp_model
+
+from scheduling.rota.heuristics import greedy, rebalance
+from scheduling.rota.instance import (
+    Duty,
+    Instance,
+    Progress,
+    RotaInput,
+    RotaResult,
+    build_instance,
+    duties_from,
+    share_targets,
+)
+from scheduling.rota.model import build_model, make_solver, seconds_left
+from scheduling.rota.quotas import pair_quotas
+from scheduling.rota.replan import (
+    Plan,
+    local_model,
+    locked_windows,
+    match_previous,
+    neighbourhood,
+    previous_days,
+    repair,
+)
+from scheduling.rota.summary import (
+    counsellor_stats,
+    count_changed,
+    in_bands,
+    summarize,
+    travel_lower_bound,
+)
+
+SAFETY_S = 1.5  # seconds kept back from the time limit for the figures after the solve
+REPLAN_SHARE = 0.6  # of the time limit at most for the re-plan's CP-SAT (it finds its best early)
+SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def complete_hint(
+    model: cp_model.CpModel,
+    x: Mapping[tuple[int, int], cp_model.IntVar],
+    chosen: set[tuple[int, int]],
+    seed: int,
+    deadline: float | None = None,
+) -> float | None:
+    """Hint every variable: fix x to the plan, let CP-SAT fill in the auxiliary variables
+    (spreads, continuity, rhythm) in a quick solve, and hint the whole assignment. A complete,
+    feasible hint is taken by CP-SAT as its first solution at once. Returns the hint's
+    objective, or None when the quick solve found nothing (then only x is hinted)."""
+    fixed = model.clone()
+    for key, v in x.items():
+        fixed.add(fixed.get_bool_var_from_proto_index(v.index) == (1 if key in chosen else 0))
+    solver = make_solver(seconds=seconds_left(deadline, 3.0), workers=1, seed=seed)
+    status = solver.solve(fixed)
+    if status in SOLVED:
+        values = solver.response_proto.solution
+        for i, value in enumerate(values):
+            model.add_hint(model.get_int_var_from_proto_index(i), value)
+        return float(solver.objective_value)
+    for key, v in x.items():
+        model.add_hint(v, 1 if key in chosen else 0)
+    return None
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, on_progress: Callable[[Progress], None] | None, t0: float) -> None:
+        super().__init__()
+        self.count = 0
+        self.on_progress = on_progress
+        self.t0 = t0
+
+    def on_solution_callback(self) -> None:
+        self.count += 1
+        if self.on_progress is not None:
+            self.on_progress(
+                Progress(
+                    self.count,
+                    float(self.objective_value),
+                    float(self.best_objective_bound),
+                    _time.monotonic() - self.t0,
+                )
+            )
+
+
+def _explain(inst: Instance, time_limit_s: float, seed: int) -> list[str]:
+    """General explanation of infeasibility via CP-SAT assumptions (one worker)."""
+    built = build_model(inst, hard_spreads=False, diagnose=True)
+    built.model.add_assumptions(
+        [built.model.get_bool_var_from_proto_index(i) for i in built.assumptions]
+    )
+    solver = make_solver(seconds=max(1.0, time_limit_s), workers=1, seed=seed)
+    status = solver.solve(built.model)
+    if status != cp_model.INFEASIBLE:
+        return ["Nie znaleziono planu w limicie czasu; nie udało się wskazać sprzecznych reguł."]
+    core = solver.sufficient_assumptions_for_infeasibility()
+    lines = [built.assumptions[i] for i in core if i in built.assumptions]
+    head = "Nie da się ułożyć planu, bo tych reguł nie można spełnić jednocześnie:"
+    return [head, *lines] if lines else [head + " (brak szczegółów)."]
+
+
+@dataclass(slots=True)
+class _Run:
+    """One call of :func:`solve`: the instance and what every stage shares."""
+
+    inst: Instance
+    t0: float
+    deadline: float
+    time_limit_s: float
+    seed: int
+    workers: int
+    cb: _Callback
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What the stages found: the plan (None when none), its status, objective and bound."""
+
+    plan: Plan | None = None
+    status: str = "UNKNOWN"
+    objective: float | None = None
+    bound: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _solve_neighbourhood(
+    run: _Run,
+    free: set[int],
+    prev: Plan,
+    prev_day: Mapping[int, date],
+    base: Plan,
+) -> tuple[cp_model.CpSolverStatus, _Outcome]:
+    """CP-SAT over the windows ``free`` (the rest of ``prev`` fixed), hinted with ``base``."""
+    inst, deadline = run.inst, run.deadline
+    fixed = {wi: co for wi, co in prev.items() if wi not in free}
+    model, x = local_model(inst, fixed, free, prev, prev_day)
+    chosen = {co for wi, co in base.items() if wi in free and co in x}
+    complete_hint(model, x, chosen, run.seed, deadline)
+    seconds = max(0.3, min(deadline - _time.monotonic(), REPLAN_SHARE * run.time_limit_s))
+    solver = make_solver(seconds=seconds, workers=run.workers, seed=run.seed)
+    st = solver.solve(model, run.cb)
+    if st not in SOLVED:
+        return st, _Outcome()
+    plan = dict(fixed)
+    for (c, o), v in x.items():
+        if solver.value(v):
+            plan[inst.options[o].window] = (c, o)
+    objective, bound = float(solver.objective_value), float(solver.best_objective_bound)
+    whole = len(free) >= inst.n_required
+    status = "OPTIMAL" if st == cp_model.OPTIMAL and whole else "FEASIBLE"
+    return st, _Outcome(plan, status, objective, bound)
+
+
+def _replan_stages(run: _Run) -> _Outcome:
+    """Re-plan: keep every previous duty that is still valid, fill the lost windows.
+
+    1. ``repair`` fills the lost windows greedily (with one-duty exchanges when needed): a
+       complete plan in milliseconds, the fallback.
+    2. CP-SAT over the weeks around the lost windows (``local_model``), hinted with that plan,
+       minimises changes first, then fairness, travel and continuity. If it proves the
+       neighbourhood infeasible, the neighbourhood grows (up to the whole horizon) while time
+       remains. Every stage shares one deadline.
+    """
+    inst = run.inst
+    prev = match_previous(inst)
+    prev_day = previous_days(inst)
+    # windows without a valid previous duty: lost duties and new places or windows
+    lost = [wi for wi, w in enumerate(inst.windows) if w.required and w.options and wi not in prev]
+    if not lost:
+        return _Outcome(dict(prev), "FEASIBLE")
+    repaired, missing = repair(inst, prev, lost, prev_day, locked_windows(inst))
+    moved = [wi for wi, co in repaired.items() if wi in prev and prev[wi] != co]
+    out = _Outcome(None, "UNKNOWN") if missing else _Outcome(repaired, "FEASIBLE")
+    margin = 7
+    while run.deadline - _time.monotonic() >= 0.5:
+        free = neighbourhood(inst, [*lost, *moved], margin)
+        whole = len(free) >= inst.n_required
+        st, found = _solve_neighbourhood(run, free, prev, prev_day, prev if missing else repaired)
+        if found.plan is not None:
+            out = found
+            break
+        if st == cp_model.INFEASIBLE and not whole:
+            margin *= 3
+            continue
+        if st == cp_model.INFEASIBLE and whole and out.plan is None:
+            out.status = "INFEASIBLE"
+        break
+    if out.plan is None and out.status != "INFEASIBLE":
+        # nothing complete in time: keep what is valid, say which windows are still empty
+        out.plan, out.status = repaired, "UNKNOWN"
+        for wi in sorted(missing, key=lambda wi: inst.windows[wi].start):
+            w = inst.windows[wi]
+            out.notes.append(
+                f"Miejsce {inst.data.places[w.place].label}: w oknie {w.start}–{w.end} brak "
+                "dyżuru; nie udało się go obsadzić w limicie czasu bez łamania reguł."
+            )
+    return out
+
+
+def _constructive(run: _Run) -> tuple[Plan, set[tuple[int, int]], _Outcome]:
+    """Stages 1-2 of a new plan: counts per pair, the greedy plan that follows them and the
+    local search into the bands. Returns the greedy plan, the pairs CP-SAT may use, and the
+    plan when the greedy one is complete."""
+    inst, deadline = run.inst, run.deadline
+    budget = min(3.0, 0.2 * run.time_limit_s)
+    quotas = pair_quotas(inst, time_limit_s=budget, seed=run.seed, workers=1, deadline=deadline)
+    hint_plan = greedy(
+        inst,
+        quota=quotas.duties if quotas else None,
+        sat_quota=quotas.saturdays if quotas else None,
+    )
+    out = _Outcome()
+    if len(hint_plan) == inst.n_required:
+        rebalance(inst, hint_plan, deadline=deadline - 0.3 * run.time_limit_s)
+        out = _Outcome(dict(hint_plan), "FEASIBLE")
+    pairs = {(c, inst.options[o].place) for c, o in hint_plan.values()}
+    if quotas is not None:
+        pairs |= set(quotas.duties)
+    return hint_plan, pairs, out
+
+
+def _plan_stages(run: _Run, *, hard_spreads: bool) -> _Outcome:
+    """A new plan: the constructive stages, then CP-SAT polish on their pairs from their plan
+    as a complete hint; when the greedy plan missed windows, the full model decides (its
+    partial plan is the hint), on the pairs first and then on all of them."""
+    inst = run.inst
+    hint_plan, pairs, out = _constructive(run)
+    runs: list[set[tuple[int, int]] | None] = [pairs] if out.plan is not None else [pairs, None]
+    for allowed in runs:
+        if _time.monotonic() > run.deadline - 0.5:
+            break
+        built = build_model(inst, hard_spreads=hard_spreads, allowed=allowed)
+        start_plan = out.plan if out.plan is not None else hint_plan
+        chosen = {co for co in start_plan.values() if co in built.x}
+        hint_obj = complete_hint(built.model, built.x, chosen, run.seed, run.deadline)
+        if hint_obj is not None and out.plan is not None:
+            out.objective = hint_obj
+        seconds = max(0.3, run.deadline - _time.monotonic())
+        solver = make_solver(seconds=seconds, workers=run.workers, seed=run.seed)
+        status = solver.solve(built.model, run.cb)
+        if status in SOLVED:
+            plan = {
+                inst.options[o].window: (c, o) for (c, o), v in built.x.items() if solver.value(v)
+            }
+            if len(plan) == inst.n_required:
+                full = allowed is None and status == cp_model.OPTIMAL
+                objective = float(solver.objective_value)
+                bound = float(solver.best_objective_bound)
+                return _Outcome(plan, "OPTIMAL" if full else "FEASIBLE", objective, bound)
+        if status == cp_model.INFEASIBLE and allowed is None:
+            return _Outcome(out.plan, "INFEASIBLE", out.objective, out.bound)
+    if out.plan is None and hint_plan:
+        out.notes.append("Solver nie znalazł pełnego planu w limicie czasu; to plan częściowy.")
+        out.plan = dict(hint_plan)
+    return out
+
+
+def _result(run: _Run, out: _Outcome, *, hard_spreads: bool) -> RotaResult:
+    """The plan as duties with its figures, or the reasons there is none."""
+    inst, data = run.inst, run.inst.data
+    n_req = inst.n_required
+    cap = None
+    if hard_spreads:
+        cap = [math.floor(t + 1 + 1e-9) for t in share_targets(inst.load_weight, n_req)]
+    lb = travel_lower_bound(inst, cap)
+    explanations: list[str] = []
+    status, objective, bound = out.status, out.objective, out.bound
+    if out.plan is not None and status != "INFEASIBLE":
+        duties = duties_from(inst, out.plan)
+        if hard_spreads and len(out.plan) == n_req and not in_bands(inst, out.plan):
+            summary = summarize(data, duties)
+            out.notes.append(
+                "Nie udało się zachować różnicy obciążeń (dyżury, soboty) najwyżej "
+                f"{data.limits.max_load_spread}: dyżury {summary.load_spread:.2f}, soboty "
+                f"{summary.saturday_spread:.2f}; plan rozkłada je możliwie równo."
+            )
+        if len(out.plan) < n_req and status != "UNKNOWN":
+            status = "UNKNOWN"
+    else:
+        duties, objective, bound = (), None, None
+        if status == "INFEASIBLE":
+            remaining = max(2.0, run.time_limit_s - (_time.monotonic() - run.t0))
+            explanations = _explain(inst, min(remaining, 30.0), run.seed)
+        else:
+            explanations = [
+                "Nie znaleziono planu w limicie czasu. Spróbuj dłuższego limitu albo sprawdź "
+                "nieobecności i godziny dostępności."
+            ]
+    stats = counsellor_stats(inst, duties)
+    return RotaResult(
+        status=status,
+        duties=duties,
+        objective=objective,
+        bound=bound,
+        travel_km=float(sum(s.km for s in stats)),
+        travel_lower_bound_km=lb,
+        stats=stats,
+        wall_seconds=_time.monotonic() - run.t0,
+        solutions=run.cb.count,
+        explanations=tuple(explanations),
+        notes=tuple(out.notes),
+        changed=count_changed(data, duties),
+    )
+
+
+def solve(
+    data: RotaInput,
+    *,
+    time_limit_s: float = 20.0,
+    seed: int = 0,
+    workers: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    hard_spreads: bool = True,
+) -> RotaResult:
+    """Plan the rota. Returns INFEASIBLE with Polish explanations when no plan exists.
+
+    One deadline, ``time_limit_s`` after the call, is shared by every stage (model building
+    included); the best plan found by then is returned with its status.
+
+    New plan: stage 1 chooses counts per (counsellor, place) (``pair_quotas``), a constructive
+    pass turns them into duties and a local search brings them inside the fairness bands, then
+    CP-SAT polishes that plan on the chosen pairs (travel, rhythm, evenings) starting from it as
+    a complete, feasible hint (the bands are elastic there: an excess costs far more than
+    anything else, so the hint is always a solution and the search removes any excess).
+    Re-plan (``data.previous``): see ``_replan_stages``.
+    """
+    t0 = _time.monotonic()
+    inst = build_instance(data)
+    if inst.explanations:  # pre-check: a window or a locked duty nobody can hold
+        return RotaResult(
+            "INFEASIBLE", (), None, None, 0.0, 0.0, (), _time.monotonic() - t0, 0,
+            tuple(inst.explanations),
+        )  # fmt: skip
+    deadline = t0 + max(0.5, time_limit_s - SAFETY_S)
+    cb = _Callback(on_progress, t0)
+    run = _Run(inst, t0, deadline, time_limit_s, seed, workers or _cores(), cb)
+    out = _replan_stages(run) if data.previous else _plan_stages(run, hard_spreads=hard_spreads)
+    return _result(run, out, hard_spreads=hard_spreads)
+
+
+def replan(
+    data: RotaInput,
+    previous: Sequence[Duty],
+    *,
+    time_limit_s: float = 20.0,
+    seed: int = 0,
+    workers: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> RotaResult:
+    """Re-plan with the fewest changes to ``previous`` (a penalty per changed duty, the old plan
+    as hints). Locked duties (``data.locked``) keep place, date and time; fairness bounds are
+    soft so that one absence does not reshuffle everybody."""
+    return solve(
+        replace(data, previous=tuple(previous)),
+        time_limit_s=time_limit_s,
+        seed=seed,
+        workers=workers,
+        on_progress=on_progress,
+        hard_spreads=False,
+    )
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
