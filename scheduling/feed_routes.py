@@ -19,7 +19,6 @@ an unknown or revoked token answers 404. Feeds are rate limited per address and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -66,12 +65,6 @@ SECRET_HEADERS: Final = {
     "X-Robots-Tag": "noindex",
 }
 PUBLIC_HEADERS: Final = {"Cache-Control": "public, max-age=900"}
-
-
-def feed_clock(state: State) -> datetime:
-    """Now, or the clock a test or benchmark set as ``app.state.feed_clock``."""
-    clock: Callable[[], datetime] | None = state.get("feed_clock")
-    return clock() if clock is not None else datetime.now(UTC)
 
 
 def feed_cache(state: State) -> svc.FeedCache:
@@ -138,7 +131,7 @@ class FeedController(Controller):
         settings: AppSettings,
         name: FromPath[str],
     ) -> Response[bytes]:
-        now = feed_clock(request.app.state)
+        now = datetime.now(UTC)
         feed = await svc.resolve_token_feed(db_session, ics_name(name), FeedScope.personal, now=now)
         return await serve(request, db_session, settings, feed, SECRET_HEADERS)
 
@@ -150,7 +143,7 @@ class FeedController(Controller):
         settings: AppSettings,
         name: FromPath[str],
     ) -> Response[bytes]:
-        now = feed_clock(request.app.state)
+        now = datetime.now(UTC)
         feed = await svc.resolve_token_feed(db_session, ics_name(name), FeedScope.team, now=now)
         return await serve(request, db_session, settings, feed, SECRET_HEADERS)
 
@@ -165,7 +158,7 @@ class FeedController(Controller):
         raw = ics_name(name)
         if not raw.isdigit() or len(raw) > 12:
             raise NotFound("Nie ma takiego kalendarza.")
-        now = feed_clock(request.app.state)
+        now = datetime.now(UTC)
         feed = await svc.resolve_place_feed(db_session, int(raw), now=now)
         return await serve(request, db_session, settings, feed, PUBLIC_HEADERS)
 

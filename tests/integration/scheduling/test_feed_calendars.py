@@ -23,6 +23,7 @@ from scheduling.feed_routes import feed_cache
 from scheduling.models import Duty, DutyStatus, FeedItem, FeedToken, Slot
 from supervision.models import TrainingEntry
 from supervision.services import cancel_session
+from tests.clock import clock_at
 from tests.conftest import (
     COORDINATOR,
     COUNSELLOR,
@@ -62,10 +63,13 @@ def _no_booking_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def at_march_2027(app: Litestar) -> Iterator[None]:
-    """Feeds are built as on 1 March 2027, so both DST changes of 2027 are in the horizon."""
-    app.state["feed_clock"] = lambda: NOW
-    yield
-    del app.state["feed_clock"]
+    """Feeds are built as on 1 March 2027, so both DST changes of 2027 are in the horizon.
+
+    The clock ticks from there: a feed's version sees an edit by the row's ``updated_at``
+    moving, which a stopped clock would not. It asks for ``app`` so that it moves the clock
+    after the database fixture has set it to the demo's moment."""
+    with clock_at(NOW):
+        yield
 
 
 async def fetch(client: AsyncTestClient[Litestar], path: str, **headers: str) -> Any:
