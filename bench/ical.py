@@ -52,7 +52,8 @@ from app.server import create_app
 from app.settings import Settings
 from scheduling.feed_routes import feed_cache
 from scheduling.feed_service import regenerate_feed_token, resolve_token_feed
-from scheduling.models import Booking, BookingStatus, Duty, DutyKind, DutyStatus, FeedScope, Slot
+from scheduling.feeds.models import FeedScope
+from scheduling.models import Booking, BookingStatus, Duty, DutyKind, DutyStatus, Slot
 
 DUTIES_PER_WEEK = 4
 SLOTS_PER_DUTY = 3

@@ -8,12 +8,11 @@ from app.area import Area, Panel, Periodic
 from app.settings import Settings
 from scheduling import booking_jobs, booking_routes, demo, feed_routes, rota_jobs, rota_routes
 from scheduling.cli import rota
+from scheduling.feeds.models import FeedItem, FeedToken
 from scheduling.models import (
     Booking,
     Duty,
     EligibilityRuleSet,
-    FeedItem,
-    FeedToken,
     RotaRun,
     Slot,
     Under25WindowRow,

@@ -36,8 +36,8 @@ from app.limits import limit
 from app.pages import me, render_page
 from app.settings import Settings
 from scheduling import feed_service as svc
+from scheduling.feeds.models import FeedScope
 from scheduling.ics import etag_for
-from scheduling.models import FeedScope
 
 # --- abuse limits -----------------------------------------------------------------------
 

@@ -62,6 +62,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import Role
 from app.calendar import WARSAW
 from app.records.models import Case, DutyPlace, Office, User
+from scheduling.feeds.models import FeedItem, FeedItemKind, FeedScope, FeedToken
 from scheduling.ics import DEFAULT_HORIZON, EventStatus, FeedEvent, render_feed
 from scheduling.models import (
     Booking,
@@ -69,10 +70,6 @@ from scheduling.models import (
     Duty,
     DutyKind,
     DutyStatus,
-    FeedItem,
-    FeedItemKind,
-    FeedScope,
-    FeedToken,
     Slot,
 )
 from supervision.cadence import SessionKind

@@ -20,7 +20,8 @@ from app.calendar import WARSAW
 from app.records.models import User
 from scheduling import feed_service
 from scheduling.feed_routes import feed_cache
-from scheduling.models import Duty, DutyStatus, FeedItem, FeedToken, Slot
+from scheduling.feeds.models import FeedItem, FeedToken
+from scheduling.models import Duty, DutyStatus, Slot
 from supervision.models import TrainingEntry
 from supervision.services import cancel_session
 from tests.clock import clock_at
