@@ -50,9 +50,10 @@ from app.migrate import upgrade
 from app.records.models import Case, DutyPlace, User
 from app.server import create_app
 from app.settings import Settings
-from scheduling.feed_routes import feed_cache
-from scheduling.feed_service import regenerate_feed_token, resolve_token_feed
 from scheduling.feeds.models import FeedScope
+from scheduling.feeds.routes import feed_cache
+from scheduling.feeds.tokens import regenerate_feed_token
+from scheduling.feeds.versions import resolve_token_feed
 from scheduling.models import Booking, BookingStatus, Duty, DutyKind, DutyStatus, Slot
 
 DUTIES_PER_WEEK = 4

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from app.area import Area, Panel, Periodic
 from app.settings import Settings
-from scheduling import booking_jobs, booking_routes, demo, feed_routes, rota_jobs, rota_routes
+from scheduling import booking_jobs, booking_routes, demo, rota_jobs, rota_routes
 from scheduling.cli import rota
+from scheduling.feeds import routes as feed_routes
 from scheduling.feeds.models import FeedItem, FeedToken
 from scheduling.models import (
     Booking,

@@ -2,7 +2,7 @@
 table keeps none.
 
 A secret feed URL carries a 256-bit token derived from ``nonce`` with the server secret (HMAC,
-:func:`scheduling.feed_service.feed_token`), so the calendar page can show it again; the token
+:func:`scheduling.feeds.tokens.feed_token`), so the calendar page can show it again; the token
 itself is never stored, only its SHA-256, which is what a request is looked up by.
 """
 

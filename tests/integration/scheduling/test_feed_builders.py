@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import WARSAW
 from app.records.models import Case, DutyPlace, Participant, User
-from scheduling.feed_service import regenerate_feed_token
 from scheduling.feeds.models import FeedScope
+from scheduling.feeds.tokens import regenerate_feed_token
 from scheduling.models import Booking, BookingStatus, Duty, DutyKind, DutyStatus, Slot
 from supervision.cadence import SessionKind
 from supervision.models import SessionAttendee, SessionFormat, SupervisionSession, TrainingEntry
