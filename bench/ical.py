@@ -51,9 +51,11 @@ from app.records.models import Case, DutyPlace, User
 from app.server import create_app
 from app.settings import Settings
 from scheduling.booking.models import Booking, BookingStatus
-from scheduling.feed_routes import feed_cache
-from scheduling.feed_service import regenerate_feed_token, resolve_token_feed
-from scheduling.models import Duty, DutyKind, DutyStatus, FeedScope, Slot
+from scheduling.feeds.models import FeedScope
+from scheduling.feeds.routes import feed_cache
+from scheduling.feeds.tokens import regenerate_feed_token
+from scheduling.feeds.versions import resolve_token_feed
+from scheduling.models import Duty, DutyKind, DutyStatus, Slot
 
 DUTIES_PER_WEEK = 4
 SLOTS_PER_DUTY = 3

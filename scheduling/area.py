@@ -9,13 +9,14 @@ from litestar.middleware.base import DefineMiddleware
 
 from app.area import Area, Panel, Periodic
 from app.settings import Settings
-from scheduling import feed_routes
 from scheduling.booking import api as booking_api
 from scheduling.booking import public_routes as booking_pages
 from scheduling.booking import staff_routes as booking_staff
 from scheduling.booking.jobs import queue_booking_reminders
 from scheduling.booking.models import Booking, EligibilityRuleSet, Under25WindowRow
-from scheduling.models import Duty, FeedItem, FeedToken, Slot
+from scheduling.feeds import routes as feed_routes
+from scheduling.feeds.models import FeedItem, FeedToken
+from scheduling.models import Duty, Slot
 from scheduling.rota import demo as rota_demo
 from scheduling.rota import jobs as rota_jobs
 from scheduling.rota import routes as rota_routes

@@ -1,6 +1,6 @@
 """khal, the third iCal reader of the tests: import a feed into a throwaway calendar, list it.
 
-Shared by the feed tests (``tests/unit/scheduling/test_feeds.py`` and the integration tests of
+Shared by the feed tests (``tests/unit/scheduling/test_ics.py`` and the integration tests of
 the feed routes). Tests using it are marked ``@pytest.mark.khal``: they skip when khal is missing
 locally and fail on CI (``uv tool install khal``).
 """

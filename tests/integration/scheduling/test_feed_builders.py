@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.calendar import WARSAW
 from app.records.models import Case, DutyPlace, Participant, User
 from scheduling.booking.models import Booking, BookingStatus
-from scheduling.feed_service import regenerate_feed_token
-from scheduling.models import Duty, DutyKind, DutyStatus, FeedScope, Slot
+from scheduling.feeds.models import FeedScope
+from scheduling.feeds.tokens import regenerate_feed_token
+from scheduling.models import Duty, DutyKind, DutyStatus, Slot
 from supervision.models import SessionAttendee, SessionFormat, SupervisionSession, TrainingEntry
 from supervision.sessions.cadence import SessionKind
 from supervision.training.training import RecordKind

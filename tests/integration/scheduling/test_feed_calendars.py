@@ -18,11 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.calendar import WARSAW
 from app.records.models import User
-from scheduling import feed_service
-from scheduling.feed_routes import feed_cache
-from scheduling.models import Duty, DutyStatus, FeedItem, FeedToken, Slot
+from app.security import token_hash
+from scheduling.feeds import cache
+from scheduling.feeds.models import FeedItem, FeedToken
+from scheduling.feeds.routes import feed_cache
+from scheduling.models import Duty, DutyStatus, Slot
 from supervision.models import TrainingEntry
 from supervision.sessions.service import cancel_session
+from tests.clock import clock_at
 from tests.conftest import (
     COORDINATOR,
     COUNSELLOR,
@@ -62,10 +65,13 @@ def _no_booking_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def at_march_2027(app: Litestar) -> Iterator[None]:
-    """Feeds are built as on 1 March 2027, so both DST changes of 2027 are in the horizon."""
-    app.state["feed_clock"] = lambda: NOW
-    yield
-    del app.state["feed_clock"]
+    """Feeds are built as on 1 March 2027, so both DST changes of 2027 are in the horizon.
+
+    The clock ticks from there: a feed's version sees an edit by the row's ``updated_at``
+    moving, which a stopped clock would not. It asks for ``app`` so that it moves the clock
+    after the database fixture has set it to the demo's moment."""
+    with clock_at(NOW):
+        yield
 
 
 async def fetch(client: AsyncTestClient[Litestar], path: str, **headers: str) -> Any:
@@ -422,7 +428,7 @@ async def test_a_matching_if_none_match_gets_304_without_rendering(
     def no_rendering(*_: Any, **__: Any) -> Any:
         raise AssertionError("rendered although the feed did not change")
 
-    monkeypatch.setattr(feed_service, "build_feed", no_rendering)
+    monkeypatch.setattr(cache, "build_feed", no_rendering)
     response = await client.get(path, headers={"If-None-Match": etag})
 
     assert response.status_code == 304
@@ -492,7 +498,7 @@ async def test_the_token_is_stored_only_as_its_hash(db: AsyncSession) -> None:
     rows = (await db.scalars(select(FeedToken))).all()
 
     assert len(token) == 64  # 256 bits
-    assert [r.token_hash for r in rows] == [feed_service.feed_token_hash(token)]
+    assert [r.token_hash for r in rows] == [token_hash(token)]
     assert all(token not in (r.nonce, r.token_hash) for r in rows)
 
 

@@ -10,8 +10,9 @@ A participant's single-event file is served by the booking pages
 (``/manage/{token}/calendar.ics``, :mod:`scheduling.booking.public_routes`).
 
 HTTP: ``text/calendar; charset=utf-8``; a strong ETag over the body; ``If-None-Match`` is
-compared with the body cached for the feed's current version, so an unchanged feed answers 304
-without loading or rendering anything (one SQL query: the token and the version together);
+compared with the body cached for the feed's current version (:mod:`scheduling.feeds.cache`),
+so an unchanged feed answers 304 without loading or rendering anything (one SQL query: the
+token and the version together, :mod:`scheduling.feeds.versions`);
 an unknown or revoked token answers 404. Feeds are rate limited per address and per client
 (``BILANS_FEED_RATE_LIMIT``, default 60 a minute per feed address, and ten times that per client;
 ``off`` turns it off for benchmarks).
@@ -19,7 +20,6 @@ an unknown or revoked token answers 404. Feeds are rate limited per address and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -36,9 +36,10 @@ from app.forms import form_data
 from app.limits import limit
 from app.pages import me, render_page
 from app.settings import Settings
-from scheduling import feed_service as svc
-from scheduling.ics import etag_for
-from scheduling.models import FeedScope
+from scheduling.feeds.cache import FeedCache, current_body
+from scheduling.feeds.models import FeedScope
+from scheduling.feeds.tokens import issue_feed_token, regenerate_feed_token
+from scheduling.feeds.versions import ResolvedFeed, resolve_place_feed, resolve_token_feed
 
 # --- abuse limits -----------------------------------------------------------------------
 
@@ -68,16 +69,11 @@ SECRET_HEADERS: Final = {
 PUBLIC_HEADERS: Final = {"Cache-Control": "public, max-age=900"}
 
 
-def feed_clock(state: State) -> datetime:
-    """Now, or the clock a test or benchmark set as ``app.state.feed_clock``."""
-    clock: Callable[[], datetime] | None = state.get("feed_clock")
-    return clock() if clock is not None else datetime.now(UTC)
-
-
-def feed_cache(state: State) -> svc.FeedCache:
-    cache: svc.FeedCache | None = state.get("feed_cache")
+def feed_cache(state: State) -> FeedCache:
+    """The app's one cache of rendered feed bodies."""
+    cache: FeedCache | None = state.get("feed_cache")
     if cache is None:
-        cache = state["feed_cache"] = svc.FeedCache()
+        cache = state["feed_cache"] = FeedCache()
     return cache
 
 
@@ -101,17 +97,13 @@ async def serve(
     request: Request[Any, Any, State],
     db: DbSession,
     settings: AppSettings,
-    feed: svc.ResolvedFeed | None,
+    feed: ResolvedFeed | None,
     headers: dict[str, str],
 ) -> Response[bytes]:
     if feed is None:
         raise NotFound("Nie ma takiego kalendarza albo jego adres został zmieniony.")
     cache = feed_cache(request.app.state)
-    rendered = cache.get(feed)
-    if rendered is None:
-        body = await svc.build_feed(db, feed, base_url=settings.base_url)
-        rendered = svc.Rendered(version=feed.version, body=body, etag=etag_for(body))
-        cache.put(feed, rendered)
+    rendered = await current_body(db, feed, cache, base_url=settings.base_url)
     headers = {**headers, "ETag": rendered.etag}
     if etag_matches(request.headers.get("if-none-match"), rendered.etag):
         return Response(b"", status_code=304, headers=headers)
@@ -138,8 +130,8 @@ class FeedController(Controller):
         settings: AppSettings,
         name: FromPath[str],
     ) -> Response[bytes]:
-        now = feed_clock(request.app.state)
-        feed = await svc.resolve_token_feed(db_session, ics_name(name), FeedScope.personal, now=now)
+        now = datetime.now(UTC)
+        feed = await resolve_token_feed(db_session, ics_name(name), FeedScope.personal, now=now)
         return await serve(request, db_session, settings, feed, SECRET_HEADERS)
 
     @route("/team/{name:str}", http_method=FEED_METHODS)
@@ -150,8 +142,8 @@ class FeedController(Controller):
         settings: AppSettings,
         name: FromPath[str],
     ) -> Response[bytes]:
-        now = feed_clock(request.app.state)
-        feed = await svc.resolve_token_feed(db_session, ics_name(name), FeedScope.team, now=now)
+        now = datetime.now(UTC)
+        feed = await resolve_token_feed(db_session, ics_name(name), FeedScope.team, now=now)
         return await serve(request, db_session, settings, feed, SECRET_HEADERS)
 
     @route("/places/{name:str}", http_method=FEED_METHODS)
@@ -165,8 +157,8 @@ class FeedController(Controller):
         raw = ics_name(name)
         if not raw.isdigit() or len(raw) > 12:
             raise NotFound("Nie ma takiego kalendarza.")
-        now = feed_clock(request.app.state)
-        feed = await svc.resolve_place_feed(db_session, int(raw), now=now)
+        now = datetime.now(UTC)
+        feed = await resolve_place_feed(db_session, int(raw), now=now)
         return await serve(request, db_session, settings, feed, PUBLIC_HEADERS)
 
 
@@ -185,12 +177,12 @@ class CalendarPage(Controller):
         user = me(request)
         now = datetime.now(UTC)
         secret = settings.secret()
-        personal = await svc.issue_feed_token(
+        personal = await issue_feed_token(
             db_session, user.id, FeedScope.personal, secret=secret, now=now
         )
         team = None
         if user.is_coordinator:
-            team = await svc.issue_feed_token(
+            team = await issue_feed_token(
                 db_session, user.id, FeedScope.team, secret=secret, now=now
             )
         return render_page(
@@ -211,7 +203,7 @@ class CalendarPage(Controller):
         scope = FeedScope.team if raw == FeedScope.team.value else FeedScope.personal
         if scope is FeedScope.team and not user.is_coordinator:
             scope = FeedScope.personal
-        await svc.regenerate_feed_token(
+        await regenerate_feed_token(
             db_session, user.id, scope, secret=settings.secret(), now=datetime.now(UTC)
         )
         return Redirect(f"/calendar?nowy={scope.value}", status_code=303)
