@@ -20,11 +20,13 @@ import holidays as _holidays
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 SATURDAY, SUNDAY = 5, 6
+WEEKDAYS = ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela")
 
 __all__ = [
     "SATURDAY",
     "SUNDAY",
     "WARSAW",
+    "WEEKDAYS",
     "NonexistentLocalTime",
     "add_months",
     "age_on",

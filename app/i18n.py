@@ -63,6 +63,3 @@ def format_local_datetime(value: datetime, tz: ZoneInfo = WARSAW) -> str:
 
 def format_number(value: float, digits: int = 1) -> str:
     return format_decimal(round(value, digits), locale=LOCALE)
-
-
-WEEKDAYS = ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela")

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -55,7 +54,6 @@ class Settings(BaseSettings):
     smtp_url: str | None = None
     mail_from: str = "Bilans Kariery <bilans@wup-krakow.example>"
     base_url: str = "http://127.0.0.1:8000"
-    timezone: str = "Europe/Warsaw"
     # The office participants call (pages, mails): data of the deployment, not of the templates.
     contact_phone: str = "12 424 07 00"
     contact_hours: str = "poniedziałek–piątek, 8:00–16:00"
@@ -107,15 +105,6 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
-
     @model_validator(mode="after")
     def _production_needs(self) -> Settings:
         if self.env == "production":
@@ -132,10 +121,6 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.db_url.startswith("sqlite")
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
     @property
     def contact(self) -> Contact:

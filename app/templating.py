@@ -12,6 +12,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from app import i18n
+from app.calendar import WEEKDAYS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC_VERSION = "1"
@@ -49,7 +50,7 @@ def make_environment(**shared: Any) -> Environment:
         options=options,
     )
     env.globals.update(
-        weekdays=i18n.WEEKDAYS,
+        weekdays=WEEKDAYS,
         static_version=STATIC_VERSION,
         current_link=current_link,
         **shared,

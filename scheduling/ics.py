@@ -40,15 +40,18 @@ __all__ = [
     "DEFAULT_HORIZON",
     "PRODID",
     "TIMEZONE",
+    "UID_DOMAIN",
     "EventStatus",
     "FeedEvent",
     "etag_for",
+    "event_uid",
     "render_feed",
     "render_single_event",
 ]
 
 TIMEZONE: Final = WARSAW.key
 PRODID: Final = "-//WUP Krakow//Bilans Kariery//PL"
+UID_DOMAIN: Final = "bilans.wup-krakow.pl"
 REFRESH: Final = "PT1H"
 # (how far back, how far ahead) of ``now`` a feed reaches.
 DEFAULT_HORIZON: Final = (timedelta(days=30), timedelta(days=365))
@@ -149,6 +152,11 @@ def render_feed(
 def render_single_event(event: FeedEvent, *, name: str) -> bytes:
     """A one-event calendar for a participant's booking (mail attachment, manage page)."""
     return _calendar(name, [event], subscription=False)
+
+
+def event_uid(kind: str, key: object) -> str:
+    """A calendar event's UID: the same event keeps it in every feed and every .ics file."""
+    return f"{kind}-{key}@{UID_DOMAIN}"
 
 
 def etag_for(body: bytes) -> str:

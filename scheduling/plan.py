@@ -173,32 +173,10 @@ def _n(index: int) -> str:
 
 
 def _check_parts(plan: Plan) -> list[PlanProblem]:
-    problems: list[PlanProblem] = []
-    meetings = plan.meetings
-    parts_at = [(i, p) for i, m in enumerate(meetings) for p in m.parts]
-
-    for i, m in enumerate(meetings):
-        if not m.parts:
-            problems.append(PlanProblem("empty_meeting", f"{_n(i)} nie ma zaplanowanej treści."))
-
-    recruitment_at = [i for i, p in parts_at if p is MeetingPart.RECRUITMENT]
-    if not meetings or meetings[0].parts != (MeetingPart.RECRUITMENT,):
-        problems.append(
-            PlanProblem(
-                "recruitment_first",
-                "Bilans zaczyna się od rozmowy doradczo-rekrutacyjnej, na osobnym spotkaniu.",
-            )
-        )
-    if len(recruitment_at) > 1:
-        problems.append(
-            PlanProblem(
-                "recruitment_repeated", "Rozmowa doradczo-rekrutacyjna odbywa się tylko raz."
-            )
-        )
-
-    research = plan.research_meetings
+    """The meetings' content, in the order the seed gives it (each rule its own problem)."""
+    problems = _check_opening(plan)
     if plan.variant is CaseVariant.basic:
-        if research:
+        if plan.research_meetings:
             problems.append(
                 PlanProblem(
                     "basic_has_more",
@@ -207,29 +185,72 @@ def _check_parts(plan: Plan) -> list[PlanProblem]:
                 )
             )
         return problems
+    return problems + _check_count(plan) + _check_interviews(plan) + _check_summary(plan)
 
-    if research < MIN_DEEP_MEETINGS:
+
+def _check_opening(plan: Plan) -> list[PlanProblem]:
+    """No empty meeting; the recruitment interview alone on the first meeting, and once."""
+    meetings = plan.meetings
+    problems = [
+        PlanProblem("empty_meeting", f"{_n(i)} nie ma zaplanowanej treści.")
+        for i, m in enumerate(meetings)
+        if not m.parts
+    ]
+    recruitments = sum(p is MeetingPart.RECRUITMENT for m in meetings for p in m.parts)
+    if not meetings or meetings[0].parts != (MeetingPart.RECRUITMENT,):
         problems.append(
+            PlanProblem(
+                "recruitment_first",
+                "Bilans zaczyna się od rozmowy doradczo-rekrutacyjnej, na osobnym spotkaniu.",
+            )
+        )
+    if recruitments > 1:
+        problems.append(
+            PlanProblem(
+                "recruitment_repeated", "Rozmowa doradczo-rekrutacyjna odbywa się tylko raz."
+            )
+        )
+    return problems
+
+
+def _check_count(plan: Plan) -> list[PlanProblem]:
+    """A deep Bilans has 2-6 meetings after the recruitment interview."""
+    research = plan.research_meetings
+    if research < MIN_DEEP_MEETINGS:
+        return [
             PlanProblem(
                 "too_few_meetings",
                 f"Pogłębiony Bilans Kariery ma co najmniej {MIN_DEEP_MEETINGS} spotkania po "
                 f"rozmowie doradczo-rekrutacyjnej (w planie: {research}).",
             )
-        )
+        ]
     if research > MAX_DEEP_MEETINGS:
-        problems.append(
+        return [
             PlanProblem(
                 "too_many_meetings",
                 f"Pogłębiony Bilans Kariery ma najwyżej {MAX_DEEP_MEETINGS} spotkań po rozmowie "
                 f"doradczo-rekrutacyjnej (w planie: {research}).",
             )
-        )
+        ]
+    return []
 
-    diagnostic = [(i, p) for i, p in parts_at if p is not MeetingPart.RECRUITMENT]
+
+def _diagnostic(plan: Plan) -> list[tuple[int, MeetingPart]]:
+    """(meeting index, part) of every part after the recruitment interview, in order."""
+    return [
+        (i, p)
+        for i, m in enumerate(plan.meetings)
+        for p in m.parts
+        if p is not MeetingPart.RECRUITMENT
+    ]
+
+
+def _check_interviews(plan: Plan) -> list[PlanProblem]:
+    """The biographical interview first (over one or two meetings), the behavioural after it."""
+    problems: list[PlanProblem] = []
+    diagnostic = _diagnostic(plan)
     bio = sorted({i for i, p in diagnostic if p is MeetingPart.BIOGRAPHICAL})
     behav = [i for i, p in diagnostic if p is MeetingPart.BEHAVIOURAL]
-    summary = [i for i, p in diagnostic if p is MeetingPart.SUMMARY]
-
     if not bio:
         problems.append(PlanProblem("no_biographical", "W planie brakuje wywiadu biograficznego."))
     elif diagnostic[0][1] is not MeetingPart.BIOGRAPHICAL:
@@ -258,20 +279,26 @@ def _check_parts(plan: Plan) -> list[PlanProblem]:
                 "Wywiad behawioralny prowadzi się po wywiadzie biograficznym.",
             )
         )
+    return problems
 
+
+def _check_summary(plan: Plan) -> list[PlanProblem]:
+    """One summary, and nothing after it."""
+    meetings = plan.meetings
+    summary = [i for i, p in _diagnostic(plan) if p is MeetingPart.SUMMARY]
     last_position = (len(meetings) - 1, len(meetings[-1].parts) - 1) if meetings else (0, 0)
     if not summary:
-        problems.append(PlanProblem("no_summary", "W planie brakuje spotkania podsumowującego."))
-    elif len(summary) > 1:
-        problems.append(PlanProblem("summary_repeated", "Podsumowanie odbywa się tylko raz."))
-    elif _last_position(plan, MeetingPart.SUMMARY) != last_position:
-        problems.append(
+        return [PlanProblem("no_summary", "W planie brakuje spotkania podsumowującego.")]
+    if len(summary) > 1:
+        return [PlanProblem("summary_repeated", "Podsumowanie odbywa się tylko raz.")]
+    if _last_position(plan, MeetingPart.SUMMARY) != last_position:
+        return [
             PlanProblem(
                 "summary_not_last",
                 "Podsumowanie zamyka Bilans: musi być ostatnie, nic nie może być po nim.",
             )
-        )
-    return problems
+        ]
+    return []
 
 
 def _first_position(plan: Plan, part: MeetingPart) -> tuple[int, int]:

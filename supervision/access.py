@@ -14,26 +14,27 @@ from __future__ import annotations
 
 from app.auth import CurrentUser
 from app.errors import Forbidden
+from app.i18n import gettext as _
 from supervision.models import FilePurpose, SupervisionSession, UploadedFile
 
 
 def forbid_head(user: CurrentUser) -> None:
     """The head of unit sees indicators and counts only."""
     if user.is_head:
-        raise Forbidden("Kierownik referatu widzi tylko wskaźniki i liczby, nie superwizje.")
+        raise Forbidden(_("Kierownik referatu widzi tylko wskaźniki i liczby, nie superwizje."))
 
 
 def forbid_other_person(user: CurrentUser, counsellor_id: int) -> None:
     """Training records and licences: the coordinator sees everybody's, a counsellor their own."""
     forbid_head(user)
     if not user.is_coordinator and user.id != counsellor_id:
-        raise Forbidden("Widzisz tylko własne szkolenia i uprawnienia.")
+        raise Forbidden(_("Widzisz tylko własne szkolenia i uprawnienia."))
 
 
 def forbid_others_training(user: CurrentUser, counsellor_id: int) -> None:
     """Checked before a certificate is stored, so nobody uploads into another person's record."""
     if not user.is_coordinator and user.id != counsellor_id:
-        raise Forbidden("Widzisz tylko własne szkolenia.")
+        raise Forbidden(_("Widzisz tylko własne szkolenia."))
 
 
 def may_see_session(user: CurrentUser, session: SupervisionSession) -> bool:

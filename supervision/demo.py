@@ -14,6 +14,7 @@ from app.auth import Role
 from app.calendar import WARSAW
 from app.records.enums import CaseVariant
 from app.records.models import Case, User
+from supervision.enums import RecordKind, SessionKind
 from supervision.models import (
     Material,
     MaterialRead,
@@ -27,8 +28,7 @@ from supervision.models import (
     ToolUse,
     TrainingEntry,
 )
-from supervision.sessions.cadence import SessionKind
-from supervision.training.training import INITIAL_MODULES, RecordKind
+from supervision.training.training import INITIAL_MODULES
 
 TOOLS = (
     ("NBK", "Narzędzie Badania Kompetencji", True),

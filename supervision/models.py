@@ -25,8 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, IdMixin, TimestampMixin, str_enum, utcnow
 from app.records.models import Case, User
-from supervision.sessions.cadence import SessionKind
-from supervision.training.training import RecordKind
+from supervision.enums import RecordKind, SessionKind
 
 # --- uploaded files -------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.commands import fail, settings_or_exit, with_session
 from app.errors import BilansError
 from app.forms import validate
+from app.i18n import gettext as _
 from app.records import accounts, service
 from app.records.models import Office, User
 from app.records.schemas import StaffForm
@@ -42,7 +43,7 @@ def create_user(
                 await db.scalars(select(Office).where(Office.code == office_code))
             ).one_or_none()
             if office is None:
-                raise BilansError(f"unknown office {office_code}")
+                raise BilansError(_("Nie ma biura %(code)s.") % {"code": office_code})
             office_id = office.id
         raw: dict[str, Any] = {
             "email": email,

@@ -16,9 +16,9 @@ from pydantic import (
 )
 
 from app.auth import Role
+from app.calendar import WEEKDAYS
 from app.errors import Invalid
 from app.forms import validate
-from app.i18n import WEEKDAYS
 from app.i18n import gettext as _
 from app.records.enums import CaseStatus, CaseVariant, Education, Employment, RegionLink
 from app.records.models import AbsenceKind, PlaceKind

@@ -9,20 +9,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Role
-from app.db import get_or_404
+from app.db import get_or_404, run_transaction, utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
+from app.records import writes
 from app.records.enums import CaseStatus, CaseVariant
 from app.records.models import (
     Absence,
     AvailabilityWindow,
     Case,
-    CaseSequence,
     District,
     DutyPlace,
     Office,
@@ -243,51 +243,14 @@ async def list_participants(
     return (await db.scalars(stmt)).unique().all()
 
 
-async def upsert_participant(db: AsyncSession, form: ParticipantForm) -> Participant:
-    """Create the participant, or update the one with the same email and birth date."""
-    participant = (
-        await db.scalars(
-            select(Participant).where(
-                Participant.email == form.email, Participant.birth_date == form.birth_date
-            )
-        )
-    ).one_or_none()
-    if participant is None:
-        participant = Participant()
-        db.add(participant)
-    for field, value in form.model_dump().items():
-        setattr(participant, field, value)
-    await db.flush()
-    return participant
-
-
 async def create_participant(db: AsyncSession, form: ParticipantForm) -> Participant:
-    participant = await upsert_participant(db, form)
-    await db.commit()
-    return participant
-
-
-async def next_case_code(db: AsyncSession, year: int) -> str:
-    """The next human case code of ``year``: ``BK-2027-00001``, ``BK-2027-00002``, ...
-
-    The counter row is bumped with a single UPDATE, so concurrent openings never share a number.
-    """
-    for _attempt in range(3):
-        bumped = await db.execute(
-            update(CaseSequence)
-            .where(CaseSequence.year == year)
-            .values(last=CaseSequence.last + 1)
-            .returning(CaseSequence.last)
-        )
-        number = bumped.scalar_one_or_none()
-        if number is not None:
-            return f"BK-{year}-{number:05d}"
-        try:
-            async with db.begin_nested():
-                db.add(CaseSequence(year=year, last=0))
-        except IntegrityError:
-            continue
-    raise Conflict(_("Nie udało się nadać numeru sprawy. Spróbuj ponownie."))
+    """Record a participant, or update the one with the same email and birth date (matched as
+    a booking matches them: :func:`app.records.writes.upsert_participant`)."""
+    person = form.model_dump()
+    participant_id = await run_transaction(
+        db, lambda conn: writes.upsert_participant(conn, person, now=utcnow())
+    )
+    return await get_or_404(db, Participant, participant_id, _("uczestnik"))
 
 
 async def open_case(
@@ -297,8 +260,8 @@ async def open_case(
     counsellor_id: int,
     variant: CaseVariant,
     opened_on: date,
-    commit: bool = True,
 ) -> Case:
+    """Open a case for a participant with an active counsellor, numbered as a booking's is."""
     counsellor = await db.get(User, counsellor_id)
     if counsellor is None or counsellor.role is not Role.counsellor or not counsellor.active:
         raise Invalid(
@@ -309,21 +272,15 @@ async def open_case(
             _("Popraw zaznaczone pola."),
             errors={"participant_id": _("Wybierz uczestnika z listy.")},
         )
-    case = Case(
-        code=await next_case_code(db, opened_on.year),
-        participant_id=participant_id,
-        counsellor_id=counsellor_id,
-        variant=variant,
-        status=CaseStatus.open,
-        opened_on=opened_on,
-    )
-    db.add(case)
-    if commit:
-        await db.commit()
-        await db.refresh(case, ["participant", "counsellor"])
-    else:
-        await db.flush()
-    return case
+    await db.commit()  # the checks' reads end before the write transaction begins
+    case_id, _code = await run_transaction(
+        db,
+        lambda conn: writes.open_case(
+            conn, participant_id=participant_id, counsellor_id=counsellor_id, variant=variant,
+            opened_on=opened_on, now=utcnow(),
+        ),
+    )  # fmt: skip
+    return await get_or_404(db, Case, case_id, _("sprawa"))
 
 
 async def create_case(db: AsyncSession, form: CaseForm, *, today: date) -> Case:

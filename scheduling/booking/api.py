@@ -18,6 +18,7 @@ from app.db import get_or_404
 from app.deps import AppSettings, DbSession
 from app.error_handlers import problem
 from app.errors import Invalid
+from app.i18n import gettext as _
 from app.records.models import DutyPlace
 from app.settings import Settings
 from scheduling.booking import changes, queries
@@ -109,8 +110,8 @@ def _parse_moment(value: str | None, field: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise Invalid(
-            "Niepoprawna data.",
-            errors={field: "Podaj datę RRRR-MM-DD lub datę i godzinę ISO 8601."},
+            _("Niepoprawna data."),
+            errors={field: _("Podaj datę RRRR-MM-DD lub datę i godzinę ISO 8601.")},
         ) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=WARSAW)
 
@@ -144,7 +145,7 @@ class BookingApi(Controller):
         now = datetime.now(UTC)
         start, until = _parse_moment(from_, "from"), _parse_moment(to, "to")
         if until is not None and until - max(start or now, now) > timedelta(days=93):
-            raise Invalid("Za długi okres.", errors={"to": "Najwyżej 93 dni naraz."})
+            raise Invalid(_("Za długi okres."), errors={"to": _("Najwyżej 93 dni naraz.")})
         days = await queries.place_slots(db_session, place_id, now=now, start=start, until=until)
         return [slot_api(s) for d in days for s in d.slots]
 

@@ -29,11 +29,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Role
 from app.calendar import local_today
-from app.db import run_transaction, upsert
+from app.db import run_transaction
 from app.errors import Conflict, Invalid
+from app.i18n import gettext as _
 from app.outbox.messages import enqueue
+from app.records import writes
 from app.records.enums import CaseStatus, CaseVariant
-from app.records.models import Case, CaseSequence, Consent, Participant, User
 from app.security import token_hash
 from app.settings import Settings
 from scheduling.booking.changes import booking_by_token
@@ -53,12 +54,7 @@ from scheduling.booking.seats import (
 from scheduling.booking.texts import booking_ics, confirmation_text, when
 from scheduling.models import Slot
 
-_CASES: Table = Case.__table__  # type: ignore[assignment]
 _BOOKINGS: Table = Booking.__table__  # type: ignore[assignment]
-_PERSON_COLUMNS = (
-    "first_name", "last_name", "email", "phone", "birth_date", "education", "employment",
-    "region_link",
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +125,7 @@ async def book_follow_up(
     first = await booking_by_token(db, token)
     case = first.case
     if case is None or case.status is not CaseStatus.open:
-        raise Conflict("Ten Bilans Kariery jest zakończony lub odwołany.")
+        raise Conflict(_("Ten Bilans Kariery jest zakończony lub odwołany."))
     p = first.participant
     data = BookingIn(
         slot_id=slot_id, first_name=p.first_name, last_name=p.last_name, email=p.email,
@@ -179,45 +175,16 @@ class _Stop(Exception):
 
 
 class _Statements:
-    """The body's own statements (the seat's are in ``seats``), built once per dialect with bind
-    parameters (building and cache-keying a statement costs more than SQLite running it)."""
+    """The body's own statements, built once with bind parameters (building and cache-keying
+    a statement costs more than SQLite running it); the seat's are in ``seats``, the
+    participant's and the case's in ``app.records.writes``."""
 
-    def __init__(self, dialect: str) -> None:
-        people = cast(Table, Participant.__table__)
-        counters = cast(Table, CaseSequence.__table__)
+    def __init__(self) -> None:
         self.replay = select(Booking.id).where(Booking.idempotency_key == bindparam("key"))
-        names = (*_PERSON_COLUMNS, "created_at", "updated_at")
-        self.person = upsert(
-            dialect, people, {name: bindparam(name) for name in names},
-            conflict=("email", "birth_date"),
-            update=[n for n in names if n not in ("email", "birth_date", "created_at")],
-        ).returning(people.c.id)  # fmt: skip
-        self.consents = insert(cast(Table, Consent.__table__))
-        self.open_case = (
-            select(Case.id, Case.code, Case.counsellor_id, User.first_name, User.last_name)
-            .select_from(_CASES)
-            .join(User.__table__, User.id == Case.counsellor_id)
-            .where(Case.participant_id == bindparam("participant_id"))
-            .where(Case.status == CaseStatus.open)
-            .order_by(Case.id.desc())
-            .limit(1)
-        )
-        self.case_number = upsert(
-            dialect, counters, {"year": bindparam("year"), "last": 1}, conflict=("year",),
-            set_={"last": counters.c.last + 1},
-        ).returning(counters.c.last)  # fmt: skip
-        self.case = insert(_CASES).returning(_CASES.c.id)
         self.booking = insert(_BOOKINGS).returning(_BOOKINGS.c.id)
 
 
-_STATEMENTS: dict[str, _Statements] = {}
-
-
-def _statements(dialect: str) -> _Statements:
-    found = _STATEMENTS.get(dialect)
-    if found is None:
-        found = _STATEMENTS[dialect] = _Statements(dialect)
-    return found
+_SQL = _Statements()
 
 
 def _book_tx(conn: Connection, plan: _Plan) -> _Done:
@@ -227,9 +194,8 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
     booking, outbox mail (9, one hop on SQLite); a keyed retry first looks for its booking, an
     under-25 booking also charges its window.
     """
-    sql = _statements(conn.dialect.name)
     if plan.stored_key is not None:
-        replay = conn.scalar(sql.replay, {"key": plan.stored_key})
+        replay = conn.scalar(_SQL.replay, {"key": plan.stored_key})
         if replay is not None:
             return _Done("replay", replay_id=replay)
     row = bookable_row(conn, plan.slot_id, now=plan.now)
@@ -240,19 +206,12 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
         raise _Stop(_Done("window_full"))
     if row.role is not Role.counsellor or not row.active:
         raise Invalid(
-            "Popraw zaznaczone pola.", errors={"counsellor_id": "Wybierz aktywnego doradcę."}
+            _("Popraw zaznaczone pola."), errors={"counsellor_id": _("Wybierz aktywnego doradcę.")}
         )
     stamps = {"created_at": plan.now, "updated_at": plan.now}
-    participant_id = conn.execute(sql.person, plan.participant | stamps).scalar_one()
-    conn.execute(
-        sql.consents,
-        [
-            {"participant_id": participant_id, "kind": kind, "version": CONSENT_VERSION,
-             "accepted_at": plan.now}
-            for kind in plan.consents
-        ],
-    )  # fmt: skip
-    case_id, case_code, kind = _case_of(conn, sql, plan, participant_id, row)
+    participant_id = writes.upsert_participant(conn, plan.participant, now=plan.now)
+    writes.add_consents(conn, participant_id, plan.consents, version=CONSENT_VERSION, now=plan.now)
+    case_id, case_code, kind = _case_of(conn, plan, participant_id, row)
     values = {
         "slot_id": plan.slot_id, "participant_id": participant_id, "case_id": case_id,
         "kind": kind, "status": BookingStatus.booked, "source": plan.source,
@@ -261,7 +220,7 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
         "attendance_marked_by": None,
     } | stamps  # fmt: skip
     booking = Booking(**values)
-    booking.id = conn.execute(sql.booking, values).scalar_one()
+    booking.id = conn.execute(_SQL.booking, values).scalar_one()
     enqueue(
         conn, key=f"confirm:{booking.id}", kind="confirmation", booking_id=booking.id,
         to=plan.participant["email"], subject=f"Potwierdzenie: rozmowa doradcza {when(slot)}",
@@ -276,29 +235,23 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
 
 
 def _case_of(
-    conn: Connection, sql: _Statements, plan: _Plan, participant_id: int, row: Any
+    conn: Connection, plan: _Plan, participant_id: int, row: Any
 ) -> tuple[int, str, BookingKind]:
     """The person's open case, whose further meetings are with its counsellor only, or a new
     case opened by this recruitment interview. (The upsert cannot tell a new person from an
     updated one the same way on both engines; inside this one hop the lookup is cheap.)"""
-    open_case = conn.execute(sql.open_case, {"participant_id": participant_id}).one_or_none()
+    open_case = writes.open_case_of(conn, participant_id)
     if open_case is not None:
         own_counsellor_only(
             open_case.counsellor_id, row.counsellor_id, counsellor=counsellor_name(open_case),
             contact_phone=plan.contact_phone,
         )  # fmt: skip
         return open_case.id, open_case.code, BookingKind.follow_up
-    year = plan.today.year
-    number = conn.execute(sql.case_number, {"year": year}).scalar_one()
-    case_code = f"BK-{year}-{number:05d}"
-    case_id = conn.execute(
-        sql.case,
-        {"code": case_code, "participant_id": participant_id,
-         "counsellor_id": row.counsellor_id, "variant": CaseVariant.basic,
-         "status": CaseStatus.open, "opened_on": plan.today, "closed_on": None,
-         "created_at": plan.now, "updated_at": plan.now},
-    ).scalar_one()  # fmt: skip
-    return case_id, case_code, BookingKind.interview
+    case_id, code = writes.open_case(
+        conn, participant_id=participant_id, counsellor_id=row.counsellor_id,
+        variant=CaseVariant.basic, opened_on=plan.today, now=plan.now,
+    )  # fmt: skip
+    return case_id, code, BookingKind.interview
 
 
 async def _book_once(
@@ -320,7 +273,7 @@ async def _book_once(
     secret = settings.secret()
     plan = _Plan(
         slot_id=data.slot_id,
-        participant={name: getattr(data, name) for name in _PERSON_COLUMNS},
+        participant={name: getattr(data, name) for name in writes.PERSON_COLUMNS},
         consents=tuple(c.value for c in data.consents),
         now=now.astimezone(UTC), today=today, stored_key=stored_key,
         token=manage_token(stored_key, secret),
@@ -339,7 +292,7 @@ async def _book_once(
         assert done.slot is not None
         next_free = await next_free_near(db, done.slot, now=now)
         await db.rollback()
-        raise SlotFull("Ten termin jest już zajęty. Wybierz inny termin.", next_free=next_free)
+        raise SlotFull(_("Ten termin jest już zajęty. Wybierz inny termin."), next_free=next_free)
     if done.outcome == "window_full":
         raise NotEligible(_window_full(verdict, rules.contact))
     assert done.booking is not None

@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.calendar import local_today
 from app.db import get_or_404, rowcount, run_transaction
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.i18n import gettext as _
 from app.outbox.messages import cancel_pending, enqueue
-from app.records.enums import CaseStatus
+from app.records import writes
 from app.records.models import Case, Participant, User
 from app.security import token_hash
 from app.settings import Settings
@@ -39,7 +40,6 @@ from scheduling.booking.texts import booking_ics, cancellation_text, confirmatio
 from scheduling.models import Slot
 
 _BOOKINGS: Table = Booking.__table__  # type: ignore[assignment]
-_CASES: Table = Case.__table__  # type: ignore[assignment]
 
 # The booking behind a manage link, with what a change needs of its case and participant.
 _BOOKING_ROW = (
@@ -67,7 +67,7 @@ _OTHER_MEETINGS = (
 
 def _check_token(token: str) -> None:
     if not token or len(token) > 200:
-        raise NotFound("Nie znaleziono rezerwacji. Sprawdź link z e-maila.")
+        raise NotFound(_("Nie znaleziono rezerwacji. Sprawdź link z e-maila."))
 
 
 async def booking_by_token(db: AsyncSession, token: str) -> Booking:
@@ -81,7 +81,7 @@ async def booking_by_token(db: AsyncSession, token: str) -> Booking:
         )
     ).one_or_none()
     if booking is None:
-        raise NotFound("Nie znaleziono rezerwacji. Sprawdź link z e-maila.")
+        raise NotFound(_("Nie znaleziono rezerwacji. Sprawdź link z e-maila."))
     return booking
 
 
@@ -89,15 +89,15 @@ def _booking_row(conn: Connection, token: str) -> Any:
     _check_token(token)
     row = conn.execute(_BOOKING_ROW, {"token_hash": token_hash(token)}).one_or_none()
     if row is None:
-        raise NotFound("Nie znaleziono rezerwacji. Sprawdź link z e-maila.")
+        raise NotFound(_("Nie znaleziono rezerwacji. Sprawdź link z e-maila."))
     return row
 
 
 def _may_change(status: BookingStatus, starts_at: datetime, now: datetime) -> None:
     if status is not BookingStatus.booked:
-        raise Conflict("Ta rezerwacja jest już odwołana lub zakończona.")
+        raise Conflict(_("Ta rezerwacja jest już odwołana lub zakończona."))
     if starts_at < now:
-        raise Conflict("To spotkanie już się odbyło lub trwa: nie można go zmienić.")
+        raise Conflict(_("To spotkanie już się odbyło lub trwa: nie można go zmienić."))
 
 
 # --- cancelling -------------------------------------------------------------------------------
@@ -122,16 +122,12 @@ def _cancel_tx(conn: Connection, token: str, now: datetime, contact_phone: str) 
         .values(status=BookingStatus.cancelled, cancelled_at=now, updated_at=now)
     )
     if rowcount(cancelled) == 0:  # a concurrent cancel got there first
-        raise Conflict("Ta rezerwacja jest już odwołana lub zakończona.")
+        raise Conflict(_("Ta rezerwacja jest już odwołana lub zakończona."))
     give_back_seat(conn, booking.slot_id)
     if booking.under25_window_id is not None:
         refund_window(conn, booking.under25_window_id)
     if booking.kind is BookingKind.interview and booking.case_id is not None:
-        conn.execute(
-            update(_CASES)
-            .where(_CASES.c.id == booking.case_id, _CASES.c.status == CaseStatus.open)
-            .values(status=CaseStatus.cancelled, closed_on=local_today(now), updated_at=now)
-        )
+        writes.cancel_case(conn, booking.case_id, on=local_today(now), now=now)
     cancel_pending(conn, booking_id=booking.id, kind="reminder")
     slot = slot_from_row(current, taken=max(current.taken - 1, 0))
     enqueue(
@@ -162,7 +158,7 @@ async def reschedule_booking(
         next_free = await next_free_near(db, full.slot, now=now)
         await db.rollback()
         raise SlotFull(
-            "Ten termin jest już zajęty. Twoja dotychczasowa rezerwacja pozostaje bez zmian.",
+            _("Ten termin jest już zajęty. Twoja dotychczasowa rezerwacja pozostaje bez zmian."),
             next_free=next_free,
         ) from None
     return await booking_by_token(db, token)
@@ -175,7 +171,7 @@ def _move_tx(
     old = slot_row(conn, booking.slot_id)
     _may_change(booking.status, old.starts_at, now)
     if new_slot_id == booking.slot_id:
-        raise Conflict("To jest Twój obecny termin. Wybierz inny.")
+        raise Conflict(_("To jest Twój obecny termin. Wybierz inny."))
     new = bookable_row(conn, new_slot_id, now=now)
     if booking.case_id is not None and _must_stay_with_counsellor(conn, booking):
         own_counsellor_only(
@@ -194,14 +190,10 @@ def _move_tx(
         .values(slot_id=new.id, updated_at=now)
     )
     if rowcount(moved) == 0:  # changed concurrently: the rollback returns the new seat
-        raise Conflict("Rezerwacja została właśnie zmieniona. Odśwież stronę.")
+        raise Conflict(_("Rezerwacja została właśnie zmieniona. Odśwież stronę."))
     give_back_seat(conn, booking.slot_id)
     if booking.case_id is not None and booking.case_counsellor_id != new.counsellor_id:
-        conn.execute(
-            update(_CASES)
-            .where(_CASES.c.id == booking.case_id)
-            .values(counsellor_id=new.counsellor_id, updated_at=now)
-        )
+        writes.reassign_case(conn, booking.case_id, new.counsellor_id, now=now)
     cancel_pending(conn, booking_id=booking.id, kind="reminder")
     _tell_moved(conn, booking, slot_from_row(new, taken=new.taken + 1), token, now, settings)
 
@@ -245,14 +237,14 @@ async def mark_attendance(
     now: datetime,
 ) -> Booking:
     if status not in (BookingStatus.attended, BookingStatus.no_show):
-        raise Invalid("Wybierz: obecność albo nieobecność.")
+        raise Invalid(_("Wybierz: obecność albo nieobecność."))
     booking = await get_or_404(db, Booking, booking_id, "rezerwacja")
     if not is_coordinator and booking.slot.duty.counsellor_id != user_id:
-        raise Forbidden("Obecność zaznaczasz tylko na swoich dyżurach.")
+        raise Forbidden(_("Obecność zaznaczasz tylko na swoich dyżurach."))
     if booking.status is BookingStatus.cancelled:
-        raise Conflict("Ta rezerwacja została odwołana.")
+        raise Conflict(_("Ta rezerwacja została odwołana."))
     if local_today(booking.slot.starts_at) > local_today(now):
-        raise Conflict("Obecność można zaznaczyć w dniu spotkania lub później.")
+        raise Conflict(_("Obecność można zaznaczyć w dniu spotkania lub później."))
     booking.status = status
     booking.attendance_marked_by = user_id
     await db.commit()

@@ -4,6 +4,7 @@ message (the routes turn them into a page or problem details)."""
 from __future__ import annotations
 
 from app.errors import Conflict, Forbidden
+from app.i18n import gettext as _
 from scheduling.booking.eligibility import Verdict
 
 
@@ -31,8 +32,11 @@ class OtherCounsellor(Forbidden):
 
     def __init__(self, counsellor: str, contact_phone: str) -> None:
         super().__init__(
-            f"Masz już otwarty Bilans Kariery u doradcy {counsellor}. Kolejne spotkania umawiasz "
-            f"tylko z nim lub nią: wybierz jego lub jej termin albo zadzwoń: {contact_phone}."
+            _(
+                "Masz już otwarty Bilans Kariery u doradcy %(counsellor)s. Kolejne spotkania "
+                "umawiasz tylko z nim lub nią: wybierz jego lub jej termin albo zadzwoń: %(phone)s."
+            )
+            % {"counsellor": counsellor, "phone": contact_phone}
         )
 
 

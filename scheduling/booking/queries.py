@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defaultload
 
 from app.errors import NotFound
+from app.i18n import gettext as _
 from app.records import service as records
 from app.records.models import Case, District, DutyPlace, Participant, User
 from scheduling import slots as pure_slots
@@ -156,7 +157,7 @@ async def get_bookable_slot(db: AsyncSession, slot_id: int, *, now: datetime) ->
     """A slot a seat may still be taken in (for the booking form and the pickers)."""
     slot = await db.get(Slot, slot_id, options=LEAN_SLOT)
     if slot is None:
-        raise NotFound("Nie ma takiego terminu. Wybierz termin z listy.")
+        raise NotFound(_("Nie ma takiego terminu. Wybierz termin z listy."))
     check_bookable(slot.duty.status, slot.starts_at, now)
     return slot
 

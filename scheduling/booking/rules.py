@@ -16,6 +16,7 @@ from app.calendar import age_on
 from app.db import get_or_404, rowcount
 from app.errors import Invalid
 from app.forms import field_errors
+from app.i18n import gettext as _
 from scheduling.booking.eligibility import (
     SEED_RULES,
     Applicant,
@@ -76,7 +77,7 @@ def parse_rules(text: str) -> EligibilityRules:
             where = ".".join(str(p) for p in error["loc"]) or "całość"
             problems.append(f"{where}: {_rule_error(error)}")
         raise Invalid(
-            "Reguł nie zapisano. Popraw: " + "; ".join(problems[:5]),
+            _("Reguł nie zapisano. Popraw: %(problems)s") % {"problems": "; ".join(problems[:5])},
             errors={"rules": "; ".join(problems[:5])},
         ) from None
 
@@ -140,8 +141,8 @@ async def save_window(
     if rowcount(changed) == 0:
         await db.rollback()
         raise Invalid(
-            "Limit nie może być mniejszy niż liczba osób już zapisanych w tym naborze.",
-            errors={"quota": "Limit nie może być mniejszy niż liczba zapisanych osób."},
+            _("Limit nie może być mniejszy niż liczba osób już zapisanych w tym naborze."),
+            errors={"quota": _("Limit nie może być mniejszy niż liczba zapisanych osób.")},
         )
     await db.commit()
     await db.refresh(row)

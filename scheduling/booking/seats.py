@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Table, bindparam, select, update
 
 from app.db import rowcount
 from app.errors import NotFound
+from app.i18n import gettext as _
 from app.records.models import DutyPlace, Office, User
 from scheduling.booking.errors import SlotGone
 from scheduling.booking.models import Under25WindowRow
@@ -84,10 +85,12 @@ def check_bookable(status: DutyStatus, starts_at: datetime, now: datetime) -> No
     """The rule for every way of taking a seat: the duty is published and the slot starts at
     least :data:`MIN_NOTICE` from now."""
     if status is not DutyStatus.published:
-        raise SlotGone("Ten termin został odwołany. Wybierz inny termin.")
+        raise SlotGone(_("Ten termin został odwołany. Wybierz inny termin."))
     if starts_at < now + MIN_NOTICE:
         raise SlotGone(
-            "Na ten termin nie można się już zapisać (zapisy kończą się 2 godziny przed spotkaniem)."
+            _(
+                "Na ten termin nie można się już zapisać (zapisy kończą się 2 godziny przed spotkaniem)."
+            )
         )
 
 
@@ -95,7 +98,7 @@ def slot_row(conn: Connection, slot_id: int) -> Any:
     """The slot's :data:`SLOT_ROW`, or :class:`NotFound`."""
     row = conn.execute(SLOT_ROW, {"slot_id": slot_id}).one_or_none()
     if row is None:
-        raise NotFound("Nie ma takiego terminu. Wybierz termin z listy.")
+        raise NotFound(_("Nie ma takiego terminu. Wybierz termin z listy."))
     return row
 
 

@@ -17,6 +17,7 @@ from app.calendar import WARSAW, day_bounds, local_today, week_start
 from app.deps import AppSettings, DbSession
 from app.errors import Invalid, NotFound
 from app.forms import form_data, validate
+from app.i18n import gettext as _
 from app.pages import int_or_none, me, render_page
 from app.records import service as records
 from scheduling.booking import changes, queries, rules
@@ -86,7 +87,7 @@ class StaffBookingPages(Controller):
         try:
             status = BookingStatus(str(raw.get("status")))
         except ValueError:
-            raise Invalid("Wybierz: obecność albo nieobecność.") from None
+            raise Invalid(_("Wybierz: obecność albo nieobecność.")) from None
         user = me(request)
         booking = await changes.mark_attendance(
             db_session,

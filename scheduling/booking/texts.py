@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from app.calendar import WARSAW
-from scheduling.ics import FeedEvent, render_single_event
-from scheduling.models import Slot
+from scheduling.ics import FeedEvent, event_uid, render_single_event
+
+if TYPE_CHECKING:  # rows in, text out: the texts need no database
+    from scheduling.models import Slot
 
 
 def when(slot: Slot) -> str:
@@ -76,7 +79,7 @@ def booking_ics(
     """A one-event calendar file: no name, email or phone in it."""
     place = slot.duty.place
     event = FeedEvent(
-        uid=f"booking-{booking_id}@bilans.wup-krakow.pl",
+        uid=event_uid("booking", booking_id),
         summary=f"Rozmowa doradcza {case_code}".strip(),
         start=slot.starts_at,
         end=slot.ends_at,

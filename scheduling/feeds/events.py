@@ -27,7 +27,6 @@ from typing import Any, Final, Literal
 
 from sqlalchemy import ColumnElement, Date, Select, String, bindparam, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from supervision.sessions.cadence import SessionKind
 
 from app.calendar import WARSAW
 from app.records.models import Case, DutyPlace, Office, User
@@ -36,6 +35,7 @@ from scheduling.feeds.identities import ITEM_COLUMNS, Seen, fingerprint, identit
 from scheduling.feeds.models import FeedItem, FeedItemKind
 from scheduling.ics import DEFAULT_HORIZON, EventStatus, FeedEvent
 from scheduling.models import Duty, DutyKind, DutyStatus, Slot
+from supervision.enums import SessionKind
 from supervision.models import SessionAttendee, SupervisionSession, TrainingEntry
 
 __all__ = [

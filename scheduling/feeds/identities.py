@@ -19,10 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import rowcount
 from scheduling.feeds.models import FeedItem, FeedItemKind
+from scheduling.ics import event_uid
 
 __all__ = ["ITEM_COLUMNS", "Identity", "Seen", "fingerprint", "identities", "item_of"]
-
-UID_DOMAIN: Final = "bilans.wup-krakow.pl"
 
 # The stored identity, selected beside the source's row (outer join :func:`item_of`); the
 # row's slice of these five columns is :meth:`Seen.stored`'s ``item``.
@@ -80,7 +79,7 @@ async def identities(db: AsyncSession, kind: FeedItemKind, seen: list[Seen]) -> 
     out: dict[int, Identity] = {}
     for s in seen:
         if s.item_id is None or s.uid is None or s.stored_changed_at is None:
-            uid = f"{kind.value}-{s.ref_id}@{UID_DOMAIN}"
+            uid = event_uid(kind.value, s.ref_id)
             db.add(
                 FeedItem(
                     kind=kind,

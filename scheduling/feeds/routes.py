@@ -33,6 +33,7 @@ from app.auth import any_staff
 from app.deps import AppSettings, DbSession
 from app.errors import NotFound
 from app.forms import form_data
+from app.i18n import gettext as _
 from app.limits import limit
 from app.pages import me, render_page
 from app.settings import Settings
@@ -89,7 +90,7 @@ def etag_matches(header: str | None, etag: str) -> bool:
 def ics_name(name: str, suffix: str = ".ics") -> str:
     """The token or id in ``{name}.ics``; a name without the suffix names no feed."""
     if not name.endswith(suffix) or len(name) <= len(suffix):
-        raise NotFound("Nie ma takiego kalendarza.")
+        raise NotFound(_("Nie ma takiego kalendarza."))
     return name[: -len(suffix)]
 
 
@@ -101,7 +102,7 @@ async def serve(
     headers: dict[str, str],
 ) -> Response[bytes]:
     if feed is None:
-        raise NotFound("Nie ma takiego kalendarza albo jego adres został zmieniony.")
+        raise NotFound(_("Nie ma takiego kalendarza albo jego adres został zmieniony."))
     cache = feed_cache(request.app.state)
     rendered = await current_body(db, feed, cache, base_url=settings.base_url)
     headers = {**headers, "ETag": rendered.etag}
@@ -156,7 +157,7 @@ class FeedController(Controller):
     ) -> Response[bytes]:
         raw = ics_name(name)
         if not raw.isdigit() or len(raw) > 12:
-            raise NotFound("Nie ma takiego kalendarza.")
+            raise NotFound(_("Nie ma takiego kalendarza."))
         now = datetime.now(UTC)
         feed = await resolve_place_feed(db_session, int(raw), now=now)
         return await serve(request, db_session, settings, feed, PUBLIC_HEADERS)

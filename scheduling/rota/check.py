@@ -25,9 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.calendar import WEEKDAYS
 from scheduling.rota.instance import Counsellor, Duty, Place, RotaInput
-
-DAY_NAMES = ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +51,7 @@ def _why_not(c: Counsellor, duty: Duty) -> tuple[str, str] | None:
     )
     if not fits:
         return "UNAVAILABLE", (
-            f"nie jest dostępny/a w {DAY_NAMES[wd]} {duty.start:%H:%M}–{duty.end:%H:%M}"
+            f"nie jest dostępny/a w {WEEKDAYS[wd]} {duty.start:%H:%M}–{duty.end:%H:%M}"
         )
     return None
 
@@ -88,7 +87,7 @@ def _one_duty(data: RotaInput, d: Duty, place: Place, person: Counsellor) -> lis
     if not any(w.weekday == wd and w.start == d.start and w.end == d.end for w in place.windows):
         v(
             "NOT_OPEN",
-            f"{where} nie przyjmuje dyżurów w {DAY_NAMES[wd]} {d.start:%H:%M}–{d.end:%H:%M}.",
+            f"{where} nie przyjmuje dyżurów w {WEEKDAYS[wd]} {d.start:%H:%M}–{d.end:%H:%M}.",
         )
     why = _why_not(person, d)
     if why is not None:

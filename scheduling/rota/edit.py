@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import NonexistentLocalTime, local_datetime
 from app.errors import Conflict, Invalid, NotFound
+from app.i18n import gettext as _
 from app.records.models import DutyPlace
 from scheduling.models import Duty, DutyKind, DutyStatus
 from scheduling.rota.check import Violation, check_plan
@@ -36,7 +37,7 @@ class PlanRefused(Invalid):
     def __init__(self, violations: Sequence[Violation]) -> None:
         messages = [v.message for v in violations]
         super().__init__(
-            "Tej zmiany nie można wprowadzić: " + " ".join(messages),
+            _("Tej zmiany nie można wprowadzić: %(reasons)s") % {"reasons": " ".join(messages)},
             errors={"__all__": " ".join(messages)},
             violations=messages,
         )
@@ -63,7 +64,7 @@ async def _check_change(db: AsyncSession, duty: Duty, changed: RotaDuty) -> None
     ctx = await build_input(db, lo, hi, previous=before, locked=locked_keys(plan))
     if int(changed.counsellor_id) not in ctx.counsellors:
         raise Invalid(
-            "Popraw zaznaczone pola.", errors={"counsellor_id": "Wybierz aktywnego doradcę."}
+            _("Popraw zaznaczone pola."), errors={"counsellor_id": _("Wybierz aktywnego doradcę.")}
         )
     after = [changed if d.id == duty.id else to_rota(d) for d in plan]
     if duty.id not in {d.id for d in plan}:
@@ -80,7 +81,7 @@ def _utc_times(day: date, start: time, end: time) -> tuple[datetime, datetime]:
         ends_at = local_datetime(day, end).astimezone(UTC)
     except NonexistentLocalTime:
         raise Invalid(
-            "Popraw zaznaczone pola.", errors={"start": "Tej godziny nie ma w tym dniu."}
+            _("Popraw zaznaczone pola."), errors={"start": _("Tej godziny nie ma w tym dniu.")}
         ) from None
     return starts_at, ends_at
 
@@ -129,9 +130,9 @@ async def edit_duty(
     """
     duty = await db.get(Duty, duty_id)
     if duty is None or duty.kind is not DutyKind.local or duty.place_id is None:
-        raise NotFound(f"Nie ma dyżuru numer {duty_id}.")
+        raise NotFound(_("Nie ma dyżuru numer %(id)s.") % {"id": duty_id})
     if duty.status is DutyStatus.cancelled:
-        raise Conflict("Ten dyżur jest odwołany.")
+        raise Conflict(_("Ten dyżur jest odwołany."))
     current = to_rota(duty)
     new_c = counsellor_id if counsellor_id is not None else duty.counsellor_id
     new_day = day or duty.day

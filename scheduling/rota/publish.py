@@ -18,34 +18,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import WARSAW, NonexistentLocalTime
 from app.errors import Conflict
+from app.i18n import gettext as _
 from app.outbox.messages import enqueue
 from app.records.models import DutyPlace, User
 from scheduling.booking.models import Booking, BookingStatus
+from scheduling.duties import slot_rows
 from scheduling.models import Duty, DutyStatus, Slot
 from scheduling.rota.inputs import booked, published_duties, run_duties
 from scheduling.rota.models import RotaRunStatus
 from scheduling.rota.runs import get_run
-from scheduling.slots import cut_slots
 
 SIGNATURE = "\nWojewódzki Urząd Pracy w Krakowie – Bilans Kariery\n"
 
 
 def slots_for_duty(duty: Duty, place: DutyPlace, *, capacity: int = 1) -> list[Slot]:
-    """The duty cut into bookable slots of the place's length and gap (``slots.cut_slots``)."""
-    start = duty.starts_at.astimezone(WARSAW).time()
-    end = duty.ends_at.astimezone(WARSAW).time()
+    """The duty's slots (none for a duty at a time the clocks skip: the checker reports it)."""
     try:
-        cut = cut_slots(
-            duty.day,
-            start,
-            end,
-            slot_minutes=place.slot_minutes,
-            gap_minutes=place.slot_gap_minutes,
-            capacity=capacity,
-        )
+        return slot_rows(duty, place, capacity=capacity)
     except NonexistentLocalTime:
         return []
-    return [Slot(starts_at=s.start, ends_at=s.end, capacity=s.capacity, taken=0) for s in cut]
 
 
 def when(duty: Duty) -> str:
@@ -168,8 +159,11 @@ async def _cancel_dropped(
         if booked(duty) > 0:
             await db.rollback()
             raise Conflict(
-                f"Na dyżur {when(duty)} ({where(duty)}) zapisali się uczestnicy już po "
-                "rozpoczęciu planowania, a nowy plan go nie zawiera. Zaplanuj okres ponownie."
+                _(
+                    "Na dyżur %(when)s (%(where)s) zapisali się uczestnicy już po rozpoczęciu "
+                    "planowania, a nowy plan go nie zawiera. Zaplanuj okres ponownie."
+                )
+                % {"when": when(duty), "where": where(duty)}
             )
         duty.status = DutyStatus.cancelled
         duty.sequence += 1
@@ -184,12 +178,12 @@ async def publish_run(
     """Publish a finished run's plan over its horizon, replacing the published plan there."""
     run = await get_run(db, run_id)
     if run.status is not RotaRunStatus.done:
-        raise Conflict("Opublikować można tylko gotowy plan.")
+        raise Conflict(_("Opublikować można tylko gotowy plan."))
     if run.published_at is not None:
-        raise Conflict("Ten plan jest już opublikowany.")
+        raise Conflict(_("Ten plan jest już opublikowany."))
     drafts = [d for d in await run_duties(db, run_id) if d.status is DutyStatus.draft]
     if not drafts:
-        raise Conflict("Ten plan nie ma dyżurów do opublikowania.")
+        raise Conflict(_("Ten plan nie ma dyżurów do opublikowania."))
     old = {
         (d.place_id, d.day, d.starts_at, d.ends_at): d
         for d in await published_duties(db, run.starts_on, run.ends_on)

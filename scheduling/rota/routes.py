@@ -23,6 +23,7 @@ from app.calendar import WARSAW, local_today, polish_holidays
 from app.deps import AppSettings, DbSession
 from app.errors import Invalid, NotFound
 from app.forms import form_data, validate
+from app.i18n import gettext as _
 from app.jobs import JobQueue
 from app.pages import me, render_page, today
 from app.records import service as records
@@ -181,7 +182,7 @@ async def _start_run(
 async def _duty_of_run(db_session: DbSession, run_id: int, duty_id: int) -> Duty:
     duty = await db_session.get(Duty, duty_id)
     if duty is None or duty.rota_run_id != run_id or duty.status is DutyStatus.cancelled:
-        raise NotFound(f"Nie ma dyżuru numer {duty_id} w tym planie.")
+        raise NotFound(_("Nie ma dyżuru numer %(id)s w tym planie.") % {"id": duty_id})
     return duty
 
 
@@ -442,9 +443,9 @@ def _range(from_: date | None, to: date | None, on: date) -> tuple[date, date]:
     start = from_ or on
     end = to or start + timedelta(days=8 * 7 - 1)
     if end < start:
-        raise Invalid("Popraw parametry.", errors={"to": "Koniec przed początkiem."})
+        raise Invalid(_("Popraw parametry."), errors={"to": _("Koniec przed początkiem.")})
     if (end - start).days > 400:
-        raise Invalid("Za długi okres.", errors={"to": "Najwyżej 400 dni naraz."})
+        raise Invalid(_("Za długi okres."), errors={"to": _("Najwyżej 400 dni naraz.")})
     return start, end
 
 
@@ -485,8 +486,8 @@ class DutyApi(Controller):
         if user is None:
             if counsellor is not None or status not in (None, DutyStatus.published):
                 raise Invalid(
-                    "Ten filtr wymaga zalogowania.",
-                    errors={"counsellor": "Filtr po doradcy i statusie tylko dla pracowników."},
+                    _("Ten filtr wymaga zalogowania."),
+                    errors={"counsellor": _("Filtr po doradcy i statusie tylko dla pracowników.")},
                 )
             statuses: tuple[DutyStatus, ...] = (DutyStatus.published,)
         else:

@@ -28,6 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.calendar import local_datetime
 from app.db import rowcount
 from app.errors import Invalid, NotFound
+from app.i18n import gettext as _
+from scheduling.ics import event_uid
 from scheduling.models import Duty, DutyKind, DutyStatus
 from scheduling.rota.check import check_plan
 from scheduling.rota.inputs import Context, build_input, locked_keys, published_duties, to_rota
@@ -55,7 +57,7 @@ def _check_horizon(start: date, end: date, today: date) -> None:
     elif (end - start).days + 1 > MAX_HORIZON_DAYS:
         errors["ends_on"] = f"Okres planowania może mieć najwyżej {MAX_HORIZON_DAYS} dni."
     if errors:
-        raise Invalid("Popraw zaznaczone pola.", errors=errors)
+        raise Invalid(_("Popraw zaznaczone pola."), errors=errors)
 
 
 async def create_run(
@@ -72,8 +74,10 @@ async def create_run(
     _check_horizon(start, end, today)
     if not 1 <= time_limit_s <= MAX_TIME_LIMIT_S:
         raise Invalid(
-            "Popraw zaznaczone pola.",
-            errors={"time_limit": f"Limit czasu: od 1 do {MAX_TIME_LIMIT_S} sekund."},
+            _("Popraw zaznaczone pola."),
+            errors={
+                "time_limit": _("Limit czasu: od 1 do %(n)s sekund.") % {"n": MAX_TIME_LIMIT_S}
+            },
         )
     run = RotaRun(
         starts_on=start,
@@ -93,7 +97,7 @@ async def create_run(
 async def get_run(db: AsyncSession, run_id: int) -> RotaRun:
     run = await db.get(RotaRun, run_id)
     if run is None:
-        raise NotFound(f"Nie ma planu numer {run_id}.")
+        raise NotFound(_("Nie ma planu numer %(id)s.") % {"id": run_id})
     return run
 
 
@@ -151,7 +155,7 @@ def duty_row(d: RotaDuty, *, run_id: int, now: datetime) -> Duty:
         ends_at=local_datetime(d.date, d.end).astimezone(UTC),
         status=DutyStatus.draft,
         rota_run_id=run_id,
-        uid=f"duty-{uuid.uuid4().hex}@bilans.wup-krakow.pl",
+        uid=event_uid("duty", uuid.uuid4().hex),
         sequence=0,
         changed_at=now,
     )

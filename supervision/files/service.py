@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import Invalid, NotFound
+from app.i18n import gettext as _
 from supervision.access import may_download
 from supervision.files import uploads
 from supervision.models import FilePurpose, UploadedFile
@@ -66,8 +67,8 @@ async def open_upload(
     row = (await db.scalars(select(UploadedFile).where(UploadedFile.token == token))).one_or_none()
     # Not found and not allowed look the same: nobody learns which files exist.
     if row is None or not may_download(user, row):
-        raise NotFound("Nie ma takiego pliku.")
+        raise NotFound(_("Nie ma takiego pliku."))
     path = uploads_dir(var_dir) / row.token
     if not path.is_file():
-        raise NotFound("Nie ma takiego pliku.")
+        raise NotFound(_("Nie ma takiego pliku."))
     return row, path

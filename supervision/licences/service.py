@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser, Role
 from app.errors import Conflict, Forbidden, Invalid
+from app.i18n import gettext as _
 from app.records import service as records
 from app.records.models import Case, User
 from supervision.access import forbid_head
@@ -103,7 +104,7 @@ async def record_tool_use(
     forbid_head(user)
     case = await records.get_case(db, case_code)
     if not user.is_coordinator and case.counsellor_id != user.id:
-        raise Forbidden("To sprawa innego doradcy.")
+        raise Forbidden(_("To sprawa innego doradcy."))
     await may_use_tool(db, case.counsellor_id, tool_code, meeting_date)
     tool = await tool_by_code(db, tool_code)
     assert tool is not None  # may_use_tool refused unknown tools
@@ -129,7 +130,8 @@ async def add_tool(db: AsyncSession, form: ToolForm) -> Tool:
     code = form.code.strip().upper()
     if await tool_by_code(db, code):
         raise Conflict(
-            f"Narzędzie {code} już jest w katalogu.", errors={"code": "Ten kod jest zajęty."}
+            _("Narzędzie %(code)s już jest w katalogu.") % {"code": code},
+            errors={"code": _("Ten kod jest zajęty.")},
         )
     tool = Tool(
         code=code,
@@ -161,9 +163,11 @@ async def add_licence(
 ) -> ToolLicence:
     person = await db.get(User, form.counsellor_id)
     if person is None or person.role is not Role.counsellor:
-        raise Invalid("Wybierz doradcę.", errors={"counsellor_id": "Wybierz doradcę z listy."})
+        raise Invalid(
+            _("Wybierz doradcę."), errors={"counsellor_id": _("Wybierz doradcę z listy.")}
+        )
     if await db.get(Tool, form.tool_id) is None:
-        raise Invalid("Wybierz narzędzie.", errors={"tool_id": "Wybierz narzędzie z listy."})
+        raise Invalid(_("Wybierz narzędzie."), errors={"tool_id": _("Wybierz narzędzie z listy.")})
     row = ToolLicence(
         counsellor_id=form.counsellor_id,
         tool_id=form.tool_id,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import Forbidden, Invalid, NotFound
+from app.i18n import gettext as _
 from supervision.access import forbid_head
 from supervision.models import Material, MaterialRead
 
@@ -35,9 +36,11 @@ async def share_material(
     db: AsyncSession, form: MaterialForm, user: CurrentUser, *, file_id: int | None = None
 ) -> Material:
     if not user.is_coordinator:
-        raise Forbidden("Materiały udostępnia koordynatorka.")
+        raise Forbidden(_("Materiały udostępnia koordynatorka."))
     if not form.url and file_id is None:
-        raise Invalid("Dodaj plik albo link.", errors={"url": "Podaj link albo wybierz plik."})
+        raise Invalid(
+            _("Dodaj plik albo link."), errors={"url": _("Podaj link albo wybierz plik.")}
+        )
     material = Material(
         title=form.title.strip(),
         description=form.description.strip(),
@@ -95,7 +98,7 @@ async def confirm_read(db: AsyncSession, material_id: int, user: CurrentUser) ->
     """The counsellor confirms they read a material (idempotent)."""
     forbid_head(user)
     if await db.get(Material, material_id) is None:
-        raise NotFound("Nie ma takiego materiału.")
+        raise NotFound(_("Nie ma takiego materiału."))
     exists = await db.scalar(
         select(func.count()).where(
             MaterialRead.material_id == material_id, MaterialRead.user_id == user.id

@@ -34,6 +34,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.calendar import add_months
+from supervision.enums import SessionKind
 
 __all__ = [
     "DEFAULT_RULES",
@@ -43,28 +44,9 @@ __all__ = [
     "DueItem",
     "DueStatus",
     "RuleScope",
-    "SessionKind",
     "due_items",
 ]
 
-
-class SessionKind(StrEnum):
-    FUNCTIONAL = "functional"
-    PROBLEM = "problem"
-    DEVELOPMENTAL = "developmental"
-    INTERVISION = "intervision"
-
-    @property
-    def label(self) -> str:
-        return _KIND_LABELS[self]
-
-
-_KIND_LABELS = {
-    SessionKind.FUNCTIONAL: "superwizja funkcjonalna",
-    SessionKind.PROBLEM: "superwizja problemowa",
-    SessionKind.DEVELOPMENTAL: "superwizja rozwojowa",
-    SessionKind.INTERVISION: "interwizja",
-}
 
 SUPERVISION_KINDS = frozenset(
     {SessionKind.FUNCTIONAL, SessionKind.PROBLEM, SessionKind.DEVELOPMENTAL}

@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import WARSAW, day_bounds, local_datetime, polish_holidays
 from app.errors import Invalid
+from app.i18n import gettext as _
 from app.records.models import AbsenceKind, User
 from scheduling.models import Duty, DutyStatus, Slot
+from supervision.enums import SessionKind
 from supervision.models import SessionAttendee, SupervisionSession
 from supervision.sessions import freetime
-from supervision.sessions.cadence import SessionKind
 
 # A user with no availability windows (the coordinator, usually) works office hours.
 OFFICE_HOURS = tuple(freetime.WeeklyWindow(d, time(8, 0), time(16, 0)) for d in range(5))
@@ -115,7 +116,8 @@ async def finder_attendees(
     missing = [i for i in user_ids if i not in found]
     if missing:
         raise Invalid(
-            "Nie ma takiej osoby w zespole.", errors={"attendee_ids": "Wybierz osoby z listy."}
+            _("Nie ma takiej osoby w zespole."),
+            errors={"attendee_ids": _("Wybierz osoby z listy.")},
         )
     busy = await busy_intervals(db, user_ids, first, last)
     attendees = []
@@ -147,7 +149,8 @@ async def propose_times(
     ids = list(dict.fromkeys(attendee_ids))
     if not ids:
         raise Invalid(
-            "Wybierz uczestników.", errors={"attendee_ids": "Wybierz co najmniej jedną osobę."}
+            _("Wybierz uczestników."),
+            errors={"attendee_ids": _("Wybierz co najmniej jedną osobę.")},
         )
     first = search_from.astimezone(WARSAW).date()
     last = search_to.astimezone(WARSAW).date()

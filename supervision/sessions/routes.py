@@ -21,13 +21,15 @@ from app.calendar import WARSAW, local_datetime
 from app.deps import DbSession
 from app.errors import BilansError, Invalid
 from app.forms import form_data, validate
+from app.i18n import gettext as _
 from app.pages import int_or_none, me, render_page, today
 from app.records import service as records
 from supervision.access import may_write_notes
+from supervision.enums import SessionKind
 from supervision.materials import service as materials
 from supervision.models import SupervisionSession
 from supervision.sessions import cadence_service, freetime_service, service
-from supervision.sessions.cadence import DueStatus, SessionKind
+from supervision.sessions.cadence import DueStatus
 from supervision.sessions.freetime import Slot
 
 KIND_LABELS = {k.value: k.label.capitalize() for k in SessionKind}
@@ -82,7 +84,7 @@ def _search_input(values: Mapping[str, Any]) -> tuple[date, date, timedelta]:
         last = date.fromisoformat(values["search_to"])
     except ValueError:
         raise Invalid(
-            "Podaj daty w formacie RRRR-MM-DD.", errors={"search_from": "Podaj datę."}
+            _("Podaj daty w formacie RRRR-MM-DD."), errors={"search_from": _("Podaj datę.")}
         ) from None
     try:
         minutes = int(values["duration_minutes"])
@@ -95,7 +97,7 @@ def _search_input(values: Mapping[str, Any]) -> tuple[date, date, timedelta]:
     if not values["attendee_ids"]:
         errors["attendee_ids"] = "Wybierz co najmniej jedną osobę."
     if errors:
-        raise Invalid("Popraw zaznaczone pola.", errors=errors)
+        raise Invalid(_("Popraw zaznaczone pola."), errors=errors)
     return first, last, timedelta(minutes=minutes)
 
 
@@ -121,7 +123,7 @@ async def _proposals(
 
 def _session_form(values: Mapping[str, Any], raw: Mapping[str, Any]) -> service.SessionForm:
     if not values["starts_at"]:
-        raise Invalid("Wybierz termin z propozycji.", errors={"starts_at": "Wybierz termin."})
+        raise Invalid(_("Wybierz termin z propozycji."), errors={"starts_at": _("Wybierz termin.")})
     return validate(service.SessionForm, {**values, "material_ids": _ints(raw.get("material_ids"))})
 
 

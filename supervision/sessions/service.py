@@ -21,9 +21,11 @@ from app.auth import CurrentUser, Role
 from app.calendar import WARSAW
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.i18n import gettext as _
 from app.records.enums import CaseStatus
 from app.records.models import Case, User
 from supervision.access import forbid_head, may_see_session, may_write_notes
+from supervision.enums import SessionKind
 from supervision.models import (
     Material,
     SessionAction,
@@ -33,7 +35,6 @@ from supervision.models import (
     SessionMaterial,
     SupervisionSession,
 )
-from supervision.sessions.cadence import SessionKind
 from supervision.sessions.freetime_service import propose_times
 
 
@@ -86,8 +87,8 @@ async def _cases_by_code(db: AsyncSession, codes: Sequence[str]) -> list[Case]:
     unknown = [c for c in wanted if c not in found]
     if unknown:
         raise Invalid(
-            "Nie ma spraw: " + ", ".join(unknown) + ".",
-            errors={"case_codes": "Nie ma spraw: " + ", ".join(unknown) + "."},
+            _("Nie ma spraw: %(codes)s.") % {"codes": ", ".join(unknown)},
+            errors={"case_codes": _("Nie ma spraw: %(codes)s.") % {"codes": ", ".join(unknown)}},
         )
     return sorted(rows, key=lambda c: c.code)
 
@@ -98,8 +99,8 @@ async def _check_attendees(db: AsyncSession, attendee_ids: list[int]) -> None:
         p.role is not Role.counsellor or not p.active for p in people
     ):
         raise Invalid(
-            "Uczestnikami superwizji mogą być tylko aktywni doradcy.",
-            errors={"attendee_ids": "Wybierz aktywnych doradców."},
+            _("Uczestnikami superwizji mogą być tylko aktywni doradcy."),
+            errors={"attendee_ids": _("Wybierz aktywnych doradców.")},
         )
 
 
@@ -138,8 +139,11 @@ async def _require_free_time(db: AsyncSession, form: SessionForm, busy_ids: list
         limit=3,
     )
     raise SlotNotFree(
-        f"Termin {day:%d.%m.%Y %H:%M} nie jest wolny dla wszystkich uczestników "
-        "(dostępność, nieobecności, dyżury, spotkania, inne superwizje, godziny 8–16).",
+        _(
+            "Termin %(when)s nie jest wolny dla wszystkich uczestników (dostępność, "
+            "nieobecności, dyżury, spotkania, inne superwizje, godziny 8–16)."
+        )
+        % {"when": f"{day:%d.%m.%Y %H:%M}"},
         next_free=[s.start.isoformat() for s in nxt],
     )
 
@@ -150,7 +154,7 @@ async def plan_session(
     """Plan a session. A future session must fit a time when every attendee (and the
     facilitator) is free; a past one is a record of a session already held."""
     if not by.is_coordinator:
-        raise Forbidden("Superwizje planuje koordynatorka.")
+        raise Forbidden(_("Superwizje planuje koordynatorka."))
     now = now or utcnow()
     attendee_ids = list(dict.fromkeys(form.attendee_ids))
     await _check_attendees(db, attendee_ids)
@@ -200,9 +204,9 @@ async def get_session(db: AsyncSession, session_id: int, user: CurrentUser) -> S
         )
     ).one_or_none()
     if session is None:
-        raise NotFound("Nie ma takiej superwizji.")
+        raise NotFound(_("Nie ma takiej superwizji."))
     if not may_see_session(user, session):
-        raise Forbidden("To nie jest Twoja superwizja.")
+        raise Forbidden(_("To nie jest Twoja superwizja."))
     return session
 
 
@@ -284,9 +288,9 @@ async def save_notes(
 ) -> SupervisionSession:
     session = await get_session(db, session_id, user)
     if not may_write_notes(user, session):
-        raise Forbidden("Notatki pisze koordynatorka lub osoba prowadząca.")
+        raise Forbidden(_("Notatki pisze koordynatorka lub osoba prowadząca."))
     if len(notes) > 20000:
-        raise Invalid("Notatki są za długie.", errors={"notes": "Najwyżej 20 000 znaków."})
+        raise Invalid(_("Notatki są za długie."), errors={"notes": _("Najwyżej 20 000 znaków.")})
     session.notes = notes.strip()
     await db.commit()
     return session
@@ -303,12 +307,12 @@ async def add_action(
 ) -> SessionAction:
     session = await get_session(db, session_id, user)
     if not may_write_notes(user, session):
-        raise Forbidden("Ustalenia zapisuje koordynatorka lub osoba prowadząca.")
+        raise Forbidden(_("Ustalenia zapisuje koordynatorka lub osoba prowadząca."))
     allowed = set(session.attendee_ids) | {session.facilitator_id, session.created_by_id}
     if form.owner_id not in allowed:
         raise Invalid(
-            "Odpowiedzialną osobą może być uczestnik lub prowadzący.",
-            errors={"owner_id": "Wybierz osobę z tego spotkania."},
+            _("Odpowiedzialną osobą może być uczestnik lub prowadzący."),
+            errors={"owner_id": _("Wybierz osobę z tego spotkania.")},
         )
     action = SessionAction(
         session_id=session.id, owner_id=form.owner_id, text=form.text.strip(), due_on=form.due_on
@@ -324,9 +328,9 @@ async def complete_action(
     session = await get_session(db, session_id, user)
     action = next((a for a in session.actions if a.id == action_id), None)
     if action is None:
-        raise NotFound("Nie ma takiego ustalenia.")
+        raise NotFound(_("Nie ma takiego ustalenia."))
     if not (may_write_notes(user, session) or action.owner_id == user.id):
-        raise Forbidden("Ustalenie zamyka jego właściciel lub koordynatorka.")
+        raise Forbidden(_("Ustalenie zamyka jego właściciel lub koordynatorka."))
     if action.done_at is None:
         action.done_at = utcnow()
         await db.commit()
@@ -341,9 +345,9 @@ async def sign_off(
     now = now or utcnow()
     mine = next((a for a in session.attendees if a.user_id == user.id), None)
     if mine is None:
-        raise Forbidden("Zatwierdza doradca, który uczestniczył w spotkaniu.")
+        raise Forbidden(_("Zatwierdza doradca, który uczestniczył w spotkaniu."))
     if session.starts_at > now:
-        raise Conflict("Spotkanie jeszcze się nie odbyło: zatwierdź je po spotkaniu.")
+        raise Conflict(_("Spotkanie jeszcze się nie odbyło: zatwierdź je po spotkaniu."))
     if mine.signed_off_at is None:
         mine.signed_off_at = now
         await db.commit()
@@ -353,7 +357,7 @@ async def sign_off(
 async def cancel_session(db: AsyncSession, session_id: int, user: CurrentUser) -> None:
     session = await get_session(db, session_id, user)
     if not user.is_coordinator:
-        raise Forbidden("Superwizję odwołuje koordynatorka.")
+        raise Forbidden(_("Superwizję odwołuje koordynatorka."))
     if not session.cancelled:
         session.cancelled = True
         session.sequence += 1

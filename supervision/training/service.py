@@ -15,12 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser, Role
 from app.errors import Forbidden, NotFound
+from app.i18n import gettext as _
 from app.records import service as records
 from app.records.models import User
 from supervision.access import forbid_other_person
+from supervision.enums import RecordKind
 from supervision.models import TrainingEntry
 from supervision.training import training
-from supervision.training.training import RecordKind
 
 # Counsellors hired after the initial group training get the individual plan (seed, section 10).
 INITIAL_TRAINING_ENDED = date(2017, 1, 31)
@@ -53,7 +54,7 @@ async def add_training(
     """The coordinator records any training; a counsellor records their own external ones."""
     forbid_other_person(user, counsellor_id)
     if not user.is_coordinator and form.kind in training.PLAN_KINDS:
-        raise Forbidden("Szkolenie wstępne i spotkania indywidualne wpisuje koordynatorka.")
+        raise Forbidden(_("Szkolenie wstępne i spotkania indywidualne wpisuje koordynatorka."))
     row = TrainingEntry(
         counsellor_id=counsellor_id,
         kind=form.kind,
@@ -100,7 +101,7 @@ async def training_overview(
     forbid_other_person(user, counsellor_id)
     person = await db.get(User, counsellor_id)
     if person is None or person.role is not Role.counsellor:
-        raise NotFound("Nie ma takiego doradcy.")
+        raise NotFound(_("Nie ma takiego doradcy."))
     rows = list(
         (
             await db.scalars(

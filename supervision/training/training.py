@@ -23,14 +23,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
+
+from supervision.enums import RecordKind
 
 __all__ = [
     "INITIAL_MODULES",
     "ItemProgress",
     "PlanItem",
     "Progress",
-    "RecordKind",
     "TrainingPlan",
     "TrainingRecord",
     "initial_plan",
@@ -38,23 +38,6 @@ __all__ = [
 ]
 
 
-class RecordKind(StrEnum):
-    INITIAL_MODULE = "initial_module"
-    INDIVIDUAL_MEETING = "individual_meeting"
-    EXTERNAL_TRAINING = "external_training"
-    POSTGRADUATE = "postgraduate"
-
-    @property
-    def label(self) -> str:
-        return _KIND_LABELS[self]
-
-
-_KIND_LABELS = {
-    RecordKind.INITIAL_MODULE: "moduł szkolenia wstępnego",
-    RecordKind.INDIVIDUAL_MEETING: "spotkanie indywidualne z koordynatorką",
-    RecordKind.EXTERNAL_TRAINING: "szkolenie zewnętrzne",
-    RecordKind.POSTGRADUATE: "studia podyplomowe",
-}
 PLAN_KINDS = frozenset({RecordKind.INITIAL_MODULE, RecordKind.INDIVIDUAL_MEETING})
 
 

@@ -20,9 +20,8 @@ from scheduling.booking.models import Booking, BookingStatus
 from scheduling.feeds.models import FeedScope
 from scheduling.feeds.tokens import regenerate_feed_token
 from scheduling.models import Duty, DutyKind, DutyStatus, Slot
+from supervision.enums import RecordKind, SessionKind
 from supervision.models import SessionAttendee, SessionFormat, SupervisionSession, TrainingEntry
-from supervision.sessions.cadence import SessionKind
-from supervision.training.training import RecordKind
 from tests.conftest import COUNSELLOR, TEST_SECRET
 
 CHANGED = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)

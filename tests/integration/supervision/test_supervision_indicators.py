@@ -18,10 +18,10 @@ from app.records.enums import CaseStatus, CaseVariant
 from app.records.models import Case, Participant, User
 from scheduling.booking.models import Booking, BookingStatus
 from scheduling.models import Duty, DutyKind, DutyStatus, Slot
+from supervision.enums import RecordKind
 from supervision.indicators import service as stats
 from supervision.indicators.indicators import COLUMNS, Quarter
 from supervision.models import SessionAttendee, SupervisionSession, TrainingEntry
-from supervision.training.training import RecordKind
 from tests.conftest import COORDINATOR, HEAD, login
 
 Q = Quarter(2030, 1)

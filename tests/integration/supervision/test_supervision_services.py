@@ -13,10 +13,11 @@ from app.auth import CurrentUser, Role
 from app.errors import Forbidden, Invalid
 from app.records.models import Absence, AbsenceKind, AvailabilityWindow, Case, User
 from scheduling.models import Duty, DutyKind, DutyStatus
+from supervision.enums import SessionKind
 from supervision.models import SessionAttendee, SupervisionSession
 from supervision.sessions import cadence_service, freetime_service
 from supervision.sessions import service as services
-from supervision.sessions.cadence import DueStatus, SessionKind
+from supervision.sessions.cadence import DueStatus
 from tests.conftest import COORDINATOR, COUNSELLOR, HEAD, OTHER_COUNSELLOR
 
 WARSAW = ZoneInfo("Europe/Warsaw")

@@ -18,7 +18,6 @@ def test_embedded_defaults_keep_everything_under_var(
 
     assert settings.db_url == f"sqlite+aiosqlite:///{tmp_path / 'bilans.sqlite3'}"
     assert settings.redis_url is None
-    assert settings.timezone == "Europe/Warsaw"
 
 
 def test_the_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
@@ -36,7 +35,6 @@ def test_the_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
     [
         ("BILANS_DATABASE_URL", "mysql://x", "Bad setting BILANS_DATABASE_URL"),
         ("BILANS_REDIS_URL", "localhost:6379", "Bad setting BILANS_REDIS_URL"),
-        ("BILANS_TIMEZONE", "Mars/Olympus", "unknown time zone"),
         ("BILANS_BASE_URL", "bilans.example", "must start with http"),
         ("BILANS_SECRET_KEY", "short", "Bad setting BILANS_SECRET_KEY"),
     ],

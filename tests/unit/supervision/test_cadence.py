@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from supervision.enums import SessionKind
 from supervision.sessions.cadence import (
     DEFAULT_RULES,
     AttendedSession,
@@ -15,7 +16,6 @@ from supervision.sessions.cadence import (
     CounsellorCadence,
     DueItem,
     DueStatus,
-    SessionKind,
     due_items,
 )
 

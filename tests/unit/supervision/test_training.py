@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from supervision.enums import RecordKind
 from supervision.files.uploads import MAX_UPLOAD_BYTES, UploadKind, UploadRejected, check_upload
 from supervision.training.training import (
     PlanItem,
-    RecordKind,
     TrainingPlan,
     TrainingRecord,
     initial_plan,

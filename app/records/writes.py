@@ -1,0 +1,141 @@
+"""The records' writes that a transaction of another area makes, as Core statements on the
+caller's connection: a booking records its participant, their consents and the case its
+interview opens (or finds the open one) in its own one transaction; a cancellation or a move
+changes the case. The records' own pages use the same functions, so a participant is matched
+and a case is numbered one way only.
+
+Statements are built once per dialect with bind parameters (an upsert is spelt per dialect;
+building a statement costs more than SQLite running it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
+
+from app.db import upsert
+from app.records.enums import CaseStatus, CaseVariant
+from app.records.models import Case, CaseSequence, Consent, Participant, User
+
+PERSON_COLUMNS = (
+    "first_name", "last_name", "email", "phone", "birth_date", "education", "employment",
+    "region_link",
+)  # fmt: skip
+
+_CASES: Table = Case.__table__  # type: ignore[assignment]
+
+
+class _Statements:
+    def __init__(self, dialect: str) -> None:
+        people: Table = Participant.__table__  # type: ignore[assignment]
+        counters: Table = CaseSequence.__table__  # type: ignore[assignment]
+        names = (*PERSON_COLUMNS, "created_at", "updated_at")
+        # A participant is the same person by email and birth date (uq_participant_email_birth).
+        self.person = upsert(
+            dialect, people, {name: bindparam(name) for name in names},
+            conflict=("email", "birth_date"),
+            update=[n for n in names if n not in ("email", "birth_date", "created_at")],
+        ).returning(people.c.id)  # fmt: skip
+        self.consents = insert(Consent.__table__)  # type: ignore[arg-type]
+        self.open_case = (
+            select(Case.id, Case.code, Case.counsellor_id, User.first_name, User.last_name)
+            .select_from(_CASES)
+            .join(User.__table__, User.id == Case.counsellor_id)
+            .where(Case.participant_id == bindparam("participant_id"))
+            .where(Case.status == CaseStatus.open)
+            .order_by(Case.id.desc())
+            .limit(1)
+        )
+        # The per-year counter bumped in one statement: concurrent openings never share a number.
+        self.case_number = upsert(
+            dialect, counters, {"year": bindparam("year"), "last": 1}, conflict=("year",),
+            set_={"last": counters.c.last + 1},
+        ).returning(counters.c.last)  # fmt: skip
+        self.case = insert(_CASES).returning(_CASES.c.id)
+        self.cancel_case = (
+            update(_CASES)
+            .where(_CASES.c.id == bindparam("case_id"), _CASES.c.status == CaseStatus.open)
+            .values(
+                status=CaseStatus.cancelled,
+                closed_on=bindparam("closed_on"),
+                updated_at=bindparam("now"),
+            )
+        )
+        self.reassign_case = (
+            update(_CASES)
+            .where(_CASES.c.id == bindparam("case_id"))
+            .values(counsellor_id=bindparam("counsellor_id"), updated_at=bindparam("now"))
+        )
+
+
+_STATEMENTS: dict[str, _Statements] = {}
+
+
+def _sql(conn: Connection) -> _Statements:
+    dialect = conn.dialect.name
+    found = _STATEMENTS.get(dialect)
+    if found is None:
+        found = _STATEMENTS[dialect] = _Statements(dialect)
+    return found
+
+
+def upsert_participant(conn: Connection, person: Mapping[str, Any], *, now: datetime) -> int:
+    """The participant with ``person``'s email and birth date, created or updated; their id."""
+    values = {name: person[name] for name in PERSON_COLUMNS} | {
+        "created_at": now,
+        "updated_at": now,
+    }
+    return int(conn.execute(_sql(conn).person, values).scalar_one())
+
+
+def add_consents(
+    conn: Connection, participant_id: int, kinds: Iterable[str], *, version: str, now: datetime
+) -> None:
+    rows = [
+        {"participant_id": participant_id, "kind": kind, "version": version, "accepted_at": now}
+        for kind in kinds
+    ]
+    if rows:
+        conn.execute(_sql(conn).consents, rows)
+
+
+def open_case_of(conn: Connection, participant_id: int) -> Any:
+    """The participant's open case (id, code, counsellor_id and their names), or None."""
+    return conn.execute(_sql(conn).open_case, {"participant_id": participant_id}).one_or_none()
+
+
+def open_case(
+    conn: Connection,
+    *,
+    participant_id: int,
+    counsellor_id: int,
+    variant: CaseVariant,
+    opened_on: date,
+    now: datetime,
+) -> tuple[int, str]:
+    """Open a case with the next code of its year (``BK-2027-00042``); its id and code."""
+    sql = _sql(conn)
+    number = conn.execute(sql.case_number, {"year": opened_on.year}).scalar_one()
+    code = f"BK-{opened_on.year}-{number:05d}"
+    case_id = conn.execute(
+        sql.case,
+        {"code": code, "participant_id": participant_id, "counsellor_id": counsellor_id,
+         "variant": variant, "status": CaseStatus.open, "opened_on": opened_on,
+         "closed_on": None, "created_at": now, "updated_at": now},
+    ).scalar_one()  # fmt: skip
+    return int(case_id), code
+
+
+def cancel_case(conn: Connection, case_id: int, *, on: date, now: datetime) -> None:
+    """Cancel a case that is still open (its recruitment interview was cancelled)."""
+    conn.execute(_sql(conn).cancel_case, {"case_id": case_id, "closed_on": on, "now": now})
+
+
+def reassign_case(conn: Connection, case_id: int, counsellor_id: int, *, now: datetime) -> None:
+    """Give a case to another counsellor (its interview moved to their duty)."""
+    conn.execute(
+        _sql(conn).reassign_case, {"case_id": case_id, "counsellor_id": counsellor_id, "now": now}
+    )
