@@ -132,10 +132,6 @@ def make_sessionmaker(
     return async_sessionmaker(engine, expire_on_commit=False, info=dict(info or {}))
 
 
-def is_sqlite(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
-
-
 async def get_or_404(db: AsyncSession, model: type[T], id_: int, what: str) -> T:
     row = await db.get(model, id_)
     if row is None:

@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from app.sqlite import make_directory_for
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -20,8 +22,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Bring the database at ``url`` to the newest schema (runs its own event loop)."""
-    if url.startswith("sqlite"):
-        Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+    make_directory_for(url)
     command.upgrade(alembic_config(url), "heads")
 
 

@@ -119,10 +119,6 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite+aiosqlite:///{self.var_dir / 'bilans.sqlite3'}"
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.db_url.startswith("sqlite")
-
-    @property
     def contact(self) -> Contact:
         return Contact(phone=self.contact_phone, hours=self.contact_hours)
 

@@ -40,9 +40,11 @@ import sqlite3
 import threading
 import weakref
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool, StaticPool
@@ -337,6 +339,13 @@ def configure(
         checkpointer = _CHECKPOINTERS[sync] = WalCheckpointer(database)
         event.listen(sync, "connect", checkpointer.hand_over)
     return engine
+
+
+def make_directory_for(url: str) -> None:
+    """Make the folder of a SQLite file's URL (the var dir on a first start); other URLs: none."""
+    database = make_url(url).database
+    if url.startswith("sqlite") and database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def stop_checkpoints(engine: AsyncEngine) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 import subprocess
 import sys
 import tomllib
@@ -334,3 +335,33 @@ def test_the_message_finder_sees_a_literal_and_lets_a_gettext_message_pass() -> 
     )
 
     assert untranslated_messages(source) == ["line 1", "line 5"]
+
+
+ENGINE_AWARE = {"app/db.py", "app/sqlite.py", "app/settings.py"}  # settings: the URL's scheme
+
+
+def engine_branches(source: str) -> list[str]:
+    """Tests that tell the engines apart: a comparison or a ``startswith`` with ``"sqlite"`` or
+    ``"postgresql"``, or anything about a dialect's name."""
+    engine = re.compile(r"['\"](sqlite|postgresql)|dialect\.name")
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        is_test = isinstance(node, ast.Compare) or (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "startswith"
+        )
+        if is_test and engine.search(ast.unparse(node)):
+            found.append(f"line {node.lineno}: {ast.unparse(node)[:80]}")
+    return found
+
+
+def test_only_the_database_modules_branch_on_the_engine() -> None:
+    found = {
+        str(p.relative_to(ROOT)): engine_branches(p.read_text())
+        for p in source_files()
+        if str(p.relative_to(ROOT)) not in ENGINE_AWARE
+    }
+
+    assert {path: lines for path, lines in found.items() if lines} == {}
+    assert engine_branches('if conn.dialect.name == "sqlite":\n    pass\n')
