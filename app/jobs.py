@@ -58,30 +58,26 @@ class InProcessRunner:
     async def enqueue(
         self, name: str, *args: Any, job_id: str | None = None, defer_until: datetime | None = None
     ) -> None:
-        if name not in self.jobs:
-            raise KeyError(f"unknown job {name}")
-        job_id = job_id or uuid.uuid4().hex
-        if job_id in self._seen:
-            return
-        self._seen.add(job_id)
+        delay = 0.0
         if defer_until is not None:
             delay = (defer_until - datetime.now(defer_until.tzinfo)).total_seconds()
-            if delay > 0:
-                task = asyncio.create_task(self._later(delay, name, args, job_id))
-                self._delayed.add(task)
-                task.add_done_callback(self._delayed.discard)
-                return
-        await self._queue.put((name, args, job_id))
+        self._schedule(name, args, job_id or uuid.uuid4().hex, delay)
 
     def enqueue_soon(self, name: str, *, job_id: str, delay: timedelta) -> None:
+        self._schedule(name, (), job_id, delay.total_seconds())
+
+    def _schedule(self, name: str, args: tuple[Any, ...], job_id: str, delay: float) -> None:
+        """Queue the job (after ``delay`` seconds), unless one with its id is already waiting
+        or running."""
         if name not in self.jobs:
             raise KeyError(f"unknown job {name}")
         if job_id in self._seen:
             return
         self._seen.add(job_id)
-        task = asyncio.get_running_loop().create_task(
-            self._later(delay.total_seconds(), name, (), job_id)
-        )
+        if delay <= 0:
+            self._queue.put_nowait((name, args, job_id))
+            return
+        task = asyncio.get_running_loop().create_task(self._later(delay, name, args, job_id))
         self._delayed.add(task)
         task.add_done_callback(self._delayed.discard)
 

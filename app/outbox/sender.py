@@ -115,6 +115,7 @@ async def send_outbox(
     *,
     sender: str,
     now: datetime | None = None,
+    ahead: timedelta = timedelta(0),
     limit: int = BATCH,
     sweep: bool = True,
 ) -> SendReport:
@@ -122,14 +123,18 @@ async def send_outbox(
     batches of ``limit`` until none is due: after a burst of bookings the last kick must not
     leave all but one batch to the periodic sweep.
 
+    Each batch is due as of ``now`` when given (tests), else as of the clock when the batch
+    starts, ``ahead`` of this process's clock (see :func:`run_outbox`): a long run keeps up
+    with mail queued while it runs.
+
     ``sweep=False`` (the kick after a booking) skips the lease check for stuck rows, a write
     transaction the periodic sweep does anyway.
     """
     total = SendReport()
     for batch in range(MAX_BATCHES):
         report, read = await _send_batch(
-            sessionmaker, transport, sender=sender, now=now or datetime.now(UTC), limit=limit,
-            sweep=sweep and batch == 0,
+            sessionmaker, transport, sender=sender, now=now or datetime.now(UTC) + ahead,
+            limit=limit, sweep=sweep and batch == 0,
         )  # fmt: skip
         total.add(report)
         if read < limit:
@@ -288,16 +293,16 @@ async def _send_idempotent(
 
 async def _send(ctx: dict[str, Any], *, sweep: bool = True) -> SendReport:
     settings = ctx["settings"]
-    # "now" is read here and passed on, so the helper process sends by the web process's clock.
-    how = (settings.smtp_url, settings.var_dir, settings.mail_from, sweep, datetime.now(UTC))
+    how = (settings.smtp_url, settings.var_dir, settings.mail_from, sweep)
     report: SendReport | None = None
     if isinstance(ctx.get("jobs"), InProcessRunner):
         # The web process (embedded mode): the whole run goes to the helper process, so reading,
         # sending and marking mail takes no turn of the event loop from requests.
         with contextlib.suppress(BrokenProcessPool):  # if the helper died: this run here
-            report = await in_helper(run_outbox, settings.db_url, *how)
+            # This process's clock goes along, so the helper never sends by a clock behind it.
+            report = await in_helper(run_outbox, settings.db_url, *how, datetime.now(UTC))
     if report is None:  # the arq worker, or the fallback: on the runner's own engine
-        report = await _run_outbox(ctx["sessionmaker"], *how)
+        report = await _run_outbox(ctx["sessionmaker"], *how, timedelta(0))
     if report.sent or report.failed or report.uncertain:
         log.info("outbox: %s", report)
     return report
@@ -312,16 +317,20 @@ _ENGINES: dict[str, AsyncEngine] = {}
 
 
 def run_outbox(
-    db_url: str, smtp_url: str | None, var_dir: Path, sender: str, sweep: bool, now: datetime
+    db_url: str, smtp_url: str | None, var_dir: Path, sender: str, sweep: bool, sent: datetime
 ) -> SendReport:
-    """One outbox run, synchronously (called in the helper process)."""
+    """One outbox run, synchronously (called in the helper process). ``sent`` is the web
+    process's clock when it asked: a run waits in the helper's queue, so that clock is behind
+    this one, unless a test moved the web process's clock ahead (the helper keeps the real
+    one); then the run goes as far ahead."""
     global _LOOP
     if _LOOP is None:
         _LOOP = asyncio.new_event_loop()
     engine = _ENGINES.get(db_url)
     if engine is None:
         engine = _ENGINES[db_url] = make_engine(db_url)
-    run = _run_outbox(make_sessionmaker(engine), smtp_url, var_dir, sender, sweep, now)
+    ahead = max(timedelta(0), sent - datetime.now(UTC))
+    run = _run_outbox(make_sessionmaker(engine), smtp_url, var_dir, sender, sweep, ahead)
     return _LOOP.run_until_complete(run)
 
 
@@ -331,10 +340,10 @@ async def _run_outbox(
     var_dir: Path,
     sender: str,
     sweep: bool,
-    now: datetime,
+    ahead: timedelta,
 ) -> SendReport:
     return await send_outbox(
-        sessionmaker, transport_for(smtp_url, var_dir), sender=sender, sweep=sweep, now=now
+        sessionmaker, transport_for(smtp_url, var_dir), sender=sender, sweep=sweep, ahead=ahead
     )
 
 
