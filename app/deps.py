@@ -7,9 +7,7 @@ from typing import TypeAlias
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.jobs import JobQueue
 from app.settings import Settings
 
 DbSession: TypeAlias = NamedDependency[AsyncSession]
 AppSettings: TypeAlias = NamedDependency[Settings]
-Jobs: TypeAlias = NamedDependency[JobQueue]

@@ -6,10 +6,7 @@ import gc
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from advanced_alchemy.extensions.litestar import (
-    SQLAlchemyAsyncConfig,
-    SQLAlchemyPlugin,
-)
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
@@ -86,9 +83,6 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
     async def provide_settings() -> Settings:
         return settings
 
-    async def provide_jobs() -> JobQueue:
-        return jobs
-
     return Litestar(
         route_handlers=[handler for area in AREAS for handler in area.handlers],
         plugins=[SQLAlchemyPlugin(config=database_config(engine, sessionmaker)), HTMXPlugin()],
@@ -101,7 +95,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
         template_config=template_config(labels=template_labels(AREAS), contact=settings.contact),
         stores=store_registry,
         exception_handlers=exception_handlers,
-        dependencies={"settings": Provide(provide_settings), "jobs": Provide(provide_jobs)},
+        dependencies={"settings": Provide(provide_settings)},
         openapi_config=openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, exclude=["/ical/"]),
         state=State(

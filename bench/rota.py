@@ -23,13 +23,7 @@ from app.calendar import polish_holidays
 from app.records import demo_data
 from scheduling.rota.check import check_plan
 from scheduling.rota.heuristics import round_robin
-from scheduling.rota.instance import (
-    Counsellor,
-    DateRange,
-    Place,
-    RotaInput,
-    Window,
-)
+from scheduling.rota.instance import Counsellor, DateRange, Place, RotaInput, Window
 from scheduling.rota.solve import replan, solve
 from scheduling.rota.summary import summarize
 from scheduling.rota.travel import Point, travel_matrix

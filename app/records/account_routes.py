@@ -9,12 +9,7 @@ from litestar.datastructures import State
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from app.auth import (
-    current_user,
-    end_session,
-    login_required,
-    start_session,
-)
+from app.auth import current_user, end_session, login_required, start_session
 from app.db import get_or_404
 from app.deps import DbSession
 from app.errors import TooManyAttempts
@@ -23,9 +18,7 @@ from app.i18n import gettext as _
 from app.pages import me, page_panels, render_page, today
 from app.records import service
 from app.records.accounts import authenticate
-from app.records.models import (
-    User,
-)
+from app.records.models import User
 
 # --- home, login ------------------------------------------------------------------------
 

@@ -8,12 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from app.auth import (
-    Role,
-    any_staff,
-    coordinator_only,
-    staff_only,
-)
+from app.auth import Role, any_staff, coordinator_only, staff_only
 from app.db import get_or_404
 from app.deps import AppSettings, DbSession
 from app.errors import Forbidden
@@ -21,11 +16,7 @@ from app.i18n import gettext as _
 from app.pages import me, today
 from app.records import service
 from app.records.enums import CaseStatus
-from app.records.models import (
-    DutyPlace,
-    Office,
-    User,
-)
+from app.records.models import DutyPlace, Office, User
 from app.records.schemas import (
     CaseForm,
     CaseOut,

@@ -9,11 +9,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-from app.auth import (
-    coordinator_only,
-    may_edit_counsellor,
-    staff_only,
-)
+from app.auth import coordinator_only, may_edit_counsellor, staff_only
 from app.db import get_or_404
 from app.deps import AppSettings, DbSession
 from app.errors import Conflict, Forbidden, Invalid
@@ -22,11 +18,7 @@ from app.i18n import gettext as _
 from app.pages import form_page, me, model_values, page_panels, render_page, today
 from app.records import service
 from app.records.enums import CaseStatus
-from app.records.models import (
-    AbsenceKind,
-    Participant,
-    User,
-)
+from app.records.models import AbsenceKind, Participant, User
 from app.records.schemas import (
     AbsenceForm,
     CaseForm,

@@ -13,9 +13,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-from app.auth import (
-    coordinator_only,
-)
+from app.auth import coordinator_only
 from app.db import get_or_404
 from app.deps import DbSession
 from app.errors import Invalid
@@ -23,18 +21,8 @@ from app.forms import form_data, validate
 from app.i18n import gettext as _
 from app.pages import form_page, int_or_none, model_values, render_page
 from app.records import service
-from app.records.models import (
-    District,
-    DutyPlace,
-    Office,
-)
-from app.records.schemas import (
-    DistrictForm,
-    OfficeForm,
-    PlaceForm,
-    validate_with_week,
-    week_values,
-)
+from app.records.models import District, DutyPlace, Office
+from app.records.schemas import DistrictForm, OfficeForm, PlaceForm, validate_with_week, week_values
 
 # --- offices ----------------------------------------------------------------------------
 

@@ -25,9 +25,7 @@ from scheduling.booking import changes, queries
 from scheduling.booking.book import book_slot
 from scheduling.booking.models import Booking, BookingKind, BookingSource, BookingStatus
 from scheduling.booking.queries import pure_slot
-from scheduling.booking.schemas import (
-    BookingIn,
-)
+from scheduling.booking.schemas import BookingIn
 
 # --- API shapes -------------------------------------------------------------------------
 

@@ -32,12 +32,7 @@ from scheduling.booking.book import book_follow_up, book_slot
 from scheduling.booking.errors import NotEligible, SlotFull
 from scheduling.booking.models import Booking, BookingKind, BookingSource, BookingStatus
 from scheduling.booking.queries import pure_slot
-from scheduling.booking.schemas import (
-    CONSENT_TEXTS,
-    REQUIRED_CONSENTS,
-    BookingIn,
-    ConsentKind,
-)
+from scheduling.booking.schemas import CONSENT_TEXTS, REQUIRED_CONSENTS, BookingIn, ConsentKind
 from scheduling.booking.seats import MIN_NOTICE
 from scheduling.booking.texts import booking_ics
 from scheduling.slots import free_slots

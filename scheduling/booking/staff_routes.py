@@ -25,10 +25,7 @@ from scheduling.booking.hand_duties import publish_duty_by_hand
 from scheduling.booking.models import BookingSource, BookingStatus
 from scheduling.booking.public_routes import PRIVATE_HEADERS, blank_booking_form, book_from_form
 from scheduling.booking.queries import pure_slot
-from scheduling.booking.schemas import (
-    DutyForm,
-    WindowForm,
-)
+from scheduling.booking.schemas import DutyForm, WindowForm
 
 # --- staff pages ------------------------------------------------------------------------
 

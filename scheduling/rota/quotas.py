@@ -16,13 +16,7 @@ from datetime import time
 from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
-from scheduling.rota.instance import (
-    Instance,
-    duty_cost,
-    saturdays,
-    share_targets,
-    unavailability,
-)
+from scheduling.rota.instance import Instance, duty_cost, saturdays, share_targets, unavailability
 from scheduling.rota.model import add_spread, make_solver, seconds_left
 
 

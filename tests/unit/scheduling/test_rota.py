@@ -12,15 +12,7 @@ from hypothesis import strategies as st
 from app.calendar import polish_holidays
 from scheduling.rota.check import check_plan
 from scheduling.rota.heuristics import round_robin
-from scheduling.rota.instance import (
-    Counsellor,
-    DateRange,
-    Duty,
-    Limits,
-    Place,
-    RotaInput,
-    Window,
-)
+from scheduling.rota.instance import Counsellor, DateRange, Duty, Limits, Place, RotaInput, Window
 from scheduling.rota.solve import replan, solve
 from scheduling.rota.summary import summarize
 
