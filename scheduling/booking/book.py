@@ -3,7 +3,7 @@ their consents, their case and the booking, and queues the confirmation mail.
 
 Eligibility is assessed before the transaction (cached rules, windows read only for ages that
 need one), so the writer lock is held only by the body, :func:`_book_tx`: Core statements built
-once per dialect, which on SQLite run as one hop in the lane (``app.sqlite``). Seats are taken
+once, which on SQLite run as one hop in the lane (``app.sqlite``). Seats are taken
 the one way :mod:`scheduling.booking.seats` takes them; a follow-up meeting is a booking too.
 
 Idempotency: a booking may carry a client key (the API's ``Idempotency-Key`` header, or the
@@ -174,17 +174,11 @@ class _Stop(Exception):
         self.done = done
 
 
-class _Statements:
-    """The body's own statements, built once with bind parameters (building and cache-keying
-    a statement costs more than SQLite running it); the seat's are in ``seats``, the
-    participant's and the case's in ``app.records.writes``."""
-
-    def __init__(self) -> None:
-        self.replay = select(Booking.id).where(Booking.idempotency_key == bindparam("key"))
-        self.booking = insert(_BOOKINGS).returning(_BOOKINGS.c.id)
-
-
-_SQL = _Statements()
+# The body's own statements, built once with bind parameters (building and cache-keying a
+# statement costs more than SQLite running it); the seat's are in ``seats``, the participant's
+# and the case's in ``app.records.writes``.
+_REPLAY = select(Booking.id).where(Booking.idempotency_key == bindparam("key"))
+_INSERT_BOOKING = insert(_BOOKINGS).returning(_BOOKINGS.c.id)
 
 
 def _book_tx(conn: Connection, plan: _Plan) -> _Done:
@@ -195,7 +189,7 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
     under-25 booking also charges its window.
     """
     if plan.stored_key is not None:
-        replay = conn.scalar(_SQL.replay, {"key": plan.stored_key})
+        replay = conn.scalar(_REPLAY, {"key": plan.stored_key})
         if replay is not None:
             return _Done("replay", replay_id=replay)
     row = bookable_row(conn, plan.slot_id, now=plan.now)
@@ -220,7 +214,7 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
         "attendance_marked_by": None,
     } | stamps  # fmt: skip
     booking = Booking(**values)
-    booking.id = conn.execute(_SQL.booking, values).scalar_one()
+    booking.id = conn.execute(_INSERT_BOOKING, values).scalar_one()
     enqueue(
         conn, key=f"confirm:{booking.id}", kind="confirmation", booking_id=booking.id,
         to=plan.participant["email"], subject=f"Potwierdzenie: rozmowa doradcza {when(slot)}",

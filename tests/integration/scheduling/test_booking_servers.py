@@ -75,8 +75,14 @@ def servers(database_url: str, tmp_path: Path) -> Iterator[list[str]]:
     finally:
         for proc in procs:
             proc.terminate()
+        # A graceful stop waits for the mail helper process, which a busy machine may still be
+        # starting (a fresh interpreter importing the app): seconds, not milliseconds.
         for proc in procs:
-            proc.wait(10)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 @pytest.mark.parametrize("engine_name", ["postgres"], indirect=True)
