@@ -9,6 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.areas import AREAS
 from app.commands import fail, settings_or_exit, with_session
+from app.demo import is_empty, load_demo
+from app.jobs import worker_settings
+from app.migrate import upgrade
+from app.records.demo import demo_logins
+from app.server import serving_app
 from app.settings import Settings
 
 
@@ -20,16 +25,12 @@ def main() -> None:
 @main.command()
 def migrate() -> None:
     """Bring the database schema up to date."""
-    from app.migrate import upgrade
-
     settings = settings_or_exit()
     upgrade(settings.db_url)
     click.echo("Database is up to date.")
 
 
 def _load_demo(settings: Settings) -> bool:
-    from app.demo import is_empty, load_demo
-
     async def work(db: AsyncSession) -> bool:
         if not await is_empty(db):
             return False
@@ -42,8 +43,6 @@ def _load_demo(settings: Settings) -> bool:
 @main.command()
 def demo() -> None:
     """Load the demo data into an empty database."""
-    from app.migrate import upgrade
-
     settings = settings_or_exit()
     upgrade(settings.db_url)
     if not _load_demo(settings):
@@ -70,11 +69,7 @@ def links_to(settings: Settings, host: str, port: int) -> Settings:
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(with_demo: bool, host: str, port: int) -> None:
     """Migrate, optionally load demo data, and serve the web app (with in-process jobs without Redis)."""
-    import uvicorn
-
-    from app.migrate import upgrade
-    from app.records.demo import demo_logins
-    from app.server import serving_app
+    import uvicorn  # only `serve` needs the web server
 
     settings = links_to(settings_or_exit(), host, port)
     upgrade(settings.db_url)
@@ -99,9 +94,7 @@ def worker() -> None:
             "bilans worker needs BILANS_REDIS_URL (e.g. redis://localhost:6379/0). "
             "Without Redis, `bilans serve` runs the jobs in its own process."
         )
-    from arq.worker import run_worker
-
-    from app.jobs import worker_settings
+    from arq.worker import run_worker  # only `worker` needs arq's runner
 
     run_worker(worker_settings(settings, AREAS))
 

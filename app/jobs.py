@@ -23,6 +23,7 @@ from typing import Any, Protocol, cast, runtime_checkable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.area import Area, JobFunc, Periodic, job_functions, periodic_jobs
+from app.db import make_engine, make_sessionmaker
 from app.settings import Settings
 
 log = logging.getLogger("bilans.jobs")
@@ -167,8 +168,6 @@ def worker_settings(settings: Settings, areas: Sequence[Area]) -> type:
     """arq ``WorkerSettings`` for the areas' jobs (built at run time from the settings)."""
     from arq import cron
     from arq.connections import RedisSettings
-
-    from app.db import make_engine, make_sessionmaker
 
     if not settings.redis_url:
         raise RuntimeError("the arq worker needs BILANS_REDIS_URL")
