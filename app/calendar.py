@@ -12,6 +12,7 @@ wall-clock time is made aware on its own day, so 09:00 is 09:00 whatever the off
 from __future__ import annotations
 
 import calendar as _calendar
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -28,6 +29,7 @@ __all__ = [
     "WARSAW",
     "WEEKDAYS",
     "NonexistentLocalTime",
+    "WeeklyWindow",
     "add_months",
     "age_on",
     "birthday_in",
@@ -38,6 +40,16 @@ __all__ = [
     "polish_holidays",
     "week_start",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyWindow:
+    """A window that comes back every week: weekday 0=Monday .. 6=Sunday, Warsaw wall-clock
+    times (a place's duty window, a counsellor's availability)."""
+
+    weekday: int
+    start: time
+    end: time
 
 
 class NonexistentLocalTime(ValueError):

@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.calendar import polish_holidays
+from app.calendar import WeeklyWindow, polish_holidays
 from app.records import demo_data
 from scheduling.rota.check import check_plan
 from scheduling.rota.heuristics import round_robin
-from scheduling.rota.instance import Counsellor, DateRange, Place, RotaInput, Window
+from scheduling.rota.instance import Counsellor, DateRange, Place, RotaInput
 from scheduling.rota.solve import replan, solve
 from scheduling.rota.summary import summarize
 from scheduling.rota.travel import Point, travel_matrix
@@ -42,7 +42,7 @@ def demo_input(year: int, *, all_fortnightly: bool = False) -> RotaInput:
         Place(
             id=p.key,
             office=office_of[p.district_teryt],
-            windows=tuple(Window(w.weekday, w.start, w.end) for w in p.windows),
+            windows=tuple(WeeklyWindow(w.weekday, w.start, w.end) for w in p.windows),
             cadence_days=14 if all_fortnightly else p.cadence_days,
             tolerance_days=p.tolerance_days,
             name=p.name,
@@ -59,7 +59,7 @@ def demo_input(year: int, *, all_fortnightly: bool = False) -> RotaInput:
             Counsellor(
                 id=c.email,
                 office=c.office_code,
-                availability=tuple(Window(w.weekday, w.start, w.end) for w in c.availability),
+                availability=tuple(WeeklyWindow(w.weekday, w.start, w.end) for w in c.availability),
                 share=c.share,
                 delegations=delegations,
                 name=f"{c.first_name} {c.last_name}",

@@ -26,17 +26,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 
-from app.calendar import age_on
+from app.calendar import WeeklyWindow, age_on
 from app.records.enums import CaseStatus, CaseVariant, Education, Employment, RegionLink
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """A weekly window: weekday 0=Monday .. 5=Saturday, local Europe/Warsaw times."""
-
-    weekday: int
-    start: time
-    end: time
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +63,7 @@ class PlaceSeed:
     lat: float
     lon: float
     step_free: bool
-    windows: tuple[Window, ...]  # allowed duty windows
+    windows: tuple[WeeklyWindow, ...]  # allowed duty windows
     cadence_days: int = 14
     tolerance_days: int = 2
 
@@ -86,7 +77,7 @@ class CounsellorSeed:
     share: float  # working-time share, 1.0 = full time
     intern_until_offset_days: int | None  # internship end = load day + offset; None = not an intern
     delegation_offset_days: tuple[int, int] | None  # delegation from/to = load day + offsets
-    availability: tuple[Window, ...]  # weekly availability incl. evenings and Saturdays
+    availability: tuple[WeeklyWindow, ...]  # weekly availability incl. evenings and Saturdays
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,8 +182,8 @@ DISTRICTS: tuple[DistrictSeed, ...] = (
 MON, TUE, WED, THU, FRI, SAT = range(6)
 
 
-def _w(weekday: int, start: str, end: str) -> Window:
-    return Window(weekday, time.fromisoformat(start), time.fromisoformat(end))
+def _w(weekday: int, start: str, end: str) -> WeeklyWindow:
+    return WeeklyWindow(weekday, time.fromisoformat(start), time.fromisoformat(end))
 
 
 TUE_THU_SAT = (_w(TUE, "15:00", "19:00"), _w(THU, "15:00", "19:00"), _w(SAT, "09:00", "14:00"))
@@ -213,7 +204,7 @@ def _place(
     teryt: str,
     lat: float,
     lon: float,
-    windows: tuple[Window, ...],
+    windows: tuple[WeeklyWindow, ...],
     *,
     step_free: bool = True,
     cadence_days: int = 14,
@@ -382,7 +373,7 @@ def _c(
     first: str,
     last: str,
     office: str,
-    availability: tuple[Window, ...] = FULL_WEEK,
+    availability: tuple[WeeklyWindow, ...] = FULL_WEEK,
     *,
     share: float = 1.0,
     intern_days: int | None = None,

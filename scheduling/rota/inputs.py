@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Role
-from app.calendar import WARSAW, polish_holidays
+from app.calendar import WARSAW, WeeklyWindow, polish_holidays
 from app.records.models import AbsenceKind, District, DutyPlace, Office, User
 from scheduling.models import Duty, DutyKind, DutyStatus
 from scheduling.rota.instance import (
@@ -26,7 +26,6 @@ from scheduling.rota.instance import (
     Place,
     RotaInput,
     Weights,
-    Window,
 )
 from scheduling.rota.instance import Duty as RotaDuty
 from scheduling.rota.travel import Point, travel_matrix
@@ -59,8 +58,8 @@ def locked_keys(duties: Iterable[Duty]) -> frozenset[tuple[str, date]]:
     return frozenset((str(d.place_id), d.day) for d in duties if booked(d) > 0)
 
 
-def _window(w: Any) -> Window:
-    return Window(int(w.weekday), w.start, w.end)
+def _window(w: Any) -> WeeklyWindow:
+    return WeeklyWindow(int(w.weekday), w.start, w.end)
 
 
 def _place(p: DutyPlace) -> Place:

@@ -27,19 +27,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
+from app.calendar import WeeklyWindow
+
 EVENING_FROM = time(17, 0)
 WEEKDAY_SHORT = ("pn", "wt", "śr", "czw", "pt", "sob", "nd")
 
 # --- input ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """A weekly window: weekday 0=Monday .. 6=Sunday, local (Europe/Warsaw) times."""
-
-    weekday: int
-    start: time
-    end: time
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +50,7 @@ class DateRange:
 class Place:
     id: str
     office: str  # office covering the place's district
-    windows: tuple[Window, ...]
+    windows: tuple[WeeklyWindow, ...]
     cadence_days: int = 14
     tolerance_days: int = 2
     name: str = ""
@@ -71,7 +64,7 @@ class Place:
 class Counsellor:
     id: str
     office: str
-    availability: tuple[Window, ...]
+    availability: tuple[WeeklyWindow, ...]
     share: float = 1.0
     absences: tuple[DateRange, ...] = ()
     delegations: tuple[DateRange, ...] = ()
@@ -178,7 +171,7 @@ class PlanSummary:
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def fmt_window(w: Window) -> str:
+def fmt_window(w: WeeklyWindow) -> str:
     return f"{WEEKDAY_SHORT[w.weekday]} {w.start:%H:%M}–{w.end:%H:%M}"
 
 
@@ -298,7 +291,7 @@ def _locked_duties(data: RotaInput) -> dict[tuple[str, date], Duty]:
 
 def _candidates(
     data: RotaInput, p: Place, cw: CadenceWindow, locks: Sequence[Duty], explanations: list[str]
-) -> list[tuple[date, Window]]:
+) -> list[tuple[date, WeeklyWindow]]:
     """The (day, weekly window) pairs a duty of the window may take: the locked duty's own, or
     every open window on a day that is neither a Sunday nor a holiday."""
     if len(locks) > 1:
@@ -314,7 +307,7 @@ def _candidates(
                 "lub święto i nie może zostać przesunięty (są zapisy)."
             )
             return []
-        return [(lk.date, Window(lk.date.weekday(), lk.start, lk.end))]
+        return [(lk.date, WeeklyWindow(lk.date.weekday(), lk.start, lk.end))]
     return [
         (d, w)
         for d in daterange(cw.start, cw.end)

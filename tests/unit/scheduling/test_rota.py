@@ -9,10 +9,10 @@ from datetime import date, time, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.calendar import polish_holidays
+from app.calendar import WeeklyWindow, polish_holidays
 from scheduling.rota.check import check_plan
 from scheduling.rota.heuristics import round_robin
-from scheduling.rota.instance import Counsellor, DateRange, Duty, Limits, Place, RotaInput, Window
+from scheduling.rota.instance import Counsellor, DateRange, Duty, Limits, Place, RotaInput
 from scheduling.rota.solve import replan, solve
 from scheduling.rota.summary import summarize
 
@@ -21,10 +21,10 @@ EVENING = (time(15, 0), time(19, 0))
 SATURDAY = (time(9, 0), time(14, 0))
 
 
-def all_week() -> tuple[Window, ...]:
+def all_week() -> tuple[WeeklyWindow, ...]:
     return (
-        *tuple(Window(d, time(8, 0), time(19, 0)) for d in range(5)),
-        Window(5, time(9, 0), time(14, 0)),
+        *tuple(WeeklyWindow(d, time(8, 0), time(19, 0)) for d in range(5)),
+        WeeklyWindow(5, time(9, 0), time(14, 0)),
     )
 
 
@@ -32,7 +32,7 @@ def make_place(pid: str = "p1", office: str = "krakow", **overrides: object) -> 
     base = Place(
         id=pid,
         office=office,
-        windows=(Window(1, *EVENING), Window(3, *EVENING), Window(5, *SATURDAY)),
+        windows=(WeeklyWindow(1, *EVENING), WeeklyWindow(3, *EVENING), WeeklyWindow(5, *SATURDAY)),
         cadence_days=7,
         tolerance_days=1,
         name=f"Biblioteka {pid}",
@@ -96,7 +96,9 @@ def test_every_cadence_window_of_every_place_gets_exactly_one_duty() -> None:
 
 def test_no_duty_on_a_public_holiday_or_sunday() -> None:
     # 1 and 3 May 2027 are holidays; Saturday 1 May and Monday 3 May must stay empty
-    place = make_place(windows=(Window(0, *EVENING), Window(5, *SATURDAY), Window(6, *SATURDAY)))
+    place = make_place(
+        windows=(WeeklyWindow(0, *EVENING), WeeklyWindow(5, *SATURDAY), WeeklyWindow(6, *SATURDAY))
+    )
     data = make_input(places=(place,), start=date(2027, 4, 26), days=14)
 
     duties = plan(data)
@@ -105,7 +107,7 @@ def test_no_duty_on_a_public_holiday_or_sunday() -> None:
 
 
 def test_a_saturday_only_place_gets_its_duties_on_saturdays() -> None:
-    data = make_input(places=(make_place(windows=(Window(5, *SATURDAY),)),))
+    data = make_input(places=(make_place(windows=(WeeklyWindow(5, *SATURDAY),)),))
 
     duties = plan(data)
 
@@ -130,7 +132,7 @@ def test_nobody_is_on_duty_while_absent_or_delegated() -> None:
 
 
 def test_the_duty_must_fit_inside_an_availability_window_of_that_weekday() -> None:
-    mornings = tuple(Window(d, time(8, 0), time(16, 0)) for d in range(6))
+    mornings = tuple(WeeklyWindow(d, time(8, 0), time(16, 0)) for d in range(6))
     data = make_input(
         counsellors=(make_counsellor("c1", availability=mornings), make_counsellor("c2"))
     )
@@ -142,7 +144,7 @@ def test_the_duty_must_fit_inside_an_availability_window_of_that_weekday() -> No
 
 
 def test_one_counsellor_never_holds_two_duties_on_one_day() -> None:
-    saturday_only = (Window(5, *SATURDAY),)
+    saturday_only = (WeeklyWindow(5, *SATURDAY),)
     places = (make_place("p1", windows=saturday_only), make_place("p2", windows=saturday_only))
     data = make_input(places=places)
 
@@ -165,7 +167,7 @@ def test_the_weekly_limit_spreads_duties_over_counsellors() -> None:
 
 
 def test_no_counsellor_works_more_saturdays_in_a_row_than_allowed() -> None:
-    place = make_place(windows=(Window(5, *SATURDAY),))
+    place = make_place(windows=(WeeklyWindow(5, *SATURDAY),))
     data = make_input(
         places=(place,), days=28, limits=Limits(max_saturdays_in_row=1, max_saturday_spread=4)
     )
@@ -232,7 +234,7 @@ def test_all_counsellors_absent_in_a_window_is_explained_with_place_and_dates() 
 
 def test_a_conflict_between_rules_is_explained_by_the_rules_involved() -> None:
     # two Saturday-only places, one counsellor: both windows need the same Saturday
-    saturday_only = (Window(5, *SATURDAY),)
+    saturday_only = (WeeklyWindow(5, *SATURDAY),)
     places = (make_place("p1", windows=saturday_only), make_place("p2", windows=saturday_only))
     data = make_input(places=places, counsellors=(make_counsellor("c1"),), days=7)
 
@@ -263,7 +265,7 @@ def small_instances(draw: st.DrawFn) -> RotaInput:
     places = []
     for i in range(n_places):
         days = draw(st.sets(st.integers(0, 5), min_size=1, max_size=3))
-        windows = tuple(Window(d, *(SATURDAY if d == 5 else EVENING)) for d in sorted(days))
+        windows = tuple(WeeklyWindow(d, *(SATURDAY if d == 5 else EVENING)) for d in sorted(days))
         places.append(make_place(f"p{i}", windows=windows))
     people = []
     for i in range(n_people):
@@ -357,7 +359,7 @@ def test_round_robin_keeps_the_hard_rules_on_roomy_random_instances(data: RotaIn
 
 
 def test_saturday_only_places_are_shared_so_saturdays_stay_fair() -> None:
-    saturday_only = (Window(5, *SATURDAY),)
+    saturday_only = (WeeklyWindow(5, *SATURDAY),)
     places = (
         make_place("s1", windows=saturday_only, cadence_days=14, tolerance_days=2),
         *(make_place(f"p{i}", cadence_days=14, tolerance_days=2) for i in range(3)),
@@ -388,10 +390,10 @@ def test_the_same_counsellors_keep_their_places_on_a_mid_size_instance() -> None
 def test_replan_without_time_for_the_solver_still_returns_a_complete_plan_by_exchange() -> None:
     # p1 opens on Tuesday evenings, p2 on Tuesday mornings; c3 works mornings only. When c1
     # (at p1) is away, c2 must move from p2 to p1 and c3 must take p2: one exchange.
-    mornings = tuple(Window(d, time(8, 0), time(14, 0)) for d in range(6))
+    mornings = tuple(WeeklyWindow(d, time(8, 0), time(14, 0)) for d in range(6))
     places = (
-        make_place("p1", windows=(Window(1, *EVENING),)),
-        make_place("p2", windows=(Window(1, time(9, 0), time(13, 0)),)),
+        make_place("p1", windows=(WeeklyWindow(1, *EVENING),)),
+        make_place("p2", windows=(WeeklyWindow(1, time(9, 0), time(13, 0)),)),
     )
     tue = MON + timedelta(days=1)
     first = (

@@ -3,8 +3,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, time, timedelta
 
+from app.calendar import WeeklyWindow
 from scheduling.rota.check import Violation, check_plan
-from scheduling.rota.instance import DateRange, Duty, Limits, Window
+from scheduling.rota.instance import DateRange, Duty, Limits
 from tests.unit.scheduling.test_rota import MON, make_counsellor, make_input, make_place
 
 TUE, THU, SAT = MON + timedelta(days=1), MON + timedelta(days=3), MON + timedelta(days=5)
@@ -36,7 +37,7 @@ def test_a_missing_and_a_doubled_window_are_reported() -> None:
 
 def test_sunday_holiday_and_closed_hours_are_reported() -> None:
     data = make_input(
-        start=date(2027, 4, 26), places=(make_place(windows=(Window(5, time(9), time(14)),)),)
+        start=date(2027, 4, 26), places=(make_place(windows=(WeeklyWindow(5, time(9), time(14)),)),)
     )
     sunday = Duty(date(2027, 5, 2), time(9), "p1", time(14), "c1")
     holiday = Duty(date(2027, 5, 1), time(9), "p1", time(14), "c2")
@@ -52,7 +53,7 @@ def test_absent_delegated_and_unavailable_counsellors_are_reported() -> None:
         counsellors=(
             make_counsellor("c1", absences=(DateRange(TUE, TUE),)),
             make_counsellor("c2", delegations=(DateRange(THU, THU + timedelta(days=7)),)),
-            make_counsellor("c3", availability=(Window(1, time(8), time(16)),)),
+            make_counsellor("c3", availability=(WeeklyWindow(1, time(8), time(16)),)),
         )
     )
 
