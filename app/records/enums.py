@@ -92,13 +92,38 @@ class CaseVariant(StrEnum):
 
 
 class CaseStatus(StrEnum):
+    """Where a case is on its way (``scheduling.cases.lifecycle`` holds the moves between them).
+
+    Active: ``open`` (the recruitment interview is booked), ``interviewed`` (it was held, the
+    outcome is not recorded yet), ``research`` and ``summary`` (the deep variant's stages, S1).
+    Closed: ``completed`` (a basic case after orienting the choice of training, S13, or a deep one
+    after its summary, S30), ``declined``, ``not_eligible``, ``withdrawn`` (with a reason) and
+    ``cancelled`` (the recruitment interview was cancelled before it was held).
+    """
+
     open = "open"
+    interviewed = "interviewed"
+    research = "research"
+    summary = "summary"
     completed = "completed"
+    declined = "declined"
+    not_eligible = "not_eligible"
+    withdrawn = "withdrawn"
     cancelled = "cancelled"
 
     @property
     def label(self) -> str:
         return STATUS_LABELS[self]
+
+    @property
+    def active(self) -> bool:
+        """The case still goes on (a participant's further meetings belong to it)."""
+        return self in ACTIVE_STATUSES
+
+
+ACTIVE_STATUSES: frozenset[CaseStatus] = frozenset(
+    {CaseStatus.open, CaseStatus.interviewed, CaseStatus.research, CaseStatus.summary}
+)
 
 
 EDUCATION_LABELS: dict[Education, str] = {
@@ -129,7 +154,13 @@ VARIANT_LABELS: dict[CaseVariant, str] = {
 }
 
 STATUS_LABELS: dict[CaseStatus, str] = {
-    CaseStatus.open: "otwarta",
+    CaseStatus.open: "zapisana na rozmowę",
+    CaseStatus.interviewed: "po rozmowie doradczo-rekrutacyjnej",
+    CaseStatus.research: "etap badawczy",
+    CaseStatus.summary: "etap podsumowujący",
     CaseStatus.completed: "zakończona",
+    CaseStatus.declined: "rezygnacja po rozmowie",
+    CaseStatus.not_eligible: "nie spełnia kryteriów",
+    CaseStatus.withdrawn: "przerwana",
     CaseStatus.cancelled: "anulowana",
 }

@@ -259,6 +259,14 @@ class Case(IdMixin, TimestampMixin, Base):
     status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus), index=True)
     opened_on: Mapped[date] = mapped_column(Date)  # ix_bilans_case_quality starts with it
     closed_on: Mapped[date | None] = mapped_column(Date)
+    # The recruitment interview that was held, and the 6-month limit that runs from it (S29).
+    interview_on: Mapped[date | None] = mapped_column(Date)
+    deadline: Mapped[date | None] = mapped_column(Date, index=True)
+    # The outcome of the recruitment interview: for the basic variant the training the
+    # participant wants and why (S13); the reason a case was declined, not eligible or withdrawn.
+    desired_training: Mapped[str] = mapped_column(String(300), default="")
+    motivation: Mapped[str] = mapped_column(Text, default="")
+    closed_reason: Mapped[str] = mapped_column(Text, default="")
 
     participant: Mapped[Participant] = relationship(lazy="joined", innerjoin=True)
     counsellor: Mapped[User] = relationship(lazy="joined", innerjoin=True)

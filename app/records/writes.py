@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from app.db import upsert
-from app.records.enums import CaseStatus, CaseVariant
+from app.records.enums import ACTIVE_STATUSES, CaseStatus, CaseVariant
 from app.records.models import Case, CaseSequence, Consent, Participant, User
 
 PERSON_COLUMNS = (
@@ -45,7 +45,7 @@ class _Statements:
             .select_from(_CASES)
             .join(User.__table__, User.id == Case.counsellor_id)
             .where(Case.participant_id == bindparam("participant_id"))
-            .where(Case.status == CaseStatus.open)
+            .where(Case.status.in_(ACTIVE_STATUSES))
             .order_by(Case.id.desc())
             .limit(1)
         )
@@ -103,7 +103,7 @@ def add_consents(
 
 
 def open_case_of(conn: Connection, participant_id: int) -> Any:
-    """The participant's open case (id, code, counsellor_id and their names), or None."""
+    """The participant's active case (id, code, counsellor_id and their names), or None."""
     return conn.execute(_sql(conn).open_case, {"participant_id": participant_id}).one_or_none()
 
 

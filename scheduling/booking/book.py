@@ -34,7 +34,7 @@ from app.errors import Conflict, Invalid
 from app.i18n import gettext as _
 from app.outbox.messages import enqueue
 from app.records import writes
-from app.records.enums import CaseStatus, CaseVariant
+from app.records.enums import CaseVariant
 from app.security import token_hash
 from app.settings import Settings
 from scheduling.booking.changes import booking_by_token
@@ -124,7 +124,7 @@ async def book_follow_up(
     any other: its transaction finds the open case and holds it to the case's counsellor."""
     first = await booking_by_token(db, token)
     case = first.case
-    if case is None or case.status is not CaseStatus.open:
+    if case is None or not case.status.active:
         raise Conflict(_("Ten Bilans Kariery jest zakończony lub odwołany."))
     p = first.participant
     data = BookingIn(

@@ -9,7 +9,16 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, IdMixin, TimestampMixin, str_enum
@@ -56,6 +65,11 @@ class Booking(IdMixin, TimestampMixin, Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     under25_window_id: Mapped[int | None] = mapped_column(ForeignKey("under25_window.id"))
     cancelled_at: Mapped[datetime | None] = mapped_column()
+    # A meeting of an accepted plan: what it holds (``MeetingPart`` values, comma-separated),
+    # the tools used (catalogue codes, comma-separated) and how long it is planned to take.
+    parts: Mapped[str] = mapped_column(String(100), default="")
+    tools: Mapped[str] = mapped_column(String(200), default="")
+    minutes: Mapped[int | None] = mapped_column(SmallInteger)
     attendance_marked_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     slot: Mapped[Slot] = relationship(lazy="joined", innerjoin=True)

@@ -22,7 +22,7 @@ from app.calendar import WARSAW
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import gettext as _
-from app.records.enums import CaseStatus
+from app.records.enums import ACTIVE_STATUSES
 from app.records.models import Case, User
 from supervision.access import forbid_head, may_see_session, may_write_notes
 from supervision.enums import SessionKind
@@ -372,7 +372,7 @@ async def open_cases_of(db: AsyncSession, counsellor_ids: Sequence[int]) -> Sequ
         (
             await db.scalars(
                 select(Case)
-                .where(Case.counsellor_id.in_(list(counsellor_ids)), Case.status == CaseStatus.open)
+                .where(Case.counsellor_id.in_(list(counsellor_ids)), Case.status.in_(ACTIVE_STATUSES))
                 .order_by(Case.code)
             )
         )
