@@ -14,6 +14,7 @@ from scheduling.booking import public_routes as booking_pages
 from scheduling.booking import staff_routes as booking_staff
 from scheduling.booking.jobs import queue_booking_reminders
 from scheduling.booking.models import Booking, EligibilityRuleSet, Under25WindowRow
+from scheduling.cases import routes as case_routes
 from scheduling.feeds import routes as feed_routes
 from scheduling.feeds.models import FeedItem, FeedToken
 from scheduling.models import Duty, Slot
@@ -36,6 +37,7 @@ AREA = Area(
         *booking_pages.HANDLERS,
         *booking_staff.HANDLERS,
         *feed_routes.HANDLERS,
+        *case_routes.HANDLERS,
     ],
     rate_limits=rate_limits,
     jobs=[rota_jobs.plan_rota],
@@ -53,5 +55,9 @@ AREA = Area(
         FeedItem,
     ),
     labels=booking_pages.BOOKING_LABELS,
-    panels=[Panel("me", "rota/_my_duties.html", rota_routes.my_duties_panel)],
+    panels=[
+        Panel("me", "rota/_my_duties.html", rota_routes.my_duties_panel),
+        Panel("me", "cases/_at_risk.html", case_routes.at_risk_panel),
+        Panel("case", "cases/_story.html", case_routes.case_story_panel),
+    ],
 )

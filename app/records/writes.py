@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
-from app.db import upsert
+from app.db import rowcount, upsert
 from app.records.enums import ACTIVE_STATUSES, CaseStatus, CaseVariant
 from app.records.models import Case, CaseSequence, Consent, Participant, User
 
@@ -41,7 +41,16 @@ class _Statements:
         ).returning(people.c.id)  # fmt: skip
         self.consents = insert(Consent.__table__)  # type: ignore[arg-type]
         self.open_case = (
-            select(Case.id, Case.code, Case.counsellor_id, User.first_name, User.last_name)
+            select(
+                Case.id,
+                Case.code,
+                Case.counsellor_id,
+                Case.status,
+                Case.variant,
+                Case.deadline,
+                User.first_name,
+                User.last_name,
+            )
             .select_from(_CASES)
             .join(User.__table__, User.id == Case.counsellor_id)
             .where(Case.participant_id == bindparam("participant_id"))
@@ -103,7 +112,8 @@ def add_consents(
 
 
 def open_case_of(conn: Connection, participant_id: int) -> Any:
-    """The participant's active case (id, code, counsellor_id and their names), or None."""
+    """The participant's active case (id, code, counsellor_id, status, variant, deadline and the
+    counsellor's names), or None."""
     return conn.execute(_sql(conn).open_case, {"participant_id": participant_id}).one_or_none()
 
 
@@ -132,6 +142,34 @@ def open_case(
 def cancel_case(conn: Connection, case_id: int, *, on: date, now: datetime) -> None:
     """Cancel a case that is still open (its recruitment interview was cancelled)."""
     conn.execute(_sql(conn).cancel_case, {"case_id": case_id, "closed_on": on, "now": now})
+
+
+CASE_MOVE_COLUMNS = frozenset(
+    {"status", "variant", "interview_on", "deadline", "closed_on", "closed_reason",
+     "desired_training", "motivation"}
+)  # fmt: skip
+
+
+def move_case(
+    conn: Connection,
+    case_id: int,
+    *,
+    expected: CaseStatus,
+    values: Mapping[str, Any],
+    now: datetime,
+) -> bool:
+    """Change a case that is still ``expected``: one conditional UPDATE, so of two moves made at
+    once only one lands. False when the case was no longer ``expected``. The rules that choose
+    ``values`` are ``scheduling.cases.lifecycle``'s; this only writes them."""
+    unknown = set(values) - CASE_MOVE_COLUMNS
+    if unknown:
+        raise ValueError(f"not a case's moving column: {sorted(unknown)}")
+    result = conn.execute(
+        update(_CASES)
+        .where(_CASES.c.id == case_id, _CASES.c.status == expected)
+        .values(**values, updated_at=now)
+    )
+    return rowcount(result) == 1
 
 
 def reassign_case(conn: Connection, case_id: int, counsellor_id: int, *, now: datetime) -> None:

@@ -40,6 +40,7 @@ from app.settings import Settings
 from scheduling.booking.changes import booking_by_token
 from scheduling.booking.eligibility import Reason, Verdict
 from scheduling.booking.errors import NotEligible, SlotFull, own_counsellor_only
+from scheduling.booking.meetings import may_add_meetings
 from scheduling.booking.models import Booking, BookingKind, BookingSource, BookingStatus
 from scheduling.booking.queries import next_free_near
 from scheduling.booking.rules import assess_applicant, cached_rules
@@ -231,15 +232,17 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
 def _case_of(
     conn: Connection, plan: _Plan, participant_id: int, row: Any
 ) -> tuple[int, str, BookingKind]:
-    """The person's open case, whose further meetings are with its counsellor only, or a new
-    case opened by this recruitment interview. (The upsert cannot tell a new person from an
-    updated one the same way on both engines; inside this one hop the lookup is cheap.)"""
+    """The person's active case, whose further meetings are with its counsellor only and obey
+    the case's limits (``meetings``), or a new case opened by this recruitment interview. (The
+    upsert cannot tell a new person from an updated one the same way on both engines; inside
+    this one hop the lookup is cheap.)"""
     open_case = writes.open_case_of(conn, participant_id)
     if open_case is not None:
         own_counsellor_only(
             open_case.counsellor_id, row.counsellor_id, counsellor=counsellor_name(open_case),
             contact_phone=plan.contact_phone,
         )  # fmt: skip
+        may_add_meetings(conn, open_case, [local_today(row.starts_at)])
         return open_case.id, open_case.code, BookingKind.follow_up
     case_id, code = writes.open_case(
         conn, participant_id=participant_id, counsellor_id=row.counsellor_id,

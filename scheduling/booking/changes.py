@@ -9,7 +9,8 @@ the booking where it was (409 with the nearest free slots).
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, func, select, update
@@ -21,10 +22,13 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import gettext as _
 from app.outbox.messages import cancel_pending, enqueue
 from app.records import writes
+from app.records.enums import CaseStatus, CaseVariant
 from app.records.models import Case, Participant, User
 from app.security import token_hash
 from app.settings import Settings
+from scheduling import lifecycle
 from scheduling.booking.errors import SlotFull, own_counsellor_only
+from scheduling.booking.meetings import may_add_meetings
 from scheduling.booking.models import Booking, BookingKind, BookingStatus
 from scheduling.booking.queries import next_free_near
 from scheduling.booking.seats import (
@@ -37,23 +41,30 @@ from scheduling.booking.seats import (
     take_seat,
 )
 from scheduling.booking.texts import booking_ics, cancellation_text, confirmation_text, when
+from scheduling.lifecycle import Action
 from scheduling.models import Slot
+from scheduling.plan import MeetingPart
 
 _BOOKINGS: Table = Booking.__table__  # type: ignore[assignment]
 
-# The booking behind a manage link, with what a change needs of its case and participant.
-_BOOKING_ROW = (
+# A booking with what a change needs of its case and participant: behind a manage link, or
+# the meetings of a case.
+_BOOKING_SELECT = (
     select(
         Booking.id, Booking.slot_id, Booking.status, Booking.kind, Booking.case_id,
         Booking.under25_window_id, Participant.email, Case.code,
-        Case.counsellor_id.label("case_counsellor_id"), User.first_name, User.last_name,
+        Case.counsellor_id.label("case_counsellor_id"), Case.status.label("case_status"),
+        Case.variant, Case.deadline, User.first_name, User.last_name,
     )
     .select_from(Booking.__table__)
     .join(Participant.__table__, Participant.id == Booking.participant_id)
     .outerjoin(Case.__table__, Case.id == Booking.case_id)
     .outerjoin(User.__table__, User.id == Case.counsellor_id)
-    .where(Booking.token_hash == bindparam("token_hash"))
 )  # fmt: skip
+_BOOKING_ROW = _BOOKING_SELECT.where(Booking.token_hash == bindparam("token_hash"))
+_CASE_BOOKINGS = _BOOKING_SELECT.where(
+    Booking.case_id == bindparam("case_id"), Booking.status == bindparam("status")
+)
 _OTHER_MEETINGS = (
     select(func.count())
     .select_from(Booking.__table__)
@@ -116,6 +127,28 @@ def _cancel_tx(conn: Connection, token: str, now: datetime, contact_phone: str) 
     booking = _booking_row(conn, token)
     current = slot_row(conn, booking.slot_id)
     _may_change(booking.status, current.starts_at, now)
+    _cancel(conn, booking, current, now, contact_phone)
+
+
+def cancel_meetings_of_case(
+    conn: Connection, case_id: int, *, now: datetime, contact_phone: str
+) -> int:
+    """Cancel a closing case's meetings still to come, each the way its manage link would (seat
+    and under-25 place back, reminder dropped, a mail to the participant); how many."""
+    rows = conn.execute(_CASE_BOOKINGS, {"case_id": case_id, "status": BookingStatus.booked})
+    cancelled = 0
+    for booking in rows.all():
+        current = slot_row(conn, booking.slot_id)
+        if current.starts_at > now:
+            _cancel(conn, booking, current, now, contact_phone)
+            cancelled += 1
+    return cancelled
+
+
+def _cancel(
+    conn: Connection, booking: Any, current: Any, now: datetime, contact_phone: str
+) -> None:
+    """The one way a booking is cancelled (by its manage link, or with its closing case)."""
     cancelled = conn.execute(
         update(_BOOKINGS)
         .where(_BOOKINGS.c.id == booking.id, _BOOKINGS.c.status == BookingStatus.booked)
@@ -132,7 +165,7 @@ def _cancel_tx(conn: Connection, token: str, now: datetime, contact_phone: str) 
     slot = slot_from_row(current, taken=max(current.taken - 1, 0))
     enqueue(
         conn, key=f"cancel:{booking.id}", kind="cancellation", booking_id=booking.id,
-        to=booking.email, subject=f"Odwołano rozmowę doradczą {when(slot)}",
+        to=booking.email, subject=f"Odwołano spotkanie doradcze {when(slot)}",
         body=cancellation_text(slot, contact_phone=contact_phone), now=now,
     )  # fmt: skip
 
@@ -178,6 +211,10 @@ def _move_tx(
             booking.case_counsellor_id, new.counsellor_id, counsellor=counsellor_name(booking),
             contact_phone=settings.contact_phone,
         )  # fmt: skip
+    if booking.kind is BookingKind.follow_up and booking.case_id is not None:
+        may_add_meetings(
+            conn, _case_limits(booking), [local_today(new.starts_at)], except_id=booking.id
+        )
     if not take_seat(conn, new.id):
         raise _NewSlotFull(slot_from_row(new, taken=new.taken))
     moved = conn.execute(
@@ -196,6 +233,18 @@ def _move_tx(
         writes.reassign_case(conn, booking.case_id, new.counsellor_id, now=now)
     cancel_pending(conn, booking_id=booking.id, kind="reminder")
     _tell_moved(conn, booking, slot_from_row(new, taken=new.taken + 1), token, now, settings)
+
+
+@dataclass(frozen=True, slots=True)
+class _CaseLimits:
+    id: int
+    status: CaseStatus
+    variant: CaseVariant
+    deadline: date | None
+
+
+def _case_limits(booking: Any) -> _CaseLimits:
+    return _CaseLimits(booking.case_id, booking.case_status, booking.variant, booking.deadline)
 
 
 def _must_stay_with_counsellor(conn: Connection, booking: Any) -> bool:
@@ -245,7 +294,54 @@ async def mark_attendance(
         raise Conflict(_("Ta rezerwacja została odwołana."))
     if local_today(booking.slot.starts_at) > local_today(now):
         raise Conflict(_("Obecność można zaznaczyć w dniu spotkania lub później."))
+    case = booking.case
+    if case is not None:
+        held = local_today(booking.slot.starts_at)
+        moved = _attendance_moves(booking, case.status, status, held)
+        if moved is not None:
+            conn = await db.connection()
+            done = await conn.run_sync(
+                lambda c: writes.move_case(c, case.id, expected=case.status, values=moved, now=now)
+            )
+            if not done:
+                raise Conflict(_("Sprawa została właśnie zmieniona. Odśwież stronę."))
+        summary_stage = case.status is CaseStatus.summary
+        if (
+            summary_stage
+            and status is BookingStatus.attended
+            and booking.kind is BookingKind.follow_up
+        ):
+            booking.parts = _with_summary(booking.parts)
     booking.status = status
     booking.attendance_marked_by = user_id
     await db.commit()
+    if case is not None:
+        await db.refresh(case)  # its status may have moved by the Core statement above
     return booking
+
+
+def _attendance_moves(
+    booking: Booking, case_status: CaseStatus, status: BookingStatus, held: date
+) -> dict[str, Any] | None:
+    """What the recruitment interview's attendance changes on its case: held, it starts the
+    6-month limit (S29); corrected to a no-show before an outcome, the case waits again."""
+    if booking.kind is not BookingKind.interview:
+        return None
+    if status is BookingStatus.attended and case_status is CaseStatus.open:
+        target, _variant = lifecycle.move(case_status, CaseVariant.basic, Action.interview_held)
+        return {"status": target, "interview_on": held, "deadline": lifecycle.deadline(held)}
+    if status is BookingStatus.no_show and case_status is CaseStatus.interviewed:
+        target, _variant = lifecycle.move(case_status, CaseVariant.basic, Action.interview_unheld)
+        return {"status": target, "interview_on": None, "deadline": None}
+    if status is BookingStatus.no_show and booking.status is BookingStatus.attended:
+        raise Conflict(
+            _("Wynik rozmowy jest już zapisany (stan sprawy: %(status)s): obecności nie można "
+              "już cofnąć.") % {"status": case_status.label}
+        )  # fmt: skip
+    return None
+
+
+def _with_summary(parts: str) -> str:
+    """A meeting held in the summary stage is the summary (S25), whatever it was booked as."""
+    names = [p for p in parts.split(",") if p]
+    return ",".join([*names, MeetingPart.SUMMARY.value]) if "summary" not in names else parts

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.records.enums import CaseStatus, CaseVariant
+from app.records.models import Case
 from app.settings import Settings
 from scheduling.booking.book import book_follow_up, book_slot
 from scheduling.booking.errors import OtherCounsellor
@@ -197,6 +199,14 @@ async def test_follow_up_meetings_are_only_with_the_participants_own_counsellor(
         now=now,
         settings=settings,
     )
+
+    # The interview was held and the counsellor chose the deep variant (test_case_lifecycle).
+    await db.execute(
+        update(Case)
+        .where(Case.id == first.booking.case_id)
+        .values(status=CaseStatus.research, variant=CaseVariant.deep)
+    )
+    await db.commit()
 
     with pytest.raises(OtherCounsellor):
         await book_follow_up(db, first.token, other, now=now, settings=settings)

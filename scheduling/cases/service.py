@@ -1,0 +1,257 @@
+"""A case's story and its moves: what a case page and the API show of a Bilans (its meetings,
+the hours against 4.5-5 h, the 6-month limit, the actions allowed now) and the counsellor's
+actions, each a move of :mod:`scheduling.lifecycle` written by one conditional UPDATE
+(``app.records.writes.move_case``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import CurrentUser
+from app.calendar import WARSAW
+from app.db import run_transaction
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.i18n import gettext as _
+from app.records import writes
+from app.records.enums import ACTIVE_STATUSES, CaseStatus
+from app.records.models import Case, DutyPlace, Office, User
+from scheduling import lifecycle
+from scheduling.booking.changes import cancel_meetings_of_case
+from scheduling.booking.models import Booking, BookingKind, BookingStatus
+from scheduling.lifecycle import Action, Deadline, Facts, Refused
+from scheduling.models import Duty, Slot
+from scheduling.plan import MeetingPart
+
+
+class ActionForm(BaseModel):
+    """What an action may carry: the basic outcome's notes (S13), a reason."""
+
+    desired_training: str = Field(default="", max_length=300)
+    motivation: str = Field(default="", max_length=4000)
+    reason: str = Field(default="", max_length=4000)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingView:
+    booking_id: int
+    kind: BookingKind
+    status: BookingStatus
+    starts_at: datetime
+    ends_at: datetime
+    where: str
+    parts: tuple[MeetingPart, ...]
+    tools: tuple[str, ...]
+    minutes: int
+
+    @property
+    def label(self) -> str:
+        if self.kind is BookingKind.interview:
+            return MeetingPart.RECRUITMENT.label
+        return ", ".join(p.label for p in self.parts) or "spotkanie"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseStory:
+    case: Case
+    meetings: tuple[MeetingView, ...]
+    facts: Facts
+    actions: tuple[Action, ...]
+    deadline_state: Deadline
+    days_left: int | None
+    minutes_held: int  # meetings after the interview that were held
+    minutes_planned: int  # ... and those still booked
+    may_plan: bool  # a deep case in research with room for meetings
+    budget: tuple[int, int] = (lifecycle.HOURS_MIN_MINUTES, lifecycle.HOURS_MAX_MINUTES)
+
+    @property
+    def hours_held(self) -> str:
+        return lifecycle.hours_label(self.minutes_held)
+
+    @property
+    def hours_planned(self) -> str:
+        return lifecycle.hours_label(self.minutes_held + self.minutes_planned)
+
+
+async def case_by_code(db: AsyncSession, code: str) -> Case:
+    found = (
+        await db.scalars(
+            select(Case).where(Case.code == code[:32]).execution_options(populate_existing=True)
+        )
+    ).one_or_none()
+    if found is None:
+        raise NotFound(_("Nie znaleziono sprawy %(code)s.") % {"code": code[:32]})
+    return found
+
+
+def may_see(user: CurrentUser, case: Case) -> None:
+    """The case's counsellor and the coordinator see and move a case; nobody else (S34)."""
+    if not (user.is_coordinator or case.counsellor_id == user.id):
+        raise Forbidden(_("To sprawa innego doradcy."))
+
+
+_MEETINGS = (
+    select(
+        Booking.id, Booking.kind, Booking.status, Booking.parts, Booking.tools, Booking.minutes,
+        Slot.starts_at, Slot.ends_at, DutyPlace.name.label("place"), DutyPlace.town,
+        Office.name.label("office"),
+    )
+    .join(Slot, Slot.id == Booking.slot_id)
+    .join(Duty, Duty.id == Slot.duty_id)
+    .outerjoin(DutyPlace, DutyPlace.id == Duty.place_id)
+    .outerjoin(Office, Office.id == Duty.office_id)
+    .order_by(Slot.starts_at, Booking.id)
+)  # fmt: skip
+
+
+def _meeting(row: Any) -> MeetingView:
+    length = int((row.ends_at - row.starts_at).total_seconds() // 60)
+    where = f"{row.place}, {row.town}" if row.place else (row.office or "")
+    return MeetingView(
+        booking_id=row.id, kind=row.kind, status=row.status,
+        starts_at=row.starts_at.astimezone(WARSAW), ends_at=row.ends_at.astimezone(WARSAW),
+        where=where, parts=tuple(MeetingPart(p) for p in row.parts.split(",") if p),
+        tools=tuple(t for t in row.tools.split(",") if t), minutes=row.minutes or length,
+    )  # fmt: skip
+
+
+async def meetings_of(db: AsyncSession, case_id: int) -> tuple[MeetingView, ...]:
+    rows = await db.execute(_MEETINGS.where(Booking.case_id == case_id))
+    return tuple(_meeting(r) for r in rows)
+
+
+def facts_of(meetings: Sequence[MeetingView]) -> Facts:
+    held = [m for m in meetings if m.kind is BookingKind.follow_up]
+    held = [m for m in held if m.status is BookingStatus.attended]
+    return Facts(
+        held_after_interview=len(held),
+        summary_held=any(MeetingPart.SUMMARY in m.parts for m in held),
+    )
+
+
+async def case_story(db: AsyncSession, case: Case, *, today: date) -> CaseStory:
+    meetings = await meetings_of(db, case.id)
+    facts = facts_of(meetings)
+    further = [m for m in meetings if m.kind is BookingKind.follow_up]
+    held = sum(m.minutes for m in further if m.status is BookingStatus.attended)
+    planned = sum(m.minutes for m in further if m.status is BookingStatus.booked)
+    counted = sum(m.status in (BookingStatus.booked, BookingStatus.attended) for m in further)
+    return CaseStory(
+        case=case,
+        meetings=meetings,
+        facts=facts,
+        actions=lifecycle.allowed(case.status, case.variant, facts),
+        deadline_state=lifecycle.deadline_state(case.status, case.deadline, today),
+        days_left=lifecycle.days_left(case.deadline, today) if case.status.active else None,
+        minutes_held=held,
+        minutes_planned=planned,
+        may_plan=case.status is CaseStatus.research
+        and counted < lifecycle.MAX_MEETINGS_AFTER_INTERVIEW,
+    )
+
+
+# --- moving a case -------------------------------------------------------------------------------
+
+
+def _values(
+    case: Case, action: Action, form: ActionForm, facts: Facts, today: date
+) -> dict[str, Any]:
+    """The columns ``action`` writes, after the rules and the form were checked."""
+    try:
+        status, variant = lifecycle.move(case.status, case.variant, action, facts)
+    except Refused as refused:
+        raise Conflict(str(refused)) from None
+    errors: dict[str, str] = {}
+    if action is Action.basic:
+        if not form.desired_training.strip():
+            errors["desired_training"] = _("Wpisz szkolenie, którego szuka uczestnik.")
+        if not form.motivation.strip():
+            errors["motivation"] = _("Opisz motywację uczestnika (zawodową lub osobistą).")
+    if action in lifecycle.NEEDS_REASON and not form.reason.strip():
+        errors["reason"] = _("Podaj powód.")
+    if errors:
+        raise Invalid(_("Popraw zaznaczone pola."), errors=errors)
+    values: dict[str, Any] = {"status": status, "variant": variant}
+    if action is Action.basic:
+        values |= {"desired_training": form.desired_training.strip(), "motivation": form.motivation.strip()}  # fmt: skip
+    if not status.active:
+        values |= {"closed_on": today, "closed_reason": form.reason.strip()}
+    return values
+
+
+async def act(
+    db: AsyncSession,
+    code: str,
+    action: Action,
+    form: ActionForm,
+    *,
+    user: CurrentUser,
+    now: datetime,
+    contact_phone: str,
+) -> Case:
+    """Move the case ``code`` by ``action`` (see :mod:`scheduling.lifecycle`); a withdrawal also
+    cancels the meetings still to come and frees their seats, in the same transaction."""
+    if action not in lifecycle.COUNSELLOR_ACTIONS:
+        raise NotFound(_("Nie ma takiej czynności."))
+    case = await case_by_code(db, code)
+    may_see(user, case)
+    today = now.astimezone(WARSAW).date()
+    values = _values(case, action, form, facts_of(await meetings_of(db, case.id)), today)
+    expected, case_id = case.status, case.id
+    await db.commit()
+
+    def body(conn: Connection) -> None:
+        if not writes.move_case(conn, case_id, expected=expected, values=values, now=now):
+            raise Conflict(_("Sprawa została właśnie zmieniona. Odśwież stronę."))
+        if not values["status"].active:
+            cancel_meetings_of_case(conn, case_id, now=now, contact_phone=contact_phone)
+
+    await run_transaction(db, body)
+    return await case_by_code(db, code)
+
+
+# --- the cases near or past their limit ---------------------------------------------------------
+
+
+WARN_WINDOW_DAYS = 31  # a month ahead at most; ``deadline_state`` draws the exact line
+
+
+@dataclass(frozen=True, slots=True)
+class AtRisk:
+    code: str
+    counsellor: str
+    status: CaseStatus
+    deadline: date
+    state: Deadline
+
+
+async def cases_at_risk(
+    db: AsyncSession, *, today: date, counsellor_id: int | None = None
+) -> list[AtRisk]:
+    """Active cases within a month of their 6-month limit or past it, the nearest first."""
+    stmt = (
+        select(Case.code, Case.status, Case.deadline, User.first_name, User.last_name)
+        .join(User, User.id == Case.counsellor_id)
+        .where(Case.status.in_(ACTIVE_STATUSES), Case.deadline.is_not(None))
+        .where(Case.deadline <= today + timedelta(days=WARN_WINDOW_DAYS))
+        .order_by(Case.deadline, Case.code)
+    )
+    if counsellor_id is not None:
+        stmt = stmt.where(Case.counsellor_id == counsellor_id)
+    found = [
+        AtRisk(
+            code=r.code,
+            counsellor=f"{r.first_name} {r.last_name}",
+            status=r.status,
+            deadline=r.deadline,
+            state=lifecycle.deadline_state(r.status, r.deadline, today),
+        )
+        for r in await db.execute(stmt)
+    ]
+    return [r for r in found if r.state in (Deadline.soon, Deadline.passed)]
