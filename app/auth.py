@@ -39,6 +39,20 @@ class Role(enum.StrEnum):
     counsellor = "counsellor"
     head = "head"
 
+    @property
+    def counsels(self) -> bool:
+        """Does a person with this role counsel (run cases, hold duties, attend intervision, hold
+        licences and training records)? Counsellors do, and so does the coordinator, who "is at
+        the same time a career counsellor" (seed S52); the head of unit does not.
+
+        The one rule for "is this person a counsellor"; :data:`COUNSELLING_ROLES` is the same rule
+        for SQL. ``Role.counsellor`` alone means the role itself (not the coordinator)."""
+        return self in (Role.counsellor, Role.coordinator)
+
+
+COUNSELLING_ROLES: tuple[Role, ...] = tuple(r for r in Role if r.counsels)
+"""The roles that counsel (:attr:`Role.counsels`), for ``User.role.in_(COUNSELLING_ROLES)``."""
+
 
 class Account(Protocol):
     """What :meth:`CurrentUser.of` reads of a stored account."""
@@ -75,7 +89,13 @@ class CurrentUser:
 
     @property
     def is_counsellor(self) -> bool:
+        """The counsellor role itself; whether the person counsels is :attr:`counsels`."""
         return self.role is Role.counsellor
+
+    @property
+    def counsels(self) -> bool:
+        """Runs cases and holds duties: a counsellor or the coordinator (S52)."""
+        return self.role.counsels
 
     @property
     def is_head(self) -> bool:
@@ -226,4 +246,4 @@ any_staff = roles_required(Role.coordinator, Role.counsellor, Role.head)
 
 def may_edit_counsellor(user: CurrentUser, counsellor_id: int) -> bool:
     """A coordinator edits everyone; a counsellor only their own availability and absences."""
-    return user.is_coordinator or (user.is_counsellor and user.id == counsellor_id)
+    return user.is_coordinator or (user.counsels and user.id == counsellor_id)

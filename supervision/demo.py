@@ -65,7 +65,7 @@ async def load(db: AsyncSession, now: datetime) -> None:
     db.add_all(tools.values())
     await db.flush()
 
-    _licences(db, tools, counsellors, today)
+    _licences(db, tools, [*counsellors, coordinator], today)  # she counsels too (S52)
     await _tool_uses(db, tools, counsellors, today, rng)
     # Sessions: a problem supervision on two of the first counsellor's cases, functional ones for
     # interns, developmental and a monthly intervision; some counsellors left overdue on purpose.

@@ -89,16 +89,23 @@ async def logout(request: Request[Any, Any, State]) -> Redirect:
 
 @get("/me", guards=[login_required], include_in_schema=False)
 async def my_home(request: Request[Any, Any, State], db_session: DbSession) -> Template:
-    """The staff start page: the person's availability and absences, case counts for the head
-    of unit, and what other areas add (``Area.panels`` for "me": the counsellor's duties)."""
+    """The staff start page: the person's availability and absences, their cases in progress
+    for whoever counsels (the coordinator too, S52), case counts (never a case) for the head of
+    unit, and what other areas add (``Area.panels`` for "me": the counsellor's duties)."""
     user = me(request)
     profile = await get_or_404(db_session, User, user.id, _("pracownik"))
     counts = await service.case_counts(db_session) if user.is_head else {}
+    my_cases = (
+        await service.list_cases(db_session, counsellor_id=user.id, active_only=True, limit=50)
+        if user.counsels
+        else []
+    )
     return render_page(
         request,
         "me.html",
         profile=profile,
         counts=counts,
+        my_cases=my_cases,
         today=today(),
         panels=await page_panels(request, db_session, "me"),
     )

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from app.auth import Role, any_staff, coordinator_only, staff_only
+from app.auth import any_staff, coordinator_only, staff_only
 from app.db import get_or_404
 from app.deps import AppSettings, DbSession
 from app.errors import Forbidden
@@ -68,6 +68,7 @@ def counsellor_out(user: User) -> CounsellorOut:
         first_name=user.first_name,
         last_name=user.last_name,
         email=user.email,
+        role=user.role,
         office_id=user.office_id,
         office_code=user.office.code if user.office else None,
         is_intern=user.is_intern,
@@ -125,7 +126,7 @@ class RecordsApi(Controller):
         summary="Counsellors with office and availability (authenticated)",
     )
     async def counsellors(self, db_session: DbSession) -> list[CounsellorOut]:
-        staff = await service.list_staff(db_session, role=Role.counsellor)
+        staff = await service.counselling_staff(db_session)
         return [counsellor_out(u) for u in staff]
 
     @get(

@@ -84,41 +84,55 @@ def _offices_districts_and_places(db: AsyncSession) -> dict[str, Office]:
 
 
 def _staff(db: AsyncSession, offices: dict[str, Office], today: date) -> dict[str, User]:
-    """The coordinator, the head of unit and the counsellors (one an intern, one delegated)."""
+    """The coordinator, the head of unit and the counsellors (one an intern, one delegated); the
+    people who counsel by e-mail, the coordinator among them (S52)."""
     password_hash = hash_password(data.DEMO_PASSWORD)
-    for staff, role in ((data.COORDINATOR, Role.coordinator), (data.HEAD, Role.head)):
-        db.add(
+    coordinator = _person(data.COORDINATOR, Role.coordinator, offices, today, password_hash)
+    coordinator.hired_on = date(2016, 9, 1)
+    head = data.HEAD
+    db.add_all(
+        [
+            coordinator,
             User(
-                email=staff.email, first_name=staff.first_name, last_name=staff.last_name,
-                role=role, office=offices[staff.office_code], password_hash=password_hash,
+                email=head.email, first_name=head.first_name, last_name=head.last_name,
+                role=Role.head, office=offices[head.office_code], password_hash=password_hash,
                 active=True, hired_on=date(2016, 9, 1),
-            )
-        )  # fmt: skip
-    counsellors: dict[str, User] = {}
-    for c in data.COUNSELLORS:
-        offset = c.intern_until_offset_days
-        intern_until = today + timedelta(days=offset) if offset else None
-        user = User(
-            email=c.email, first_name=c.first_name, last_name=c.last_name, role=Role.counsellor,
-            office=offices[c.office_code], password_hash=password_hash, active=True,
-            is_intern=intern_until is not None, intern_until=intern_until, work_share=c.share,
-            hired_on=(today - timedelta(days=60)) if intern_until else date(2017, 1, 2),
-            availability=[
-                AvailabilityWindow(weekday=w.weekday, start=w.start, end=w.end)
-                for w in c.availability
-            ],
-        )  # fmt: skip
-        if c.delegation_offset_days:
-            start, end = c.delegation_offset_days
-            user.absences = [
-                Absence(
-                    kind=AbsenceKind.delegation, starts_on=today + timedelta(days=start),
-                    ends_on=today + timedelta(days=end), note="Delegacja do zadań EURES",
-                )
-            ]  # fmt: skip
-        counsellors[c.email] = user
+            ),
+        ]
+    )  # fmt: skip
+    counsellors = {
+        c.email: _person(c, Role.counsellor, offices, today, password_hash)
+        for c in data.COUNSELLORS
+    }
     db.add_all(counsellors.values())
-    return counsellors
+    return {data.COORDINATOR.email: coordinator, **counsellors}
+
+
+def _person(
+    c: data.CounsellorSeed, role: Role, offices: dict[str, Office], today: date, password_hash: str
+) -> User:
+    """A person who counsels, with their share, availability, internship and delegation."""
+    offset = c.intern_until_offset_days
+    intern_until = today + timedelta(days=offset) if offset else None
+    user = User(
+        email=c.email, first_name=c.first_name, last_name=c.last_name, role=role,
+        office=offices[c.office_code], password_hash=password_hash, active=True,
+        is_intern=intern_until is not None, intern_until=intern_until, work_share=c.share,
+        hired_on=(today - timedelta(days=60)) if intern_until else date(2017, 1, 2),
+        availability=[
+            AvailabilityWindow(weekday=w.weekday, start=w.start, end=w.end)
+            for w in c.availability
+        ],
+    )  # fmt: skip
+    if c.delegation_offset_days:
+        start, end = c.delegation_offset_days
+        user.absences = [
+            Absence(
+                kind=AbsenceKind.delegation, starts_on=today + timedelta(days=start),
+                ends_on=today + timedelta(days=end), note="Delegacja do zadań EURES",
+            )
+        ]  # fmt: skip
+    return user
 
 
 def _cases(db: AsyncSession, counsellors: dict[str, User], today: date) -> None:

@@ -82,7 +82,7 @@ class CounsellorSeed:
 
 @dataclass(frozen=True, slots=True)
 class StaffSeed:
-    """A coordinator or the head of unit."""
+    """The head of unit (the coordinator counsels too, so she is a :class:`CounsellorSeed`)."""
 
     email: str
     first_name: str
@@ -407,7 +407,9 @@ COUNSELLORS: tuple[CounsellorSeed, ...] = (
     _c("grzegorz.sroka", "Grzegorz", "Sroka", "tarnow", NO_MON_FRI_EVENINGS),
 )
 
-COORDINATOR = StaffSeed("dorota.malinowska@bilans.example", "Dorota", "Malinowska", "krakow")
+# The coordinator is a counsellor too (S52): she runs cases and holds duties on half of her time
+# (the rest goes to the rota, supervision and training), on weekdays, evenings included.
+COORDINATOR = _c("dorota.malinowska", "Dorota", "Malinowska", "krakow", WEEKDAYS_ONLY, share=0.5)
 HEAD = StaffSeed("jan.pietrzak@bilans.example", "Jan", "Pietrzak", "krakow")
 
 # --- participants --------------------------------------------------------------------------------
@@ -518,6 +520,10 @@ def demo_participants(seed: int, today: date, n: int = 300) -> list[ParticipantS
 
     counsellors = list(COUNSELLORS)
     weights = [c.share for c in counsellors]
+    # The coordinator's cases (S52), by her share among everybody's, drawn from a stream of
+    # their own, so the counsellors' draws are the same with her as without her.
+    coordinator_odds = COORDINATOR.share / (sum(weights) + COORDINATOR.share)
+    coordinator_rng = random.Random(f"{seed}-coordinator")
     drafts: list[ParticipantSeed] = []
     used_emails: set[str] = set()
     for i in range(n):
@@ -538,6 +544,9 @@ def demo_participants(seed: int, today: date, n: int = 300) -> list[ParticipantS
 
         status, closed = _outcome(rng, variant, opened, today)
         email, phone = _contact(rng, first, last, used_emails)
+        counsellor_email = rng.choices(counsellors, weights)[0].email
+        if coordinator_rng.random() < coordinator_odds:
+            counsellor_email = COORDINATOR.email
 
         drafts.append(
             ParticipantSeed(
@@ -554,7 +563,7 @@ def demo_participants(seed: int, today: date, n: int = 300) -> list[ParticipantS
                 status=status,
                 opened=opened,
                 closed=closed,
-                counsellor_email=rng.choices(counsellors, weights)[0].email,
+                counsellor_email=counsellor_email,
             )
         )
 

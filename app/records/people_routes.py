@@ -288,14 +288,23 @@ class CasePages(Controller):
         request: Request[Any, Any, State],
         db_session: DbSession,
         status: FromQuery[str | None] = None,
+        mine: FromQuery[bool] = False,
     ) -> Template:
+        """Every case for the coordinator (or, ``mine``, the ones she runs herself: she is a
+        counsellor too, S52); a counsellor's own cases for a counsellor."""
         user = me(request)
         status_filter = CaseStatus(status) if status and status in CaseStatus.__members__ else None
+        own = mine or not user.is_coordinator
         cases = await service.list_cases(
-            db_session, counsellor_id=None if user.is_coordinator else user.id, status=status_filter
+            db_session, counsellor_id=user.id if own else None, status=status_filter
         )
         return render_page(
-            request, "records/cases.html", block="case_list", cases=cases, status=status or ""
+            request,
+            "records/cases.html",
+            block="case_list",
+            cases=cases,
+            status=status or "",
+            mine=own,
         )
 
     async def _form_context(self, db_session: DbSession) -> dict[str, Any]:

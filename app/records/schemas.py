@@ -158,6 +158,9 @@ class StaffForm(Form):
     def _intern_needs_end(self) -> StaffForm:
         if self.is_intern and self.intern_until is None:
             raise ValueError(_("Dla stażysty podaj datę końca stażu."))
+        # The counsellor role only: the first coordinator is created before any office exists
+        # (``bilans users create``); without an office she counsels but the rota plans her no
+        # duties (scheduling.rota.inputs).
         if self.role is Role.counsellor and self.office_id is None:
             raise ValueError(_("Doradca musi mieć przypisane biuro."))
         problem = password_problem(self.password) if self.password else None
@@ -271,6 +274,7 @@ class CounsellorOut(Out):
     first_name: str
     last_name: str
     email: str
+    role: Role  # counsellor, or coordinator: she counsels too (S52)
     office_id: int | None
     office_code: str | None
     is_intern: bool

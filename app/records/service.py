@@ -13,12 +13,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import Role
+from app.auth import COUNSELLING_ROLES, Role
 from app.db import get_or_404, run_transaction, utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
 from app.records import writes
-from app.records.enums import CaseStatus, CaseVariant
+from app.records.enums import ACTIVE_STATUSES, CaseStatus, CaseVariant
 from app.records.models import (
     Absence,
     AvailabilityWindow,
@@ -162,10 +162,20 @@ async def list_staff(
     return (await db.scalars(stmt)).unique().all()
 
 
+async def counselling_staff(db: AsyncSession, *, active: bool | None = None) -> Sequence[User]:
+    """Everyone who counsels (:attr:`app.auth.Role.counsels`: the counsellors and the
+    coordinator, S52), by name."""
+    stmt = select(User).where(User.role.in_(COUNSELLING_ROLES))
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    stmt = stmt.order_by(User.last_name, User.first_name, User.id)
+    return (await db.scalars(stmt)).unique().all()
+
+
 async def active_counsellors(db: AsyncSession) -> Sequence[User]:
-    """The counsellors who work now, by name (the rota, supervision and the forms choose
-    among them)."""
-    return await list_staff(db, role=Role.counsellor, active=True)
+    """The people who counsel and work now, the coordinator among them (S52), by name (the
+    rota, supervision and the forms choose among them)."""
+    return await counselling_staff(db, active=True)
 
 
 async def save_staff(db: AsyncSession, form: StaffForm, user_id: int | None = None) -> User:
@@ -263,7 +273,7 @@ async def open_case(
 ) -> Case:
     """Open a case for a participant with an active counsellor, numbered as a booking's is."""
     counsellor = await db.get(User, counsellor_id)
-    if counsellor is None or counsellor.role is not Role.counsellor or not counsellor.active:
+    if counsellor is None or not counsellor.role.counsels or not counsellor.active:
         raise Invalid(
             _("Popraw zaznaczone pola."), errors={"counsellor_id": _("Wybierz aktywnego doradcę.")}
         )
@@ -299,6 +309,7 @@ async def list_cases(
     counsellor_id: int | None = None,
     status: CaseStatus | None = None,
     participant_id: int | None = None,
+    active_only: bool = False,
     limit: int = 200,
 ) -> Sequence[Case]:
     stmt = select(Case).order_by(Case.opened_on.desc(), Case.code.desc()).limit(limit)
@@ -306,6 +317,8 @@ async def list_cases(
         stmt = stmt.where(Case.counsellor_id == counsellor_id)
     if status is not None:
         stmt = stmt.where(Case.status == status)
+    if active_only:
+        stmt = stmt.where(Case.status.in_(ACTIVE_STATUSES))
     if participant_id is not None:
         stmt = stmt.where(Case.participant_id == participant_id)
     return (await db.scalars(stmt)).unique().all()

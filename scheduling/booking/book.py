@@ -199,7 +199,7 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
     slot = slot_from_row(row, taken=row.taken + 1)
     if plan.window_id is not None and not charge_window(conn, plan.window_id, today=plan.today):
         raise _Stop(_Done("window_full"))
-    if row.role is not Role.counsellor or not row.active:
+    if not Role(row.role).counsels or not row.active:  # the coordinator counsels too (S52)
         raise Invalid(
             _("Popraw zaznaczone pola."), errors={"counsellor_id": _("Wybierz aktywnego doradcę.")}
         )

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import Role
 from app.calendar import NonexistentLocalTime, local_datetime, local_today
 from app.errors import Conflict, Invalid
 from app.i18n import gettext as _
@@ -68,7 +67,7 @@ async def _active_place_and_counsellor(
             _("Popraw zaznaczone pola."), errors={"place_id": _("Wybierz aktywne miejsce.")}
         )
     counsellor = await db.get(User, counsellor_id)
-    if counsellor is None or counsellor.role is not Role.counsellor or not counsellor.active:
+    if counsellor is None or not counsellor.role.counsels or not counsellor.active:
         raise Invalid(
             _("Popraw zaznaczone pola."), errors={"counsellor_id": _("Wybierz aktywnego doradcę.")}
         )

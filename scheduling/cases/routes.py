@@ -52,7 +52,7 @@ async def at_risk_panel(db: AsyncSession, asked: PanelRequest) -> dict[str, Any]
     """The staff start page's warning: own cases a month before their limit or past it; the
     coordinator sees every counsellor's."""
     user = asked.user
-    if user.is_head:  # the head of unit sees aggregates only
+    if not user.counsels:  # the head of unit sees aggregates only; the coordinator counsels (S52)
         return None
     today = local_today(asked.now)
     mine = await service.cases_at_risk(db, today=today, counsellor_id=user.id)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import Role
+from app.auth import COUNSELLING_ROLES
 from app.calendar import WARSAW, WeeklyWindow, polish_holidays
 from app.records.models import AbsenceKind, District, DutyPlace, Office, User
 from scheduling.models import Duty, DutyKind, DutyStatus
@@ -110,13 +110,16 @@ async def _plannable_places(db: AsyncSession) -> list[DutyPlace]:
 
 
 async def _plannable_counsellors(db: AsyncSession) -> Sequence[User]:
-    """Active counsellors with an office, by name and id (the order the planner sees)."""
+    """Active people who counsel, with an office, by name and id (the order the planner sees):
+    the coordinator among them with her smaller ``work_share`` (S52)."""
     return (
         (
             await db.scalars(
                 select(User)
                 .where(
-                    User.role == Role.counsellor, User.active.is_(True), User.office_id.is_not(None)
+                    User.role.in_(COUNSELLING_ROLES),
+                    User.active.is_(True),
+                    User.office_id.is_not(None),
                 )
                 .order_by(User.last_name, User.first_name, User.id)
             )
@@ -139,7 +142,8 @@ async def build_input(
     """The planner's input for ``start``..``end`` from the records.
 
     Places: active, with at least one weekly window; office = the office covering the place's
-    district. Counsellors: active counsellors with an office; absences and delegations as ranges.
+    district. Counsellors: active people who counsel (the coordinator too) with an office, each
+    with their working-time share; absences and delegations as ranges.
     Travel: haversine times the road factor from each office to each place.
     """
     offices = (await db.scalars(select(Office).order_by(Office.id))).all()

@@ -571,8 +571,9 @@ HANDLERS: list[Any] = [RotaPages, DutyApi]
 
 
 async def my_duties_panel(db: AsyncSession, asked: PanelRequest) -> dict[str, Any] | None:
-    """The staff start page's section "my next duties" (a counsellor's; none for the head)."""
-    if asked.user.is_head:
+    """The staff start page's section "my next duties", for whoever counsels (the coordinator
+    too, S52; not the head)."""
+    if not asked.user.counsels:
         return None
     today = local_today(asked.now)
     return {"duties": await views.upcoming_duties(db, asked.user.id, today=today)}

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import Date, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import Role
+from app.auth import COUNSELLING_ROLES
 from app.calendar import add_months, day_bounds
 from app.db import days_between, hours_between
 from app.records.enums import CaseStatus, CaseVariant
@@ -225,7 +225,7 @@ async def quarter_indicators(
 ) -> list[IndicatorRow]:
     """One row per counsellor for ``quarter`` counted up to ``as_of`` (today)."""
     people_stmt = select(User.id, User.first_name, User.last_name).where(
-        User.role == Role.counsellor
+        User.role.in_(COUNSELLING_ROLES)  # the coordinator runs cases and duties too (S52)
     )
     if counsellor_ids is not None:
         people_stmt = people_stmt.where(User.id.in_(list(counsellor_ids)))

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import CurrentUser, Role
+from app.auth import CurrentUser
 from app.errors import Conflict, Forbidden, Invalid
 from app.i18n import gettext as _
 from app.records import service as records
@@ -162,7 +162,7 @@ async def add_licence(
     db: AsyncSession, form: LicenceForm, *, evidence_id: int | None = None
 ) -> ToolLicence:
     person = await db.get(User, form.counsellor_id)
-    if person is None or person.role is not Role.counsellor:
+    if person is None or not person.role.counsels:  # the coordinator counsels too (S52)
         raise Invalid(
             _("Wybierz doradcę."), errors={"counsellor_id": _("Wybierz doradcę z listy.")}
         )

@@ -55,6 +55,8 @@ async def cadence_dashboard(
     rules: Sequence[cadence.CadenceRule] = cadence.DEFAULT_RULES,
 ) -> list[CounsellorDue]:
     """Per counsellor: what the cadence rules say is due or overdue on ``today``."""
+    # The counsellor role, not everyone who counsels: the coordinator counsels too (S52), but she
+    # is the one who supervises, so the cadence owes her no supervision of her own.
     people_stmt = select(User).where(User.role == Role.counsellor, User.active.is_(True))
     if counsellor_id is not None:
         people_stmt = people_stmt.where(User.id == counsellor_id)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import CurrentUser, Role
+from app.auth import CurrentUser
 from app.calendar import WARSAW
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -94,10 +94,10 @@ async def _cases_by_code(db: AsyncSession, codes: Sequence[str]) -> list[Case]:
 
 
 async def _check_attendees(db: AsyncSession, attendee_ids: list[int]) -> None:
+    """Attendees are active people who counsel: counsellors, and the coordinator, who is a
+    counsellor too (S52) and so may take part in an intervision with her own cases."""
     people = (await db.scalars(select(User).where(User.id.in_(attendee_ids)))).unique().all()
-    if len(people) != len(attendee_ids) or any(
-        p.role is not Role.counsellor or not p.active for p in people
-    ):
+    if len(people) != len(attendee_ids) or any(not p.role.counsels or not p.active for p in people):
         raise Invalid(
             _("Uczestnikami superwizji mogą być tylko aktywni doradcy."),
             errors={"attendee_ids": _("Wybierz aktywnych doradców.")},
@@ -169,6 +169,11 @@ async def plan_session(
     facilitator_id = form.facilitator_id
     if facilitator_id is None and form.kind is not SessionKind.INTERVISION:
         facilitator_id = by.id
+    if facilitator_id in attendee_ids:
+        raise Invalid(
+            _("Osoba prowadząca nie jest uczestnikiem własnej superwizji."),
+            errors={"attendee_ids": _("Usuń osobę prowadzącą z uczestników.")},
+        )
     if form.starts_at.astimezone(UTC) > now:
         await _require_free_time(
             db, form, attendee_ids + ([facilitator_id] if facilitator_id else [])
@@ -372,7 +377,9 @@ async def open_cases_of(db: AsyncSession, counsellor_ids: Sequence[int]) -> Sequ
         (
             await db.scalars(
                 select(Case)
-                .where(Case.counsellor_id.in_(list(counsellor_ids)), Case.status.in_(ACTIVE_STATUSES))
+                .where(
+                    Case.counsellor_id.in_(list(counsellor_ids)), Case.status.in_(ACTIVE_STATUSES)
+                )
                 .order_by(Case.code)
             )
         )

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import CurrentUser, Role
+from app.auth import CurrentUser
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
 from app.records import service as records
@@ -100,7 +100,7 @@ async def training_overview(
 ) -> TrainingOverview:
     forbid_other_person(user, counsellor_id)
     person = await db.get(User, counsellor_id)
-    if person is None or person.role is not Role.counsellor:
+    if person is None or not person.role.counsels:  # the coordinator counsels too (S52)
         raise NotFound(_("Nie ma takiego doradcy."))
     rows = list(
         (

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from app.auth import Role
+from app.auth import COUNSELLING_ROLES
 from app.cli import main
 from app.db import make_engine, make_sessionmaker
 from app.records.models import Absence, AbsenceKind, User
@@ -61,7 +61,7 @@ def test_a_week_with_everybody_absent_exits_1_with_a_polish_explanation(env: str
         engine = make_engine(env)
         async with make_sessionmaker(engine)() as db:
             for uid in (
-                await db.scalars(select(User.id).where(User.role == Role.counsellor))
+                await db.scalars(select(User.id).where(User.role.in_(COUNSELLING_ROLES)))
             ).all():
                 db.add(
                     Absence(

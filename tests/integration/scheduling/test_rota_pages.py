@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import Role
+from app.auth import COUNSELLING_ROLES, Role
 from app.records.models import Absence, AbsenceKind, User
 from scheduling.models import Duty, DutyStatus, Slot
 from tests.conftest import COORDINATOR, COUNSELLOR, demo_today, login, on_both_engines, post_form
@@ -92,7 +92,7 @@ async def test_an_impossible_fortnight_is_explained_on_the_page(
     client: Client, db: AsyncSession
 ) -> None:
     start = demo_today() + timedelta(days=AHEAD)
-    for uid in (await db.scalars(select(User.id).where(User.role == Role.counsellor))).all():
+    for uid in (await db.scalars(select(User.id).where(User.role.in_(COUNSELLING_ROLES)))).all():
         db.add(
             Absence(
                 user_id=uid,

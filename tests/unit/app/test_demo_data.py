@@ -137,6 +137,27 @@ def test_coordinator_head_and_password_are_set_for_the_demo() -> None:
     assert len(DEMO_PASSWORD) >= 12
 
 
+def test_the_coordinator_counsels_on_a_smaller_share_and_runs_some_cases() -> None:
+    """S52: the coordinator "is at the same time a career counsellor": she has an office, weekly
+    availability and half a counsellor's share of duties, and a few cases of her own; the other
+    counsellors' cases stay where they were (her draws come from a stream of their own)."""
+    participants = demo_participants(1, TODAY)
+    hers = [p for p in participants if p.counsellor_email == COORDINATOR.email]
+
+    assert COORDINATOR.share == 0.5
+    assert COORDINATOR.office_code == "krakow"
+    assert COORDINATOR.availability
+    assert (
+        0
+        < len(hers)
+        < min(
+            sum(p.counsellor_email == c.email for p in participants)
+            for c in COUNSELLORS
+            if c.share == 1.0
+        )
+    )
+
+
 def test_participants_are_the_same_for_the_same_seed_and_differ_for_another() -> None:
     assert demo_participants(7, TODAY) == demo_participants(7, TODAY)
     assert demo_participants(7, TODAY) != demo_participants(8, TODAY)
@@ -162,7 +183,7 @@ def test_every_participant_was_eligible_when_their_case_opened() -> None:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_case_dates_are_consistent(seed: int) -> None:
-    counsellors = {c.email for c in COUNSELLORS}
+    counsellors = {c.email for c in COUNSELLORS} | {COORDINATOR.email}
     for p in demo_participants(seed, TODAY):
         assert TODAY - timedelta(days=366) <= p.opened < TODAY
         assert p.counsellor_email in counsellors

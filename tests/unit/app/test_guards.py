@@ -8,6 +8,7 @@ import pytest
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
 from app.auth import (
+    COUNSELLING_ROLES,
     CurrentUser,
     Role,
     coordinator_only,
@@ -55,3 +56,15 @@ def test_a_counsellor_edits_only_their_own_records() -> None:
     assert may_edit_counsellor(counsellor, 7)
     assert not may_edit_counsellor(counsellor, 8)
     assert may_edit_counsellor(person(Role.coordinator, 1), 8)
+
+
+@pytest.mark.parametrize(
+    ("role", "counsels"), [(Role.coordinator, True), (Role.counsellor, True), (Role.head, False)]
+)
+def test_the_coordinator_counsels_too_and_the_head_does_not(role: Role, counsels: bool) -> None:
+    """S52: the coordinator "is at the same time a career counsellor"; one predicate says who
+    counsels, for Python (``Role.counsels``, ``CurrentUser.counsels``) and SQL alike."""
+    assert role.counsels is counsels
+    assert person(role).counsels is counsels
+    assert (role in COUNSELLING_ROLES) is counsels
+    assert person(role).is_counsellor is (role is Role.counsellor)  # the role itself
