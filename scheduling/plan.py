@@ -8,7 +8,8 @@ From the seed ("Etap wstępny", "Etap badawczy", "Etap podsumowujący"):
   ("najczęściej dwa do czterech spotkań (nie licząc rozmowy doradczo-rekrutacyjnej), zdarzają się
   jednak przypadki odbycia nawet sześciu"). They hold the mandatory core, the biographical
   interview and then the behavioural interview, optional diagnostic tools (NBK, KZZ, Schein
-  anchors, AC/DC, portfolio), and the summary, which closes the process.
+  anchors, AC/DC), the review of a portfolio of evidence the participant gathered after the
+  behavioural interview, and the summary, which closes the process.
 - The biographical interview is "the first diagnostic tool" and may be "extended to the next
   meeting": it opens the first meeting after the recruitment interview and takes at most two
   meetings in a row. The behavioural interview comes after it.
@@ -44,6 +45,7 @@ class MeetingPart(StrEnum):
     BIOGRAPHICAL = "biographical"
     BEHAVIOURAL = "behavioural"
     TOOLS = "tools"
+    PORTFOLIO = "portfolio"  # the participant's evidence, reviewed after the behavioural interview
     SUMMARY = "summary"
 
     @property
@@ -56,6 +58,7 @@ MEETING_PART_LABELS: dict[MeetingPart, str] = {
     MeetingPart.BIOGRAPHICAL: "wywiad biograficzny",
     MeetingPart.BEHAVIOURAL: "wywiad behawioralny",
     MeetingPart.TOOLS: "narzędzia diagnostyczne",
+    MeetingPart.PORTFOLIO: "przegląd portfolio",
     MeetingPart.SUMMARY: "podsumowanie",
 }
 

@@ -1,0 +1,208 @@
+"""Benchmark of the deep Bilans meeting planner (``scheduling.cases.planner.propose``).
+
+Run: ``uv run python -m bench.plan [--cases 100] [--seed 13] [--max-run-slots 1]``
+
+A synthetic quarter, built in memory (no database): 16 counsellors, each with local duties at
+three or four places every two weeks (weekday evenings 15:00-19:00 or Saturdays 9:00-15:00, cut
+into 90-minute slots) plus weekly office hours (a Thursday evening, every other Saturday), about
+a quarter of the slots already taken. 100 deep cases whose recruitment interview was in the
+quarter's first three weeks, with varied weekdays, hours, places, days away, other bookings,
+tools (NBK, KZZ, SCHEIN, ACDC, portfolio) and licences (some ending in the quarter). Each case is
+planned once, timed; the figures are the median, p95 and max per case, and how many proposals
+and refusals (by code) came out.
+
+``synthetic_requests(n, seed)`` builds the requests; the database-backed variant can reuse it.
+
+Target: p95 <= 500 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.calendar import polish_holidays
+from scheduling.cases.planner import (
+    Availability,
+    Interval,
+    Opening,
+    PlanRequest,
+    Proposal,
+    Validity,
+    default_content,
+    propose,
+)
+from scheduling.slots import cut_slots
+
+QUARTER_START = date(2027, 1, 4)  # a Monday
+QUARTER_WEEKS = 13
+COUNSELLORS = 16
+TOWNS = (
+    "Bochni", "Brzesku", "Chrzanowie", "Dąbrowie Tarnowskiej", "Gorlicach", "Limanowej",
+    "Miechowie", "Myślenicach", "Nowym Targu", "Olkuszu", "Oświęcimiu", "Proszowicach",
+    "Suchej Beskidzkiej", "Wadowicach", "Wieliczce", "Zakopanem", "Skawinie", "Bobowej",
+    "Tuchowie", "Krynicy-Zdroju",
+)  # fmt: skip
+OFFICES = ("Krakowie", "Tarnowie", "Nowym Sączu")
+TOOLS = ("NBK", "KZZ", "SCHEIN", "ACDC")
+
+
+@dataclass(frozen=True, slots=True)
+class Counsellor:
+    index: int
+    office: str  # "office:1"
+    places: tuple[str, ...]  # "place:12"
+    openings: tuple[Opening, ...]
+    licences: dict[str, tuple[Validity, ...]]
+
+
+def _cut(day: date, start: clock, end: clock) -> list[tuple[datetime, datetime]]:
+    return [(s.start, s.end) for s in cut_slots(day, start, end)]
+
+
+def _duty_days(rng: random.Random, holidays: frozenset[date]) -> list[tuple[date, bool]]:
+    """Every other week on one weekday (an evening) or a Saturday, from a random first week."""
+    saturday = rng.random() < 0.3
+    weekday = 5 if saturday else rng.randrange(0, 5)
+    first = QUARTER_START + timedelta(days=weekday + 7 * rng.randrange(0, 2))
+    days = [first + timedelta(weeks=2 * k) for k in range(QUARTER_WEEKS // 2 + 1)]
+    return [(d, saturday) for d in days if d not in holidays and d.weekday() != 6]
+
+
+def _counsellor(index: int, rng: random.Random, holidays: frozenset[date]) -> Counsellor:
+    """Duties at three or four places and office hours; about a quarter of the slots taken."""
+    office = f"office:{index % 3 + 1}"
+    places = tuple(f"place:{p}" for p in rng.sample(range(1, len(TOWNS) + 1), rng.choice([3, 4])))
+    runs: list[tuple[str, list[tuple[datetime, datetime]]]] = []
+    for place in places:
+        for day, saturday in _duty_days(rng, holidays):
+            hours = (clock(9), clock(15)) if saturday else (clock(15), clock(19))
+            runs.append((place, _cut(day, *hours)))
+    for week in range(QUARTER_WEEKS):
+        thursday = QUARTER_START + timedelta(weeks=week, days=3)
+        if thursday not in holidays:
+            runs.append((office, _cut(thursday, clock(15), clock(19))))
+        if week % 2 == index % 2:
+            runs.append((office, _cut(thursday + timedelta(days=2), clock(9), clock(15))))
+    openings: list[Opening] = []
+    for duty, (where, slots) in enumerate(runs):
+        for start, end in slots:
+            if rng.random() < 0.25:
+                continue  # taken
+            slot_id = index * 100_000 + len(openings)
+            openings.append(Opening(slot_id, index * 1000 + duty, start, end, where, _name(where)))
+    licences: dict[str, tuple[Validity, ...]] = {t: (Validity(date(2017, 6, 1)),) for t in TOOLS}
+    if rng.random() < 0.2:
+        ends = QUARTER_START + timedelta(days=rng.randrange(20, 80))
+        licences[rng.choice(TOOLS)] = (Validity(date(2017, 6, 1), ends),)
+    return Counsellor(index, office, places, tuple(openings), licences)
+
+
+def _name(where: str) -> str:
+    kind, number = where.split(":")
+    if kind == "office":
+        return f"Biuro w {OFFICES[int(number) - 1]}"
+    return f"Gminna Biblioteka w {TOWNS[int(number) - 1]}"
+
+
+def _availability(rng: random.Random, counsellor: Counsellor, interview: date) -> Availability:
+    """Places the participant can reach among the counsellor's; mostly the weekdays the duties
+    there are held on (a participant who answered "when can you come" with the rota in view)."""
+    reachable = [counsellor.office, *counsellor.places]
+    places = frozenset(rng.sample(reachable, rng.choice([1, 2, 2, 3])))
+    held_on = {o.local_start.weekday() for o in counsellor.openings if o.where in places}
+    weekdays = set(rng.sample(range(6), rng.choice([1, 2, 3])))
+    if rng.random() < 0.8:
+        weekdays |= held_on
+    blocked = frozenset(interview + timedelta(days=rng.randrange(7, 90)) for _ in range(3))
+    earliest = rng.choice([clock(9), clock(15), clock(15), clock(16, 30)])
+    return Availability(frozenset(weekdays), earliest, places, clock(19), blocked)
+
+
+def synthetic_requests(n: int, seed: int) -> list[PlanRequest]:
+    """``n`` deep cases of a synthetic quarter (see the module docstring), reproducible."""
+    rng = random.Random(seed)
+    holidays = polish_holidays(QUARTER_START, QUARTER_START + timedelta(weeks=QUARTER_WEEKS))
+    counsellors = [_counsellor(i, rng, holidays) for i in range(COUNSELLORS)]
+    requests = []
+    for _ in range(n):
+        counsellor = rng.choice(counsellors)
+        interview = QUARTER_START + timedelta(days=rng.randrange(0, 21))
+        tools = rng.sample(TOOLS[:3], rng.choice([0, 1, 1, 2]))
+        if len(tools) < 2 and rng.random() < 0.15:
+            tools.append("ACDC")
+        busy = tuple(
+            Interval(o.starts_at, o.ends_at)
+            for o in rng.sample(counsellor.openings, 2)  # the participant's other bookings
+        )
+        requests.append(
+            PlanRequest(
+                interview_on=interview,
+                content=default_content(tools, portfolio=rng.random() < 0.3),
+                availability=_availability(rng, counsellor, interview),
+                openings=counsellor.openings,
+                not_before=datetime.combine(interview, clock(18), tzinfo=UTC),
+                busy=busy,
+                licences=counsellor.licences,
+                min_gap_days=rng.choice([7, 7, 7, 10, 14]),
+            )
+        )
+    return requests
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cases", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--max-run-slots", type=int, default=None, help="slots one meeting may join (default: any)"
+    )
+    args = parser.parse_args()
+    requests = [
+        replace(r, max_run_slots=args.max_run_slots)
+        for r in synthetic_requests(args.cases, args.seed)
+    ]
+    propose(requests[0])  # warm-up
+    timings: list[float] = []
+    outcomes: Counter[str] = Counter()
+    meetings: Counter[int] = Counter()
+    for request in requests:
+        started = time.perf_counter()
+        result = propose(request)
+        timings.append((time.perf_counter() - started) * 1000)
+        if isinstance(result, Proposal):
+            outcomes["proposal"] += 1
+            meetings[len(result.meetings)] += 1
+        else:
+            outcomes[f"refusal {result.code}"] += 1
+    openings = sum(len(r.openings) for r in requests) / len(requests)
+    print(f"{len(requests)} cases, {openings:.0f} free slots of their counsellor on average")
+    print(
+        f"propose per case: median {statistics.median(timings):.1f} ms, "
+        f"p95 {pct(timings, 95):.1f} ms, max {max(timings):.1f} ms"
+    )
+    for outcome, count in outcomes.most_common():
+        print(f"  {outcome}: {count}")
+    print("  meetings per proposal: " + ", ".join(f"{k}: {v}" for k, v in sorted(meetings.items())))
+    ok = pct(timings, 95) <= 500
+    print(f"p95 <= 500 ms: {'yes' if ok else 'NO'}")
+    raise SystemExit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
