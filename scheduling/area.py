@@ -14,6 +14,7 @@ from scheduling.booking import public_routes as booking_pages
 from scheduling.booking import staff_routes as booking_staff
 from scheduling.booking.jobs import queue_booking_reminders
 from scheduling.booking.models import Booking, EligibilityRuleSet, Under25WindowRow
+from scheduling.cases import plan_routes
 from scheduling.cases import routes as case_routes
 from scheduling.feeds import routes as feed_routes
 from scheduling.feeds.models import FeedItem, FeedToken
@@ -38,6 +39,7 @@ AREA = Area(
         *booking_staff.HANDLERS,
         *feed_routes.HANDLERS,
         *case_routes.HANDLERS,
+        *plan_routes.HANDLERS,
     ],
     rate_limits=rate_limits,
     jobs=[rota_jobs.plan_rota],

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -152,6 +152,13 @@ def render_feed(
 def render_single_event(event: FeedEvent, *, name: str) -> bytes:
     """A one-event calendar for a participant's booking (mail attachment, manage page)."""
     return _calendar(name, [event], subscription=False)
+
+
+def render_events(events: Sequence[FeedEvent], *, name: str) -> bytes:
+    """A calendar of several events sent at once (a participant's plan of meetings)."""
+    chosen = sorted(events, key=lambda event: (event.start, event.uid))
+    _refuse_duplicate_uids(chosen)
+    return _calendar(name, chosen, subscription=False)
 
 
 def event_uid(kind: str, key: object) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from app.calendar import WARSAW
-from scheduling.ics import FeedEvent, event_uid, render_single_event
+from scheduling.ics import FeedEvent, event_uid, render_events, render_single_event
 
 if TYPE_CHECKING:  # rows in, text out: the texts need no database
     from scheduling.models import Slot
@@ -73,14 +74,14 @@ def reminder_text(slot: Slot, case_code: str, *, contact_phone: str) -> str:
     )
 
 
-def booking_ics(
-    booking_id: int, slot: Slot, case_code: str, *, base_url: str, now: datetime
-) -> str:
-    """A one-event calendar file: no name, email or phone in it."""
+def meeting_event(
+    booking_id: int, slot: Slot, summary: str, *, base_url: str, now: datetime
+) -> FeedEvent:
+    """A participant's meeting as a calendar event: no name, email or phone in it."""
     place = slot.duty.place
-    event = FeedEvent(
+    return FeedEvent(
         uid=event_uid("booking", booking_id),
-        summary=f"Rozmowa doradcza {case_code}".strip(),
+        summary=summary.strip(),
         start=slot.starts_at,
         end=slot.ends_at,
         location=where(slot),
@@ -91,4 +92,55 @@ def booking_ics(
         last_modified=now,
         geo=(place.lat, place.lon) if place is not None else None,
     )
+
+
+def booking_ics(
+    booking_id: int, slot: Slot, case_code: str, *, base_url: str, now: datetime
+) -> str:
+    """A one-event calendar file."""
+    event = meeting_event(
+        booking_id, slot, f"Rozmowa doradcza {case_code}", base_url=base_url, now=now
+    )
     return render_single_event(event, name="Bilans Kariery").decode()
+
+
+def plan_ics(
+    case_code: str, meetings: Sequence[tuple[int, Slot]], *, base_url: str, now: datetime
+) -> str:
+    """Every meeting of an accepted plan in one calendar file."""
+    events = [
+        meeting_event(
+            booking_id, slot, f"Bilans Kariery {case_code}: spotkanie {n}", base_url=base_url,
+            now=now,
+        )
+        for n, (booking_id, slot) in enumerate(meetings, start=2)
+    ]  # fmt: skip
+    return render_events(events, name="Bilans Kariery").decode()
+
+
+def plan_text(
+    case_code: str,
+    meetings: Sequence[tuple[Slot, str, str]],
+    *,
+    contact_phone: str,
+) -> str:
+    """The mail of an accepted plan: each meeting (slot, what it holds, its manage link)."""
+    lines = []
+    for n, (slot, what, manage_url) in enumerate(meetings, start=2):
+        start, end = slot.starts_at.astimezone(WARSAW), slot.ends_at.astimezone(WARSAW)
+        lines.append(
+            f"{n}. {start:%d.%m.%Y}, {start:%H:%M}–{end:%H:%M} – {what}\n"
+            f"   Gdzie: {where(slot)}\n"
+            f"   Zmiana terminu lub odwołanie: {manage_url}\n"
+        )
+    counsellor = meetings[0][0].duty.counsellor.full_name if meetings else ""
+    return (
+        "Dzień dobry,\n\nrazem z doradcą zaplanowaliście dalsze spotkania Twojego Bilansu "
+        f"Kariery (numer sprawy: {case_code}). Doradca: {counsellor}.\n\n"
+        + "\n".join(lines)
+        + "\nMiędzy spotkaniami zbierz dokumenty, o które prosił doradca (świadectwa, "
+        "certyfikaty, przykłady prac).\n"
+        "(Nie przekazuj linków innym osobom.)\n\n"
+        f"W załączniku jest plik do kalendarza ze wszystkimi spotkaniami. Pytania: {contact_phone}.\n\n"
+        "Wojewódzki Urząd Pracy w Krakowie – Bilans Kariery\n"
+    )

@@ -21,12 +21,12 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import gettext as _
 from app.records import writes
 from app.records.enums import ACTIVE_STATUSES, CaseStatus
-from app.records.models import Case, DutyPlace, Office, User
+from app.records.models import Case, User
 from scheduling import lifecycle
 from scheduling.booking.changes import cancel_meetings_of_case
-from scheduling.booking.models import Booking, BookingKind, BookingStatus
+from scheduling.booking.meetings import MeetingView, meetings_of
+from scheduling.booking.models import BookingKind, BookingStatus
 from scheduling.lifecycle import Action, Deadline, Facts, Refused
-from scheduling.models import Duty, Slot
 from scheduling.plan import MeetingPart
 
 
@@ -36,25 +36,6 @@ class ActionForm(BaseModel):
     desired_training: str = Field(default="", max_length=300)
     motivation: str = Field(default="", max_length=4000)
     reason: str = Field(default="", max_length=4000)
-
-
-@dataclass(frozen=True, slots=True)
-class MeetingView:
-    booking_id: int
-    kind: BookingKind
-    status: BookingStatus
-    starts_at: datetime
-    ends_at: datetime
-    where: str
-    parts: tuple[MeetingPart, ...]
-    tools: tuple[str, ...]
-    minutes: int
-
-    @property
-    def label(self) -> str:
-        if self.kind is BookingKind.interview:
-            return MeetingPart.RECRUITMENT.label
-        return ", ".join(p.label for p in self.parts) or "spotkanie"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,36 +75,6 @@ def may_see(user: CurrentUser, case: Case) -> None:
     """The case's counsellor and the coordinator see and move a case; nobody else (S34)."""
     if not (user.is_coordinator or case.counsellor_id == user.id):
         raise Forbidden(_("To sprawa innego doradcy."))
-
-
-_MEETINGS = (
-    select(
-        Booking.id, Booking.kind, Booking.status, Booking.parts, Booking.tools, Booking.minutes,
-        Slot.starts_at, Slot.ends_at, DutyPlace.name.label("place"), DutyPlace.town,
-        Office.name.label("office"),
-    )
-    .join(Slot, Slot.id == Booking.slot_id)
-    .join(Duty, Duty.id == Slot.duty_id)
-    .outerjoin(DutyPlace, DutyPlace.id == Duty.place_id)
-    .outerjoin(Office, Office.id == Duty.office_id)
-    .order_by(Slot.starts_at, Booking.id)
-)  # fmt: skip
-
-
-def _meeting(row: Any) -> MeetingView:
-    length = int((row.ends_at - row.starts_at).total_seconds() // 60)
-    where = f"{row.place}, {row.town}" if row.place else (row.office or "")
-    return MeetingView(
-        booking_id=row.id, kind=row.kind, status=row.status,
-        starts_at=row.starts_at.astimezone(WARSAW), ends_at=row.ends_at.astimezone(WARSAW),
-        where=where, parts=tuple(MeetingPart(p) for p in row.parts.split(",") if p),
-        tools=tuple(t for t in row.tools.split(",") if t), minutes=row.minutes or length,
-    )  # fmt: skip
-
-
-async def meetings_of(db: AsyncSession, case_id: int) -> tuple[MeetingView, ...]:
-    rows = await db.execute(_MEETINGS.where(Booking.case_id == case_id))
-    return tuple(_meeting(r) for r in rows)
 
 
 def facts_of(meetings: Sequence[MeetingView]) -> Facts:
