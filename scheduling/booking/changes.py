@@ -28,7 +28,7 @@ from app.security import token_hash
 from app.settings import Settings
 from scheduling import lifecycle
 from scheduling.booking.errors import SlotFull, own_counsellor_only
-from scheduling.booking.meetings import may_add_meetings
+from scheduling.booking.meetings import keeps_plan, may_add_meetings
 from scheduling.booking.models import Booking, BookingKind, BookingStatus
 from scheduling.booking.queries import next_free_near
 from scheduling.booking.seats import (
@@ -215,6 +215,10 @@ def _move_tx(
         may_add_meetings(
             conn, _case_limits(booking), [local_today(new.starts_at)], except_id=booking.id
         )
+        keeps_plan(
+            conn, booking.id, booking.case_id, counsellor_id=new.counsellor_id,
+            starts=new.starts_at, ends=new.ends_at,
+        )  # fmt: skip
     if not take_seat(conn, new.id):
         raise _NewSlotFull(slot_from_row(new, taken=new.taken))
     moved = conn.execute(

@@ -15,11 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import WARSAW
 from app.errors import Conflict
+from app.i18n import gettext as _
 from app.records.models import DutyPlace, Office
 from scheduling.booking.models import Booking, BookingKind, BookingStatus
 from scheduling.lifecycle import Refused, check_further_meeting
 from scheduling.models import Duty, Slot
 from scheduling.plan import MeetingPart
+from supervision.licences.licences import Licence, LicenceMissing, require_licence
+from supervision.licences.licences import Tool as PureTool
+from supervision.models import Tool, ToolLicence
 
 COUNTED = (BookingStatus.booked, BookingStatus.attended)
 
@@ -54,6 +58,83 @@ def may_add_meetings(conn: Connection, case: Any, days: list[date], *, except_id
             )  # fmt: skip
     except Refused as refused:
         raise Conflict(str(refused)) from None
+
+
+# --- moving a planned meeting ------------------------------------------------------------------
+
+_CASE_TIMES = (
+    select(Booking.id, Booking.tools, Slot.starts_at, Slot.ends_at)
+    .join(Slot, Slot.id == Booking.slot_id)
+    .where(Booking.case_id == bindparam("case_id"), Booking.status.in_(COUNTED))
+    .order_by(Slot.starts_at, Booking.id)
+)
+_LICENCES = (
+    select(Tool.code, Tool.name, Tool.licence_required, ToolLicence.issued_on, ToolLicence.expires_on)
+    .select_from(Tool)
+    .outerjoin(
+        ToolLicence,
+        (ToolLicence.tool_id == Tool.id) & (ToolLicence.counsellor_id == bindparam("counsellor_id")),
+    )
+    .where(Tool.code.in_(bindparam("codes", expanding=True)))
+)  # fmt: skip
+
+
+def keeps_plan(
+    conn: Connection,
+    booking_id: int,
+    case_id: int,
+    *,
+    counsellor_id: int,
+    starts: datetime,
+    ends: datetime,
+) -> None:
+    """Raise :class:`Conflict` unless a meeting moved to ``starts``..``ends`` stays between the
+    case's meeting before it and the one after it (the plan's order: the summary stays last) and
+    its tools stay covered by the counsellor's licence on the new day (S24)."""
+    rows = conn.execute(_CASE_TIMES, {"case_id": case_id}).all()
+    index = next((i for i, r in enumerate(rows) if r.id == booking_id), None)
+    if index is None:
+        return
+    codes = [c for c in rows[index].tools.split(",") if c]
+    if codes:
+        _licensed(conn, counsellor_id, codes, starts.astimezone(WARSAW).date())
+    before = rows[index - 1] if index > 0 else None
+    after = rows[index + 1] if index + 1 < len(rows) else None
+    if before is not None and starts < before.ends_at:
+        raise Conflict(
+            _(
+                "Spotkania Bilansu mają swoją kolejność: to spotkanie musi być po spotkaniu %(when)s."
+            )
+            % {"when": f"{before.starts_at.astimezone(WARSAW):%d.%m.%Y %H:%M}"}
+        )
+    if after is not None and ends > after.starts_at:
+        raise Conflict(
+            _(
+                "Spotkania Bilansu mają swoją kolejność: to spotkanie musi być przed spotkaniem %(when)s."
+            )
+            % {"when": f"{after.starts_at.astimezone(WARSAW):%d.%m.%Y %H:%M}"}
+        )
+
+
+def _licensed(conn: Connection, counsellor_id: int, codes: list[str], day: date) -> None:
+    """The rule is supervision's (:func:`supervision.licences.licences.require_licence`)."""
+    rows = conn.execute(_LICENCES, {"counsellor_id": counsellor_id, "codes": codes}).all()
+    for code in codes:
+        mine = [r for r in rows if r.code == code]
+        tool = (
+            PureTool(code, mine[0].name, mine[0].licence_required)
+            if mine
+            else PureTool(code, code, True)
+        )
+        held = [
+            Licence(counsellor_id, code, r.issued_on, r.expires_on)
+            for r in mine
+            if r.issued_on is not None
+        ]
+        try:
+            require_licence(tool, held, counsellor_id, day)
+        except LicenceMissing as missing:
+            raise Conflict(missing.message) from None
 
 
 # --- a case's meetings, as the pages show them --------------------------------------------------

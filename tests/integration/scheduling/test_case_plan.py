@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.calendar import WARSAW
 from app.db import make_engine, make_sessionmaker
 from app.outbox.models import OutboxMessage
 from app.records.models import DutyPlace
@@ -21,6 +22,7 @@ from app.settings import Settings
 from scheduling.booking.models import Booking, BookingKind
 from scheduling.cases import planner
 from scheduling.cases.plan_service import Accepted, PlanAsk, Refreshed, accept_plan, plan_context
+from scheduling.models import Slot
 from tests.conftest import COORDINATOR, COUNSELLOR, login, on_both_engines, post_form
 from tests.integration.scheduling.test_booking_builders import (
     first_place,
@@ -295,3 +297,107 @@ async def test_no_plan_for_a_case_that_is_not_in_research(
 
     with pytest.raises(Conflict, match="etapie badawczym"):
         await plan_context(db, held.code, _ask(place), user=held.counsellor, now=_now())
+
+
+async def _accepted(db: AsyncSession, settings: Settings, ask: PlanAsk, held: Held) -> list[int]:
+    context = await plan_context(db, held.code, ask, user=held.counsellor, now=_now())
+    assert isinstance(context.answer, planner.Proposal)
+    chosen = [m.slot_ids for m in context.answer.meetings]
+    done = await accept_plan(
+        db, held.code, ask, chosen, user=held.counsellor, now=_now(), base_url=settings.base_url,
+        contact_phone="12 000 00 00",
+    )  # fmt: skip
+    assert isinstance(done, Accepted)
+    return list(done.booking_ids)
+
+
+async def _manage_token_of(db: AsyncSession, booking_id: int) -> str:
+    """Give a planned meeting a manage token we know (the mail's is random and only hashed)."""
+    from sqlalchemy import update
+
+    from app.security import token_hash
+
+    token = f"test-token-{booking_id}-0123456789abcdef"
+    await db.execute(
+        update(Booking).where(Booking.id == booking_id).values(token_hash=token_hash(token))
+    )
+    await db.commit()
+    return token
+
+
+@on_both_engines
+async def test_a_participant_moving_a_planned_meeting_keeps_the_plans_order(
+    client: AsyncTestClient[Litestar], db: AsyncSession, settings: Settings
+) -> None:
+    """A moved meeting stays between its neighbours: the summary stays last (S25)."""
+    held, place, slots = await _setup(db, settings, weeks=12)
+    booked = await _accepted(db, settings, _ask(place), held)
+    last = await _manage_token_of(db, booked[-1])
+    first_start = await db.scalar(
+        select(Slot.starts_at)
+        .join(Booking, Booking.slot_id == Slot.id)
+        .where(Booking.id == booked[0])
+    )
+    taken = set((await db.scalars(select(Booking.slot_id).where(Booking.id.in_(booked)))).all())
+    await db.commit()
+    assert first_start is not None
+    [earliest] = await make_duty(
+        db, place=place, day=first_start.astimezone(WARSAW).date() + timedelta(days=1),
+        start=time(17, 0), minutes=90,
+    )  # fmt: skip
+    latest = [s for s in slots if s not in taken][-1]
+
+    too_early = await client.post(f"/api/bookings/{last}/reschedule", json={"slot_id": earliest})
+    later = await client.post(f"/api/bookings/{last}/reschedule", json={"slot_id": latest})
+
+    assert too_early.status_code == 409
+    assert "kolejność" in too_early.json()["detail"]
+    assert later.status_code == 200
+
+
+async def test_a_tool_meeting_cannot_move_past_the_counsellors_licence(
+    client: AsyncTestClient[Litestar], db: AsyncSession, settings: Settings
+) -> None:
+    """S24: a tool that needs a licence only on a day the counsellor's licence is valid."""
+    from sqlalchemy import delete
+
+    from supervision.models import Tool, ToolLicence
+
+    held, place, slots = await _setup(db, settings, weeks=12)
+    code = "NBK"
+    tool_id = await db.scalar(select(Tool.id).where(Tool.code == code))
+    await db.execute(
+        delete(ToolLicence).where(
+            ToolLicence.counsellor_id == held.counsellor.id, ToolLicence.tool_id == tool_id
+        )
+    )
+    expiry = held.interview_on + timedelta(days=40)
+    db.add(
+        ToolLicence(
+            tool_id=tool_id,
+            counsellor_id=held.counsellor.id,
+            issued_on=date(2020, 1, 1),
+            expires_on=expiry,
+        )
+    )
+    await db.commit()
+    booked = await _accepted(db, settings, _ask(place, tools=(code,)), held)
+    rows = (
+        await db.execute(
+            select(Booking.id, Booking.tools, Booking.slot_id).where(Booking.id.in_(booked))
+        )
+    ).all()
+    await db.commit()
+    [tool_meeting] = [r for r in rows if code in r.tools]
+    after_expiry = [s for s in slots if s not in {r.slot_id for r in rows}]
+    token = await _manage_token_of(db, tool_meeting.id)
+    starts = dict(
+        (await db.execute(select(Slot.id, Slot.starts_at).where(Slot.id.in_(after_expiry)))).all()
+    )
+    await db.commit()
+    beyond = [s for s in after_expiry if starts[s].astimezone(WARSAW).date() > expiry]
+
+    moved = await client.post(f"/api/bookings/{token}/reschedule", json={"slot_id": beyond[0]})
+
+    assert moved.status_code == 409
+    assert "uprawnienia" in moved.json()["detail"]
