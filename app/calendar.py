@@ -22,8 +22,14 @@ import holidays as _holidays
 WARSAW = ZoneInfo("Europe/Warsaw")
 SATURDAY, SUNDAY = 5, 6
 WEEKDAYS = ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela")
+# The service's working day: participants work, so counsellors meet them until 19:00 (seed);
+# weekly windows (availability, duty windows, office hours) stay inside it.
+EARLIEST_START = time(7, 0)
+LATEST_END = time(19, 0)
 
 __all__ = [
+    "EARLIEST_START",
+    "LATEST_END",
     "SATURDAY",
     "SUNDAY",
     "WARSAW",

@@ -1,11 +1,12 @@
 """The scheduling area as the application sees it (listed in :mod:`app.areas`): the duty rota,
-booking and the calendar feeds, each a package of its own."""
+office hours, booking and the calendar feeds, each a package of its own."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from litestar.middleware.base import DefineMiddleware
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.area import Area, Panel, Periodic
 from app.settings import Settings
@@ -19,6 +20,9 @@ from scheduling.cases import routes as case_routes
 from scheduling.feeds import routes as feed_routes
 from scheduling.feeds.models import FeedItem, FeedToken
 from scheduling.models import Duty, Slot
+from scheduling.office_hours import demo as office_hours_demo
+from scheduling.office_hours import routes as office_hours_routes
+from scheduling.office_hours.models import OfficeHoursWindow
 from scheduling.rota import demo as rota_demo
 from scheduling.rota import jobs as rota_jobs
 from scheduling.rota import routes as rota_routes
@@ -30,10 +34,19 @@ def rate_limits(settings: Settings) -> list[DefineMiddleware]:
     return [*booking_pages.rate_limits(settings), *feed_routes.rate_limits(settings)]
 
 
+async def load_demo(db: AsyncSession, now: datetime) -> None:
+    """Office-hours windows first (the rota keeps them free), then the rota, then the office
+    hours of the same weeks (around the rota's duties)."""
+    await office_hours_demo.add_demo_windows(db)
+    await rota_demo.load_rota(db, now)
+    await office_hours_demo.publish_demo_office_hours(db, now)
+
+
 AREA = Area(
     name="scheduling",
     handlers=[
         *rota_routes.HANDLERS,
+        *office_hours_routes.HANDLERS,
         *booking_api.HANDLERS,
         *booking_pages.HANDLERS,
         *booking_staff.HANDLERS,
@@ -44,7 +57,7 @@ AREA = Area(
     rate_limits=rate_limits,
     jobs=[rota_jobs.plan_rota],
     periodic=[Periodic(queue_booking_reminders, every=timedelta(minutes=15))],
-    demo=rota_demo.load_rota,
+    demo=load_demo,
     commands=[rota],
     models=(
         Duty,
@@ -55,10 +68,12 @@ AREA = Area(
         RotaRun,
         FeedToken,
         FeedItem,
+        OfficeHoursWindow,
     ),
     labels=booking_pages.BOOKING_LABELS,
     panels=[
         Panel("me", "rota/_my_duties.html", rota_routes.my_duties_panel),
+        Panel("me", "office_hours/_my_hours.html", office_hours_routes.my_office_hours_panel),
         Panel("me", "cases/_at_risk.html", case_routes.at_risk_panel),
         Panel("case", "cases/_story.html", case_routes.case_story_panel),
     ],

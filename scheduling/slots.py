@@ -23,7 +23,7 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 
@@ -172,6 +172,32 @@ def free_slots(
         key=lambda s: (s.start, s.end, s.place_id or 0, s.id or 0),
     )
     return [SlotDay(day, tuple(group)) for day, group in groupby(chosen, key=lambda s: s.day)]
+
+
+def one_per_time(days: Iterable[SlotDay]) -> list[SlotDay]:
+    """One slot per time of a day: the first (by id) of the slots that start and end together,
+    offering the seats left in all of them. Several counsellors keep office hours at one office
+    at once; a participant picks a time, not a counsellor (a booking of the shown slot that
+    finds it full is offered the others as the nearest free ones)."""
+    merged = []
+    for d in days:
+        by_time: dict[tuple[datetime, datetime], list[Slot]] = {}
+        for s in d.slots:
+            by_time.setdefault((s.start, s.end), []).append(s)
+        merged.append(
+            SlotDay(
+                d.day,
+                tuple(
+                    replace(
+                        min(same, key=lambda s: s.id or 0),
+                        capacity=sum(s.seats_left for s in same),
+                        taken=0,
+                    )
+                    for same in by_time.values()
+                ),
+            )
+        )
+    return merged
 
 
 def nearest_free(

@@ -16,16 +16,13 @@ from pydantic import (
 )
 
 from app.auth import Role
-from app.calendar import WEEKDAYS
+from app.calendar import EARLIEST_START, LATEST_END, WEEKDAYS
 from app.errors import Invalid
 from app.forms import validate
 from app.i18n import gettext as _
 from app.records.enums import CaseStatus, CaseVariant, Education, Employment, RegionLink
 from app.records.models import AbsenceKind, PlaceKind
 from app.security import password_problem
-
-LATEST_END = time(19, 0)
-EARLIEST_START = time(7, 0)
 
 
 def _decimal_comma(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Booking's JSON API (public): free slots of a place, book, see, cancel and move a booking by
+"""Booking's JSON API (public): free slots of a place or an office, book, see, cancel and move a booking by
 its manage token. Errors are problem details; an ``Idempotency-Key`` makes a retried booking
 safe."""
 
@@ -19,13 +19,14 @@ from app.deps import AppSettings, DbSession
 from app.error_handlers import problem
 from app.errors import Invalid
 from app.i18n import gettext as _
-from app.records.models import DutyPlace
+from app.records.models import DutyPlace, Office
 from app.settings import Settings
 from scheduling.booking import changes, queries
 from scheduling.booking.book import book_slot
 from scheduling.booking.models import Booking, BookingKind, BookingSource, BookingStatus
 from scheduling.booking.queries import pure_slot
 from scheduling.booking.schemas import BookingIn
+from scheduling.duties import venue_of
 
 # --- API shapes -------------------------------------------------------------------------
 
@@ -47,11 +48,19 @@ class PlaceBrief(BaseModel):
     step_free: bool
 
 
+class OfficeBrief(BaseModel):
+    id: int
+    name: str
+    address: str
+    town: str
+
+
 class BookingOut(BaseModel):
     status: BookingStatus
     kind: BookingKind
     slot: SlotOut
     place: PlaceBrief | None
+    office: OfficeBrief | None = None  # office hours at a WUP office (then ``place`` is null)
     counsellor: str
     case_code: str | None
 
@@ -81,6 +90,7 @@ def booking_out(booking: Booking, *, slot: Any = None, case_code: str | None = N
     if case_code is None and booking.case is not None:
         case_code = booking.case.code
     place = slot.duty.place
+    venue = venue_of(slot.duty)
     return BookingOut(
         status=booking.status,
         kind=booking.kind,
@@ -93,6 +103,9 @@ def booking_out(booking: Booking, *, slot: Any = None, case_code: str | None = N
             step_free=place.step_free,
         )
         if place is not None
+        else None,
+        office=OfficeBrief(id=venue.id, name=venue.name, address=venue.address, town=venue.town)
+        if venue is not None and venue.is_office
         else None,
         counsellor=slot.duty.counsellor.full_name,
         case_code=case_code,
@@ -114,6 +127,23 @@ def _parse_moment(value: str | None, field: str) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=WARSAW)
 
 
+# A slot list's period: a date (midnight in Warsaw) or an ISO datetime each end.
+From = Annotated[
+    str | None, QueryParameter(name="from", max_length=40, description="date or ISO datetime")
+]
+To = Annotated[str | None, QueryParameter(max_length=40)]
+
+
+def _period(
+    from_: str | None, to: str | None, now: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """The asked period of a slot list (at most 93 days)."""
+    start, until = _parse_moment(from_, "from"), _parse_moment(to, "to")
+    if until is not None and until - max(start or now, now) > timedelta(days=93):
+        raise Invalid(_("Za długi okres."), errors={"to": _("Najwyżej 93 dni naraz.")})
+    return start, until
+
+
 def invalid_body(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     errors: dict[str, str] = {}
     for item in exc.extra or []:
@@ -130,21 +160,24 @@ class BookingApi(Controller):
 
     @get("/places/{place_id:int}/slots", summary="Free slots of a place (public)")
     async def slots(
-        self,
-        db_session: DbSession,
-        place_id: FromPath[int],
-        from_: Annotated[
-            str | None,
-            QueryParameter(name="from", max_length=40, description="date or ISO datetime"),
-        ] = None,
-        to: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        self, db_session: DbSession, place_id: FromPath[int], from_: From = None, to: To = None
     ) -> list[SlotOut]:
         await get_or_404(db_session, DutyPlace, place_id, "miejsce")
         now = datetime.now(UTC)
-        start, until = _parse_moment(from_, "from"), _parse_moment(to, "to")
-        if until is not None and until - max(start or now, now) > timedelta(days=93):
-            raise Invalid(_("Za długi okres."), errors={"to": _("Najwyżej 93 dni naraz.")})
+        start, until = _period(from_, to, now)
         days = await queries.place_slots(db_session, place_id, now=now, start=start, until=until)
+        return [slot_api(s) for d in days for s in d.slots]
+
+    @get(
+        "/offices/{office_id:int}/slots", summary="Free slots of an office's office hours (public)"
+    )
+    async def office_slots(
+        self, db_session: DbSession, office_id: FromPath[int], from_: From = None, to: To = None
+    ) -> list[SlotOut]:
+        await get_or_404(db_session, Office, office_id, "biuro")
+        now = datetime.now(UTC)
+        start, until = _period(from_, to, now)
+        days = await queries.office_slots(db_session, office_id, now=now, start=start, until=until)
         return [slot_api(s) for d in days for s in d.slots]
 
     @post(

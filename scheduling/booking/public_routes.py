@@ -1,5 +1,5 @@
-"""Booking's public pages (no account): choose a district, a place and a slot, book it, and the
-manage link (see, cancel, move, book a further meeting, the .ics).
+"""Booking's public pages (no account): choose a district, a place (or an office with office
+hours) and a slot, book it, and the manage link (see, cancel, move, book a further meeting, the .ics).
 
 Handlers are thin: read input, call the booking services, render a page. Public POSTs are rate
 limited per client (``BILANS_BOOKING_RATE_LIMIT``, default 20 a minute; ``off`` turns it off for
@@ -25,7 +25,7 @@ from app.forms import form_data, validate
 from app.limits import limit
 from app.pages import int_or_none, render_page
 from app.records.enums import EDUCATION_LABELS, EMPLOYMENT_LABELS, REGION_LINK_LABELS
-from app.records.models import DutyPlace
+from app.records.models import DutyPlace, Office
 from app.settings import Settings
 from scheduling.booking import changes, queries
 from scheduling.booking.book import book_follow_up, book_slot
@@ -35,7 +35,8 @@ from scheduling.booking.queries import pure_slot
 from scheduling.booking.schemas import CONSENT_TEXTS, REQUIRED_CONSENTS, BookingIn, ConsentKind
 from scheduling.booking.seats import MIN_NOTICE
 from scheduling.booking.texts import booking_ics
-from scheduling.slots import free_slots
+from scheduling.duties import office_venue, place_venue, venue_of
+from scheduling.slots import free_slots, one_per_time
 
 # --- abuse limits -----------------------------------------------------------------------
 
@@ -80,7 +81,7 @@ BOOKING_LABELS = {
 
 async def _slot_page_context(db: Any, slot_id: int) -> dict[str, Any]:
     slot = await queries.get_bookable_slot(db, slot_id, now=now_utc())
-    return {"slot": slot, "pslot": pure_slot(slot), "place": slot.duty.place}
+    return {"slot": slot, "pslot": pure_slot(slot), "venue": venue_of(slot.duty)}
 
 
 async def blank_booking_form(
@@ -111,13 +112,13 @@ class BookingPages(Controller):
         district: FromQuery[str | None] = None,
         town: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> Template:
-        districts = await queries.districts_with_places(db_session)
+        districts = await queries.districts_with_places(db_session, now=now_utc())
         district_id = int_or_none(district)
         places: list[Any] = []
         towns: list[str] = []
         if district_id is not None:
             all_places = await queries.places_with_next_slot(db_session, district_id, now=now_utc())
-            towns = sorted({p.town for p, _, _ in all_places})
+            towns = sorted({v.town for v, _, _ in all_places})
             places = [row for row in all_places if not town or row[0].town == town]
         return render_page(
             request,
@@ -136,7 +137,22 @@ class BookingPages(Controller):
     ) -> Template:
         place = await get_or_404(db_session, DutyPlace, place_id, "miejsce")
         days = await queries.place_slots(db_session, place_id, now=now_utc())
-        return render_page(request, "booking/slots.html", place=place, days=days)
+        return render_page(
+            request, "booking/slots.html", venue=place_venue(place), days=days,
+            back=f"/book?district={place.district_id}",
+        )  # fmt: skip
+
+    @get("/book/offices/{office_id:int}")
+    async def office_slots(
+        self, request: Request[Any, Any, State], db_session: DbSession, office_id: FromPath[int]
+    ) -> Template:
+        office = await get_or_404(db_session, Office, office_id, "biuro")
+        days = one_per_time(await queries.office_slots(db_session, office_id, now=now_utc()))
+        district_id = await queries.office_district(db_session, office)
+        return render_page(
+            request, "booking/slots.html", venue=office_venue(office), days=days,
+            back=f"/book?district={district_id}" if district_id is not None else "/book",
+        )  # fmt: skip
 
     @get("/book/slots/{slot_id:int}")
     async def form(
@@ -173,6 +189,7 @@ class BookingPages(Controller):
             booking=booking,
             token=token,
             pslot=pure_slot(booking.slot),
+            venue=venue_of(booking.slot.duty),
             new=bool(new),
             changeable=booking.status is BookingStatus.booked
             and booking.slot.starts_at > now_utc(),
@@ -271,10 +288,9 @@ async def _choose_page(
             db, booking.case.counsellor_id, now=now, exclude_slot=booking.slot_id
         )
         days = free_slots([p for p, _ in pairs], now=now, min_notice=MIN_NOTICE)
-        places = {s.id: s.duty.place for _, s in pairs}
+        places = {s.id: venue_of(s.duty) for _, s in pairs}
     else:
-        place_id = booking.slot.duty.place_id
-        days = await queries.place_slots(db, place_id, now=now) if place_id is not None else []
+        days = await _venue_days(db, booking.slot.duty, now=now)
         days = [type(d)(d.day, tuple(s for s in d.slots if s.id != booking.slot_id)) for d in days]
         days = [d for d in days if d.slots]
         places = {}
@@ -290,6 +306,15 @@ async def _choose_page(
         status_code=status_code,
         headers=PRIVATE_HEADERS,
     )
+
+
+async def _venue_days(db: Any, duty: Any, *, now: datetime) -> list[Any]:
+    """Free slots where ``duty`` is held: its place, else its office."""
+    if duty.place_id is not None:
+        return await queries.place_slots(db, duty.place_id, now=now)
+    if duty.office_id is not None:
+        return one_per_time(await queries.office_slots(db, duty.office_id, now=now))
+    return []
 
 
 async def book_from_form(
@@ -309,7 +334,7 @@ async def book_from_form(
     raw = await form_data(request)
     raw["slot_id"] = slot_id
     ctx = await _slot_page_context(db, slot_id)
-    place_id = ctx["place"].id if ctx["place"] is not None else None
+    venue = ctx["venue"]
     action = action or f"/book/slots/{slot_id}"
     try:
         data = validate(BookingIn, raw)
@@ -341,7 +366,7 @@ async def book_from_form(
             "booking/full.html",
             status_code=409,
             next_free=exc.extra.get("next_free", []),
-            place=await db.get(DutyPlace, place_id) if place_id is not None else None,
+            venue=venue,
         )
     if source is BookingSource.phone:
         return Redirect(f"/bookings/phone/done/{booked.token}", status_code=303)

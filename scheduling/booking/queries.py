@@ -1,5 +1,6 @@
-"""Reading slots and bookings: free slots of a place or a counsellor, the nearest free ones
-offered on a 409, the places of a district with their first free slot, the staff's week.
+"""Reading slots and bookings: free slots of a place, an office or a counsellor, the nearest
+free ones offered on a 409, where to meet in a district (offices with office hours and places)
+with the first free slot, the staff's week.
 
 Lists load their rows lean (:data:`LEAN_SLOT`, :data:`LEAN_BOOKING`): one query with the
 duty, place and counsellor, not the collections those rows carry."""
@@ -10,18 +11,19 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defaultload
 
 from app.errors import NotFound
 from app.i18n import gettext as _
 from app.records import service as records
-from app.records.models import Case, District, DutyPlace, Participant, User
+from app.records.models import Case, District, DutyPlace, Office, Participant, User
 from scheduling import slots as pure_slots
 from scheduling.booking.models import Booking
 from scheduling.booking.seats import MIN_NOTICE, check_bookable
-from scheduling.models import Duty, DutyStatus, Slot
+from scheduling.duties import Venue, office_venue, place_venue
+from scheduling.models import Duty, DutyKind, DutyStatus, Slot
 from scheduling.slots import SlotDay, nearest_free
 
 HORIZON_DAYS = 8 * 7  # public pages show the next eight weeks
@@ -87,13 +89,55 @@ async def place_slots(
     counsellor_id: int | None = None,
 ) -> list[SlotDay]:
     """Free slots of a place from ``start`` (default now) to ``until`` (default 8 weeks), by day."""
+    return await _free_slots(
+        db, at_place(place_id), now=now, start=start, until=until, counsellor_id=counsellor_id
+    )
+
+
+async def office_slots(
+    db: AsyncSession,
+    office_id: int,
+    *,
+    now: datetime,
+    start: datetime | None = None,
+    until: datetime | None = None,
+) -> list[SlotDay]:
+    """Free slots of an office's office hours, like :func:`place_slots`."""
+    return await _free_slots(db, at_office(office_id), now=now, start=start, until=until)
+
+
+def at_place(place_id: int) -> ColumnElement[bool]:
+    return Duty.place_id == place_id
+
+
+# Office hours (a duty at a place is never an office's, whatever its office column holds).
+OFFICE_HOURS = and_(Duty.kind == DutyKind.office_hours, Duty.place_id.is_(None))
+
+
+def at_office(office_id: int) -> ColumnElement[bool]:
+    return and_(OFFICE_HOURS, Duty.office_id == office_id)
+
+
+def _same_venue(duty: Duty) -> ColumnElement[bool]:
+    """Duties held where ``duty`` is held: its place, else its office."""
+    if duty.place_id is not None:
+        return at_place(duty.place_id)
+    return at_office(duty.office_id) if duty.office_id is not None else false()
+
+
+async def _free_slots(
+    db: AsyncSession,
+    where: ColumnElement[bool],
+    *,
+    now: datetime,
+    start: datetime | None,
+    until: datetime | None,
+    counsellor_id: int | None = None,
+) -> list[SlotDay]:
     start = max(start or now, now)
     until = until or now + timedelta(days=HORIZON_DAYS)
     stmt = _bookable().where(
-        Duty.place_id == place_id,
-        Slot.starts_at >= start,
-        Slot.starts_at < until,
-        Slot.taken < Slot.capacity,
+        where, Slot.starts_at >= start, Slot.starts_at < until, Slot.taken < Slot.capacity
     )
     if counsellor_id is not None:
         stmt = stmt.where(Duty.counsellor_id == counsellor_id)
@@ -130,13 +174,14 @@ async def counsellor_slots(
 async def next_free_near(
     db: AsyncSession, slot: Slot, *, now: datetime, limit: int = 3
 ) -> list[dict[str, Any]]:
-    """The free slots of the same place closest in time to ``slot`` (offered on a 409)."""
+    """The free slots of the same place (or office) closest in time to ``slot`` (offered on a
+    409)."""
     window = timedelta(days=21)
     rows = (
         (
             await db.scalars(
                 _bookable().where(
-                    Duty.place_id == slot.duty.place_id,
+                    _same_venue(slot.duty),
                     Slot.id != slot.id,
                     Slot.taken < Slot.capacity,
                     Slot.starts_at >= max(now, slot.starts_at - window),
@@ -147,9 +192,11 @@ async def next_free_near(
         .unique()
         .all()
     )
-    chosen = nearest_free(
-        [pure_slot(s) for s in rows], slot.starts_at, now=now, limit=limit, min_notice=MIN_NOTICE
-    )
+    candidates = [pure_slot(s) for s in rows]
+    if slot.duty.place_id is None:  # office hours: one per time, as the office's page shows them
+        days = pure_slots.free_slots(candidates, now=now, min_notice=MIN_NOTICE)
+        candidates = [s for d in pure_slots.one_per_time(days) for s in d.slots]
+    chosen = nearest_free(candidates, slot.starts_at, now=now, limit=limit, min_notice=MIN_NOTICE)
     return [slot_out(s) for s in chosen]
 
 
@@ -190,30 +237,86 @@ async def staff_bookings(
     return (await db.scalars(stmt)).unique().all()
 
 
-async def districts_with_places(db: AsyncSession) -> Sequence[District]:
+async def districts_with_places(db: AsyncSession, *, now: datetime) -> Sequence[District]:
+    """Districts with an active place, or with office hours ahead at an office in their town."""
     ids = select(DutyPlace.district_id).where(DutyPlace.active.is_(True))
+    office_towns = (
+        select(Office.town)
+        .join(Duty, Duty.office_id == Office.id)
+        .where(OFFICE_HOURS, Duty.status == DutyStatus.published, Duty.starts_at >= now)
+    )
     return (
-        await db.scalars(select(District).where(District.id.in_(ids)).order_by(District.name))
+        await db.scalars(
+            select(District)
+            .where(or_(District.id.in_(ids), District.name.in_(office_towns)))
+            .order_by(District.name)
+        )
     ).all()
+
+
+VenueRow = tuple[Venue, datetime | None, int]
 
 
 async def places_with_next_slot(
     db: AsyncSession, district_id: int, *, now: datetime, town: str | None = None
-) -> list[tuple[DutyPlace, datetime | None, int]]:
-    """Active places of a district with their first free slot and the count of free slots."""
-    places = await records.list_places(db, district_id=district_id, town=town or None)
+) -> list[VenueRow]:
+    """Where to meet in a district, with the first free slot and the count of free slots: the
+    offices with office hours ahead in the district's towns (first in their town), then its
+    active places. A district's towns are those of its places and, for a city district (one
+    named after its town: Kraków, Tarnów, Nowy Sącz), the town itself."""
+    district = await db.get(District, district_id)
+    if district is None:
+        return []
+    places = await records.list_places(db, district_id=district_id)
+    towns = {district.name} | {p.town for p in places}
     until = now + timedelta(days=HORIZON_DAYS)
-    rows = await db.execute(
-        select(Duty.place_id, func.min(Slot.starts_at), func.count(Slot.id))
+    free = Slot.taken < Slot.capacity
+    counts = await db.execute(
+        select(
+            Duty.place_id,
+            Duty.office_id,
+            func.min(case((free, Slot.starts_at))),
+            func.count(case((free, Slot.id))),
+        )
         .join(Slot.duty)
+        .outerjoin(Office, Office.id == Duty.office_id)
         .where(
             Duty.status == DutyStatus.published,
-            Slot.taken < Slot.capacity,
             Slot.starts_at >= now + MIN_NOTICE,
             Slot.starts_at < until,
-            Duty.place_id.in_([p.id for p in places]),
+            or_(
+                Duty.place_id.in_([p.id for p in places]),
+                and_(OFFICE_HOURS, Office.town.in_(towns)),
+            ),
         )
-        .group_by(Duty.place_id)
+        .group_by(Duty.place_id, Duty.office_id)
     )
-    first = {pid: (start, n) for pid, start, n in rows.all()}
-    return [(p, first.get(p.id, (None, 0))[0], first.get(p.id, (None, 0))[1]) for p in places]
+    by_place: dict[int, tuple[datetime | None, int]] = {}
+    by_office: dict[int, tuple[datetime | None, int]] = {}
+    for place_id, office_id, first, n in counts.all():
+        if place_id is not None:
+            by_place[place_id] = (first, n)
+        else:
+            by_office[office_id] = (first, n)
+    offices = (await db.scalars(select(Office).where(Office.id.in_(list(by_office))))).all()
+    rows: list[VenueRow] = [
+        (office_venue(o), *by_office[o.id]) for o in sorted(offices, key=lambda o: o.name)
+    ]
+    rows += [(place_venue(p), *by_place.get(p.id, (None, 0))) for p in places]
+    rows.sort(key=lambda r: r[0].town)  # stable: offices first in their town
+    return [r for r in rows if not town or r[0].town.lower() == town.strip().lower()]
+
+
+async def office_district(db: AsyncSession, office: Office) -> int | None:
+    """The district whose list shows the office: the one named after its town, else one with
+    an active place in its town."""
+    named = await db.scalar(select(District.id).where(District.name == office.town).limit(1))
+    if named is not None:
+        return int(named)
+    found = await db.scalar(
+        select(DutyPlace.district_id)
+        .where(DutyPlace.active.is_(True), DutyPlace.town == office.town)
+        .order_by(DutyPlace.district_id)
+        .limit(1)
+    )
+    return int(found) if found is not None else None

@@ -106,17 +106,25 @@ class StaffBookingPages(Controller):
         db_session: DbSession,
         place: FromQuery[str | None] = None,
     ) -> Template:
-        place_id = int_or_none(place)
-        days = (
-            await queries.place_slots(db_session, place_id, now=datetime.now(UTC))
-            if place_id
-            else []
+        # A place's id, or "office-ID" for the office hours at an office.
+        asked = place or ""
+        office_id = (
+            int_or_none(asked.removeprefix("office-")) if asked.startswith("office-") else None
         )
+        place_id = int_or_none(asked) if office_id is None else None
+        now = datetime.now(UTC)
+        days = []
+        if place_id is not None:
+            days = await queries.place_slots(db_session, place_id, now=now)
+        elif office_id is not None:
+            days = await queries.office_slots(db_session, office_id, now=now)
+        chosen = f"office-{office_id}" if office_id is not None else str(place_id or "")
         return render_page(
             request,
             "staff/phone.html",
             places=await records.list_places(db_session),
-            place_id=place_id,
+            offices=await records.list_offices(db_session),
+            chosen=chosen,
             days=days,
         )
 

@@ -19,6 +19,8 @@ from app.auth import COUNSELLING_ROLES
 from app.calendar import WARSAW, WeeklyWindow, polish_holidays
 from app.records.models import AbsenceKind, District, DutyPlace, Office, User
 from scheduling.models import Duty, DutyKind, DutyStatus
+from scheduling.office_hours.hours import without
+from scheduling.office_hours.service import office_windows
 from scheduling.rota.instance import (
     Counsellor,
     DateRange,
@@ -73,12 +75,14 @@ def _place(p: DutyPlace) -> Place:
     )
 
 
-def _counsellor(u: User) -> Counsellor:
+def _counsellor(u: User, office_hours: tuple[WeeklyWindow, ...] = ()) -> Counsellor:
+    """The planner's counsellor: their availability less their office hours (a local duty
+    never overlaps the hours they keep at the office)."""
     assert u.office is not None
     return Counsellor(
         id=str(u.id),
         office=u.office.code,
-        availability=tuple(_window(w) for w in u.availability),
+        availability=without((_window(w) for w in u.availability), office_hours),
         share=u.work_share,
         absences=tuple(
             DateRange(a.starts_on, a.ends_on) for a in u.absences if a.kind is AbsenceKind.absence
@@ -149,6 +153,7 @@ async def build_input(
     offices = (await db.scalars(select(Office).order_by(Office.id))).all()
     places = await _plannable_places(db)
     people = await _plannable_counsellors(db)
+    office_hours = await office_windows(db)
     km = travel_matrix(
         [Point(o.code, o.lat, o.lon) for o in offices],
         [Point(str(p.id), p.lat, p.lon) for p in places],
@@ -158,7 +163,7 @@ async def build_input(
         start=start,
         end=end,
         places=tuple(_place(p) for p in places),
-        counsellors=tuple(_counsellor(u) for u in people),
+        counsellors=tuple(_counsellor(u, office_hours.get(u.id, ())) for u in people),
         holidays=polish_holidays(start, end),
         travel_km=km,
         limits=limits or Limits(),

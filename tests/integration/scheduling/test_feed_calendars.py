@@ -703,9 +703,9 @@ async def test_khal_lists_the_events_of_every_feed(
 
     for name, path in feeds.items():
         body = (await fetch(client, path)).content
-        rows = khal_list(
-            body, tmp_path / name, first=day - timedelta(days=1), last=day + timedelta(days=2)
-        )
+        # The two days of the test's events: the demo's own duties and office hours fill the
+        # days around them.
+        rows = khal_list(body, tmp_path / name, first=day, last=day + timedelta(days=1))
         listed = {row.uid for row in rows}
         assert expected[name] <= listed, name
         assert rows, name

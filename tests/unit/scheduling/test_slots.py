@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.calendar import WARSAW, NonexistentLocalTime, local_datetime
-from scheduling.slots import Slot, cut_slots, free_slots, nearest_free
+from scheduling.slots import Slot, cut_slots, free_slots, nearest_free, one_per_time
 
 
 def hm(slot: Slot) -> str:
@@ -288,3 +288,23 @@ def test_the_same_moment_given_in_warsaw_or_utc_is_the_same_slot() -> None:
 
     assert warsaw == utc
     assert warsaw.minutes == 60
+
+
+def test_slots_at_the_same_time_are_shown_once_with_all_their_seats() -> None:
+    day = date(2027, 6, 16)
+    [noon] = cut_slots(day, time(12), time(13, 30))
+    [later] = cut_slots(day, time(13, 30), time(15))
+    slots = [
+        replace(noon, id=7),
+        replace(noon, id=3),
+        replace(noon, id=5, taken=1),
+        replace(later, id=9),
+    ]
+    days = free_slots(slots, now=datetime(2027, 6, 1, tzinfo=UTC))
+
+    [shown] = one_per_time(days)
+
+    assert [(s.id, s.seats_left, hm(s)) for s in shown.slots] == [
+        (3, 2, "12:00-13:30"),
+        (9, 1, "13:30-15:00"),
+    ]
