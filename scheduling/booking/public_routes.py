@@ -30,6 +30,7 @@ from app.settings import Settings
 from scheduling.booking import changes, queries
 from scheduling.booking.book import book_follow_up, book_slot
 from scheduling.booking.errors import NotEligible, SlotFull
+from scheduling.booking.meetings import meetings_of
 from scheduling.booking.models import Booking, BookingKind, BookingSource, BookingStatus
 from scheduling.booking.queries import pure_slot
 from scheduling.booking.schemas import CONSENT_TEXTS, REQUIRED_CONSENTS, BookingIn, ConsentKind
@@ -183,10 +184,12 @@ class BookingPages(Controller):
         new: FromQuery[str | None] = None,
     ) -> Template:
         booking = await changes.booking_by_token(db_session, token)
+        case_id = booking.case_id
         return render_page(
             request,
             "booking/manage.html",
             booking=booking,
+            meetings=await meetings_of(db_session, case_id) if case_id is not None else (),
             token=token,
             pslot=pure_slot(booking.slot),
             venue=venue_of(booking.slot.duty),

@@ -142,6 +142,9 @@ async def test_accepting_books_every_meeting_at_once_and_sends_one_mail_with_one
     events = list(Calendar.from_ical(ics).walk("VEVENT"))
     assert len(events) == len(chosen)
     assert body.count("/manage/") == len(chosen)
+    manage = body.split("/manage/")[1].split()[0]
+    page = await client.get(f"/manage/{manage}")
+    assert page.text.count("meeting-row") == len(chosen) + 1  # the interview and every meeting
 
 
 async def test_moving_a_meeting_keeps_the_earlier_ones_and_replans_the_rest(
