@@ -309,13 +309,11 @@ async def mark_attendance(
             )
             if not done:
                 raise Conflict(_("Sprawa została właśnie zmieniona. Odśwież stronę."))
-        summary_stage = case.status is CaseStatus.summary
-        if (
-            summary_stage
-            and status is BookingStatus.attended
-            and booking.kind is BookingKind.follow_up
-        ):
-            booking.parts = _with_summary(booking.parts)
+        # A further meeting booked without a plan and held in the summary stage is the summary
+        # (S25); a planned meeting keeps what its plan put in it.
+        unplanned = booking.kind is BookingKind.follow_up and not booking.parts
+        if unplanned and status is BookingStatus.attended and case.status is CaseStatus.summary:
+            booking.parts = MeetingPart.SUMMARY.value
     booking.status = status
     booking.attendance_marked_by = user_id
     await db.commit()
@@ -343,9 +341,3 @@ def _attendance_moves(
               "już cofnąć.") % {"status": case_status.label}
         )  # fmt: skip
     return None
-
-
-def _with_summary(parts: str) -> str:
-    """A meeting held in the summary stage is the summary (S25), whatever it was booked as."""
-    names = [p for p in parts.split(",") if p]
-    return ",".join([*names, MeetingPart.SUMMARY.value]) if "summary" not in names else parts

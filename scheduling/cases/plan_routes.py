@@ -32,6 +32,8 @@ from scheduling.cases.plan_service import (
 )
 from scheduling.cases.planner_model import DEFAULT_LATEST, DEFAULT_MIN_GAP_DAYS
 
+MOVE_CHOICES = 40  # other times offered for one meeting
+
 
 def _listed(raw: Mapping[str, Any], name: str) -> list[str]:
     value = raw.get(name, [])
@@ -110,9 +112,15 @@ def _page(
     request: Request[Any, Any, State], context: PlanContext, raw: Mapping[str, Any], **extra: Any
 ) -> Template:
     extra.setdefault("message", "")
+    answer = context.answer
+    moves = (
+        [planner.move_options(context.request, answer, i)[:MOVE_CHOICES] for i in range(len(answer.meetings))]
+        if isinstance(answer, planner.Proposal)
+        else []
+    )  # fmt: skip
     return render_page(
         request, "cases/plan.html", block="proposal", ctx=context, raw=raw, weekdays=WEEKDAYS[:6],
-        is_proposal=isinstance(context.answer, planner.Proposal), **extra,
+        is_proposal=isinstance(answer, planner.Proposal), moves=moves, **extra,
     )  # fmt: skip
 
 

@@ -65,6 +65,7 @@ __all__ = [
     "Validity",
     "check_proposal",
     "default_content",
+    "move_options",
     "propose",
     "tool_item",
 ]
@@ -76,6 +77,31 @@ def propose(request: PlanRequest) -> Proposal | Refusal:
     if refusal is not None:
         return refusal
     return search(request) or diagnose(request)
+
+
+def move_options(request: PlanRequest, proposal: Proposal, index: int) -> list[Opening]:
+    """Where meeting ``index`` of ``proposal`` could go instead: a free slot long enough for it
+    that the participant can come to, the minimum gap after the meeting before it and before the
+    deadline, on a day its tools' licences cover. The meetings after it are planned again around
+    it (whether they still fit, and the evidence days of a portfolio review, is the planner's to
+    say)."""
+    meetings = proposal.meetings
+    meeting = meetings[index]
+    gap = timedelta(days=request.min_gap_days)
+    after = (meetings[index - 1].day if index else request.interview_on) + gap
+    before = request.deadline
+    used = {slot for m in meetings for slot in m.slot_ids}
+    holidays = holidays_for(request)
+    licensed = {i.tool for i in request.content if i.licence_required and i.tool in meeting.tools}
+    return [
+        o
+        for o in request.openings
+        if after <= o.local_start.date() <= before
+        and o.slot_id not in used
+        and o.minutes >= meeting.minutes
+        and not obstacles(o, request, holidays)
+        and all(request.licensed_on(t, o.local_start.date()) for t in licensed)
+    ]
 
 
 def check_proposal(request: PlanRequest, proposal: Proposal) -> tuple[PlanProblem, ...]:

@@ -48,7 +48,7 @@ class CaseStory:
     days_left: int | None
     minutes_held: int  # meetings after the interview that were held
     minutes_planned: int  # ... and those still booked
-    may_plan: bool  # a deep case in research with room for meetings
+    may_plan: bool  # a deep case in research with nothing booked ahead
     budget: tuple[int, int] = (lifecycle.HOURS_MIN_MINUTES, lifecycle.HOURS_MAX_MINUTES)
 
     @property
@@ -92,7 +92,9 @@ async def case_story(db: AsyncSession, case: Case, *, today: date) -> CaseStory:
     further = [m for m in meetings if m.kind is BookingKind.follow_up]
     held = sum(m.minutes for m in further if m.status is BookingStatus.attended)
     planned = sum(m.minutes for m in further if m.status is BookingStatus.booked)
-    counted = sum(m.status in (BookingStatus.booked, BookingStatus.attended) for m in further)
+    # A plan is asked for once the interview is held and again only when nothing is booked ahead
+    # (a cancelled or missed plan); single further meetings are booked the usual way.
+    planned_ahead = any(m.status is BookingStatus.booked for m in further)
     return CaseStory(
         case=case,
         meetings=meetings,
@@ -103,7 +105,8 @@ async def case_story(db: AsyncSession, case: Case, *, today: date) -> CaseStory:
         minutes_held=held,
         minutes_planned=planned,
         may_plan=case.status is CaseStatus.research
-        and counted < lifecycle.MAX_MEETINGS_AFTER_INTERVIEW,
+        and not planned_ahead
+        and not facts.summary_held,
     )
 
 
