@@ -265,9 +265,9 @@ class MaterialRead(IdMixin, Base):
 
 
 # --- indexes for the quarterly indicators ----------------------------------------------------
-# A covering index on the cases for supervision/indicators/service.py (the 6-month-limit and
-# completion counts read only these columns); it belongs to this migration because only the
-# indicators need it.
+# A covering index on the cases for supervision/indicators/service.py (the completion counts
+# read only these columns; the 6-month limit reads the deadline, indexed on its own); it belongs
+# to this migration because only the indicators need it.
 Index(
     "ix_bilans_case_quality",
     Case.opened_on,

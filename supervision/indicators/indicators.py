@@ -2,17 +2,26 @@
 
 The service runs SQL aggregates for a quarter (``SELECT counsellor_id, count(*) ... GROUP BY``)
 and feeds them here as plain :class:`Aggregate` records; this module turns them into one
-:class:`IndicatorRow` per counsellor and renders the comparison chart (SVG) and the exports.
+:class:`IndicatorRow` per counsellor, the quarter's totals, and renders the comparison chart (SVG)
+and the exports.
 
-Definitions, written down:
+Definitions, written down (what the service counts is in its module docstring):
 
-- participants supported = basic + deep cases completed in the quarter (the recruitment
-  interviews are shown separately);
+- recruitment interviews held: interview bookings marked attended, on the interview's day;
+- participants supported (S48, the head of unit's quarterly figure) = basic + deep cases
+  completed in the quarter (S30). *Decision*: a basic case completes when the interview oriented
+  the choice of training (S13), so it counts as a person supported, as the seed's project totals
+  count every participant of either variant (S53: 4,845 participants, 582 of them deep);
+- deep share (S3: "about 13%", S53: 582 of 4,845): deep cases among the cases whose recruitment
+  interview in the quarter ended with a variant chosen (basic or deep); declined and not eligible
+  people chose no variant and are in neither count. Shown beside the seed's 13%;
 - no-show rate = no-shows / (meetings held + no-shows); cancelled meetings count in neither;
   ``None`` when there was nothing to count;
 - median days to complete a deep case: over the deep cases completed in the quarter, days from
-  opening to completion (the service passes one number per case: SQLite has no median);
-- cases over the limit: open or completed cases older than 6 months (computed by the service).
+  the recruitment interview (where the 6-month limit starts, S29) to completion (the service
+  passes one number per case: SQLite has no median);
+- cases over the limit (S29): cases not completed whose 6-month deadline had passed by the day
+  the quarter is counted to (computed by the service).
 
 Exports: CSV is comma-separated, UTF-8 with a byte-order mark (so Excel detects UTF-8 and shows
 Polish letters), CRLF line ends, decimal point (machine-readable). A Polish-locale Excel opened by
@@ -27,13 +36,15 @@ import io
 import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 __all__ = [
     "COLUMNS",
+    "DEEP_SHARE_EXPECTED_PCT",
     "NUMERIC_COLUMNS",
     "NUMERIC_KEYS",
     "Aggregate",
@@ -43,8 +54,10 @@ __all__ = [
     "Metric",
     "Quarter",
     "build_indicator_rows",
+    "deep_share_of",
     "median",
     "no_show_rate",
+    "quarter_totals",
     "render_bar_chart_svg",
     "to_csv",
     "to_xlsx",
@@ -120,6 +133,16 @@ def median(values: Iterable[float]) -> float | None:
     return float(statistics.median(data)) if data else None
 
 
+DEEP_SHARE_EXPECTED_PCT = 13  # "wybiera około 13%" (S3); 582 of 4,845 by the end of 2017 (S53)
+
+
+def deep_share_of(deep: int, chosen: int) -> float | None:
+    """Deep cases among the cases with a variant chosen, in per cent (S3); ``None`` for none."""
+    if deep < 0 or chosen < deep:
+        raise ValueError("deep cases must be between 0 and the cases with a variant chosen")
+    return round(100 * deep / chosen, 1) if chosen else None
+
+
 def no_show_rate(held: int, no_shows: int) -> float | None:
     """Share of planned meetings the participant missed: no_shows / (held + no_shows)."""
     if held < 0 or no_shows < 0:
@@ -135,6 +158,8 @@ class Metric(StrEnum):
     """Summable quantities the service aggregates in SQL, one :class:`Aggregate` each."""
 
     INTERVIEWS_HELD = "interviews_held"
+    VARIANTS_CHOSEN = "variants_chosen"
+    DEEP_CHOSEN = "deep_chosen"
     BASIC_COMPLETED = "basic_completed"
     DEEP_COMPLETED = "deep_completed"
     MEETINGS_HELD = "meetings_held"
@@ -165,6 +190,8 @@ class IndicatorRow:
     counsellor_id: int
     counsellor_name: str
     interviews_held: int = 0
+    variants_chosen: int = 0  # interviews of the quarter that ended with basic or deep (S3)
+    deep_chosen: int = 0
     basic_completed: int = 0
     deep_completed: int = 0
     meetings_held: int = 0
@@ -177,7 +204,12 @@ class IndicatorRow:
 
     @property
     def participants_supported(self) -> int:
+        """People supported (S48): cases completed in the quarter, basic and deep (S30)."""
         return self.basic_completed + self.deep_completed
+
+    @property
+    def deep_share_pct(self) -> float | None:
+        return deep_share_of(self.deep_chosen, self.variants_chosen)
 
     @property
     def no_show_rate(self) -> float | None:
@@ -191,6 +223,8 @@ class IndicatorRow:
 
 _INT_METRICS = {
     Metric.INTERVIEWS_HELD,
+    Metric.VARIANTS_CHOSEN,
+    Metric.DEEP_CHOSEN,
     Metric.BASIC_COMPLETED,
     Metric.DEEP_COMPLETED,
     Metric.MEETINGS_HELD,
@@ -240,6 +274,25 @@ def build_indicator_rows(
     return rows
 
 
+_NOT_SUMMED = frozenset({"counsellor_id", "counsellor_name", "median_days_deep"})
+
+
+def quarter_totals(rows: Iterable[IndicatorRow]) -> IndicatorRow:
+    """The quarter across counsellors, as one row: what the head of unit reads first (S48) and
+    the deep share to set beside the seed's 13% (S3). The counts are added up, the rates and
+    shares recomputed from the sums (not averaged); no median (the rows hold only theirs)."""
+    rows = list(rows)
+    sums: dict[str, Any] = {
+        f.name: sum(getattr(r, f.name) for r in rows)
+        for f in fields(IndicatorRow)
+        if f.name not in _NOT_SUMMED
+    }
+    rounded: dict[str, Any] = {
+        k: round(v, 2) if isinstance(v, float) else v for k, v in sums.items()
+    }
+    return IndicatorRow(counsellor_id=0, counsellor_name="Razem", **rounded)
+
+
 # --- columns shared by the chart and the exports -------------------------------------------------
 
 Cell = str | int | float | None
@@ -256,6 +309,14 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("counsellor_name", "Doradca", lambda r: r.counsellor_name),
     Column("interviews_held", "Rozmowy doradczo-rekrutacyjne", lambda r: r.interviews_held),
+    Column("variants_chosen", "Rozmowy z wybranym wariantem", lambda r: r.variants_chosen),
+    Column("deep_chosen", "W tym wariant pogłębiony", lambda r: r.deep_chosen),
+    Column(
+        "deep_share_pct",
+        f"Odsetek wariantu pogłębionego (%, założenie ok. {DEEP_SHARE_EXPECTED_PCT}%)",
+        lambda r: r.deep_share_pct,
+        1,
+    ),
     Column("basic_completed", "Zakończone Bilanse podstawowe", lambda r: r.basic_completed),
     Column("deep_completed", "Zakończone Bilanse pogłębione", lambda r: r.deep_completed),
     Column("participants_supported", "Wsparci uczestnicy", lambda r: r.participants_supported),

@@ -76,6 +76,8 @@ class IndicatorPages(Controller):
             "supervision/indicators.html",
             block="indicator_report",
             rows=rows,
+            totals=indicators.quarter_totals(rows),
+            deep_share_expected=indicators.DEEP_SHARE_EXPECTED_PCT,
             quarter=chosen,
             quarters=_recent_quarters(day),
             metric=key,

@@ -1,44 +1,54 @@
 """Quarterly quality indicators as SQL aggregates (``GROUP BY counsellor``), fed to the pure
-:mod:`supervision.indicators.indicators` for rows, chart and exports.
+:mod:`supervision.indicators.indicators` for rows, totals, chart and exports.
 
 Supervision reads scheduling's tables here, and only here among the indicators' modules,
-read-only: published duties (duty hours) and bookings of their slots (meetings held, no-shows).
+read-only: published duties (duty hours) and bookings of their slots (interviews and meetings
+held, no-shows).
 
-Definitions (see also indicators.py):
+Definitions (see also indicators.py); a quarter is counted up to ``as_of`` (today), its last
+counted day being the earlier of the quarter's last day and today:
 
-- recruitment interviews held: cases opened in the quarter (every case opens at its recruitment
-  interview, booked or not);
-- basic / deep cases completed: cases completed (``closed_on``) in the quarter;
-- meetings held / no-shows: bookings marked attended / no-show whose slot starts in the quarter,
-  counted for the duty's counsellor;
+- recruitment interviews held: interview bookings marked attended whose slot starts on a local
+  day of the quarter (the day the case's ``interview_on`` records), for the duty's counsellor,
+  who held it; cancelled interviews and no-shows are not interviews held;
+- variants chosen and deep among them (S3, S53): cases whose recruitment interview was held in the
+  quarter (``interview_on``) and ended with the basic or the deep variant, for the case's
+  counsellor. The outcome is dated by the interview it follows (no column records the moment
+  the counsellor wrote it down; it is usually the same day). A case has the deep variant only
+  by that outcome (a booking opens a case as basic), so research, summary, a completed case and
+  a withdrawn deep case chose a variant; declined, not eligible, and cases still waiting for an
+  outcome did not;
+- basic / deep cases completed (S30), participants supported (S48): cases completed
+  (``closed_on``) in the quarter;
+- meetings held / no-shows: bookings (interviews and further meetings) marked attended / no-show
+  whose slot starts in the quarter, counted for the duty's counsellor;
 - duty hours: published duties on days of the quarter;
-- cases over the 6-month limit: cases (not cancelled) that were open on some day of the quarter
-  (up to ``as_of``) after their deadline (opening day + 6 calendar months, the last day
-  included, as in scheduling/plan.py);
+- cases over the 6-month limit (S29): cases whose deadline (the interview day + 6 months, the
+  last day included) was before the last counted day and that were not closed by then: still
+  active, or closed only after that day (so a past quarter keeps its figure);
 - supervision hours: sessions (not cancelled) that started in the quarter before ``as_of``, per
   attendee; training hours: training records held in the quarter.
 
 Each metric is one small query; :data:`METRIC_QUERIES` is the list to extend. Durations differ
 between SQLite and PostgreSQL: :func:`app.db.hours_between` and :func:`app.db.days_between`
-compile per dialect, so nothing here knows the engine. The 6-month limit needs no date
-arithmetic in SQL (see :func:`limit_threshold`).
+compile per dialect, so nothing here knows the engine.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import COUNSELLING_ROLES
-from app.calendar import add_months, day_bounds
+from app.calendar import day_bounds
 from app.db import days_between, hours_between
-from app.records.enums import CaseStatus, CaseVariant
+from app.records.enums import ACTIVE_STATUSES, CaseStatus, CaseVariant
 from app.records.models import Case, User
-from scheduling.booking.models import Booking, BookingStatus
+from scheduling.booking.models import Booking, BookingKind, BookingStatus
 from scheduling.models import Duty, DutyStatus, Slot
 from supervision.indicators.indicators import (
     Aggregate,
@@ -49,9 +59,6 @@ from supervision.indicators.indicators import (
     build_indicator_rows,
 )
 from supervision.models import SessionAttendee, SupervisionSession, TrainingEntry
-
-LIMIT_MONTHS = 6
-
 
 # --- the metric queries ---------------------------------------------------------------------
 
@@ -77,13 +84,23 @@ async def _grouped(db: AsyncSession, metric: Metric, stmt: Any) -> list[Aggregat
     ]
 
 
-async def interviews_held(db: AsyncSession, p: Period) -> list[Aggregate]:
-    stmt = (
-        select(Case.counsellor_id, func.count())
-        .where(Case.opened_on >= p.first, Case.opened_on <= p.last)
-        .group_by(Case.counsellor_id)
+async def variants_chosen(db: AsyncSession, p: Period) -> list[Aggregate]:
+    """Interviews held in the quarter that ended with a variant, and the deep ones (S3)."""
+    chose = or_(
+        Case.status.in_([CaseStatus.completed, CaseStatus.research, CaseStatus.summary]),
+        and_(Case.status == CaseStatus.withdrawn, Case.variant == CaseVariant.deep),
     )
-    return await _grouped(db, Metric.INTERVIEWS_HELD, stmt)
+    stmt = (
+        select(Case.counsellor_id, Case.variant, func.count())
+        .where(Case.interview_on >= p.first, Case.interview_on <= p.last, chose)
+        .group_by(Case.counsellor_id, Case.variant)
+    )
+    out: list[Aggregate] = []
+    for cid, variant, n in (await db.execute(stmt)).all():
+        out.append(Aggregate(int(cid), Metric.VARIANTS_CHOSEN, float(n)))
+        if CaseVariant(variant) is CaseVariant.deep:
+            out.append(Aggregate(int(cid), Metric.DEEP_CHOSEN, float(n)))
+    return out
 
 
 async def cases_completed(db: AsyncSession, p: Period) -> list[Aggregate]:
@@ -103,43 +120,16 @@ async def cases_completed(db: AsyncSession, p: Period) -> list[Aggregate]:
     ]
 
 
-def limit_threshold(end: date) -> date:
-    """The first opening day whose 6-month deadline is not before ``end``.
-
-    The deadline (scheduling/plan.py: opening day + 6 calendar months, clamped) grows with the
-    opening day, so "deadline < end" is exactly "opened_on < limit_threshold(end)": a plain
-    comparison the database answers from an index, with no date arithmetic per row.
-    """
-    day = end - timedelta(days=200)
-    while add_months(day, LIMIT_MONTHS) < end:
-        day += timedelta(days=1)
-    return day
-
-
 async def cases_over_limit(db: AsyncSession, p: Period) -> list[Aggregate]:
-    """Cases open on some day of the quarter after their deadline: either still open at the
-    quarter's (counted) last day, or closed within the quarter after the deadline."""
-    not_cancelled = Case.status != CaseStatus.cancelled
-    through_end = select(Case.counsellor_id).where(
-        not_cancelled,
-        or_(Case.closed_on.is_(None), Case.closed_on > p.last),
-        Case.opened_on < limit_threshold(p.last),
+    """Cases past their 6-month deadline (S29) without being closed by the last counted day."""
+    stmt = (
+        select(Case.counsellor_id, func.count())
+        .where(
+            Case.deadline < p.last,
+            or_(Case.status.in_(ACTIVE_STATUSES), Case.closed_on > p.last),
+        )
+        .group_by(Case.counsellor_id)
     )
-    days = [p.first + timedelta(days=n) for n in range((p.last - p.first).days + 1)]
-    # Per closing day its threshold, as a CASE the database evaluates only on the few rows that
-    # pass the cheap filters (closed in the quarter, opened before the latest threshold).
-    threshold_of_closing_day = case(
-        {d: literal(limit_threshold(d), Date()) for d in days}, value=Case.closed_on
-    )
-    closed_within = select(Case.counsellor_id).where(
-        not_cancelled,
-        Case.closed_on >= p.first,
-        Case.closed_on <= p.last,
-        Case.opened_on < limit_threshold(p.last),
-        Case.opened_on < threshold_of_closing_day,
-    )
-    both = union_all(through_end, closed_within).subquery()
-    stmt = select(both.c.counsellor_id, func.count()).group_by(both.c.counsellor_id)
     return await _grouped(db, Metric.CASES_OVER_LIMIT, stmt)
 
 
@@ -152,11 +142,15 @@ async def duty_hours(db: AsyncSession, p: Period) -> list[Aggregate]:
     return await _grouped(db, Metric.DUTY_HOURS, stmt)
 
 
-async def meetings_and_no_shows(db: AsyncSession, p: Period) -> list[Aggregate]:
+async def meetings(db: AsyncSession, p: Period) -> list[Aggregate]:
+    """Meetings held and no-shows on the quarter's days, and the recruitment interviews among
+    the meetings held (dated by the slot's day, for the duty's counsellor)."""
     status = Booking.status
+    interview_held = and_(status == BookingStatus.attended, Booking.kind == BookingKind.interview)
     stmt = (
         select(
             Duty.counsellor_id,
+            func.sum(case((interview_held, 1), else_=0)),
             func.sum(case((status == BookingStatus.attended, 1), else_=0)),
             func.sum(case((status == BookingStatus.no_show, 1), else_=0)),
         )
@@ -171,7 +165,8 @@ async def meetings_and_no_shows(db: AsyncSession, p: Period) -> list[Aggregate]:
         .group_by(Duty.counsellor_id)
     )
     out: list[Aggregate] = []
-    for cid, held, missed in (await db.execute(stmt)).all():
+    for cid, interviews, held, missed in (await db.execute(stmt)).all():
+        out.append(Aggregate(int(cid), Metric.INTERVIEWS_HELD, float(interviews or 0)))
         out.append(Aggregate(int(cid), Metric.MEETINGS_HELD, float(held or 0)))
         out.append(Aggregate(int(cid), Metric.NO_SHOWS, float(missed or 0)))
     return out
@@ -198,20 +193,22 @@ async def training_hours(db: AsyncSession, p: Period) -> list[Aggregate]:
 
 
 METRIC_QUERIES: list[MetricQuery] = [
-    interviews_held,
+    variants_chosen,
     cases_completed,
     cases_over_limit,
     duty_hours,
-    meetings_and_no_shows,
+    meetings,
     supervision_hours,
     training_hours,
 ]
 
 
 async def deep_case_days(db: AsyncSession, p: Period) -> list[tuple[int, float]]:
-    """(counsellor, days opened -> completed) per deep case completed in the quarter (for the
-    median, which SQLite cannot aggregate)."""
-    stmt = select(Case.counsellor_id, days_between(Case.opened_on, Case.closed_on)).where(
+    """(counsellor, days from the recruitment interview to completion) per deep case completed in
+    the quarter (for the median, which SQLite cannot aggregate); the opening day for a case
+    recorded without its interview."""
+    since = func.coalesce(Case.interview_on, Case.opened_on)
+    stmt = select(Case.counsellor_id, days_between(since, Case.closed_on)).where(
         Case.status == CaseStatus.completed,
         Case.variant == CaseVariant.deep,
         Case.closed_on >= p.first,

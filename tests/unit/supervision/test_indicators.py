@@ -23,9 +23,11 @@ from supervision.indicators.indicators import (
     Metric,
     Quarter,
     build_indicator_rows,
+    deep_share_of,
     format_number,
     median,
     no_show_rate,
+    quarter_totals,
     render_bar_chart_svg,
     to_csv,
     to_xlsx,
@@ -95,6 +97,15 @@ def test_no_show_rate_counts_missed_against_all_planned_meetings() -> None:
         no_show_rate(held=-1, no_shows=0)
 
 
+def test_deep_share_is_deep_cases_among_the_variants_chosen_in_per_cent() -> None:
+    """S3, S53: the seed calls 582 deep of 4,845 participants 13%; it is 12.0%."""
+    assert deep_share_of(582, 4845) == 12.0
+    assert deep_share_of(13, 100) == 13.0
+    assert deep_share_of(0, 0) is None
+    with pytest.raises(ValueError, match="between 0"):
+        deep_share_of(3, 2)
+
+
 # --- rows ----------------------------------------------------------------------------------------
 
 COUNSELLORS = [
@@ -143,6 +154,30 @@ def test_rows_add_up_aggregates_per_counsellor_in_the_given_order() -> None:
     assert lucja.median_days_deep == 95
     assert lucja.cases_over_limit == 1
     assert lucja.no_show_rate == 0
+
+
+def test_quarter_totals_add_the_counts_and_recompute_the_deep_share_from_the_sums() -> None:
+    with_variants = build_indicator_rows(
+        COUNSELLORS,
+        [
+            *AGGREGATES,
+            Aggregate(1, Metric.VARIANTS_CHOSEN, 10),
+            Aggregate(1, Metric.DEEP_CHOSEN, 1),
+            Aggregate(2, Metric.VARIANTS_CHOSEN, 90),
+            Aggregate(2, Metric.DEEP_CHOSEN, 12),
+        ],
+    )
+
+    totals = quarter_totals(with_variants)
+
+    assert [r.deep_share_pct for r in with_variants] == [10.0, 13.3, None]
+    assert totals.interviews_held == 62
+    assert totals.participants_supported == 35 + 21
+    assert (totals.deep_chosen, totals.variants_chosen, totals.deep_share_pct) == (13, 100, 13.0)
+    assert totals.cases_over_limit == 1
+    assert totals.duty_hours == 144.75
+    assert totals.no_show_rate == pytest.approx(3 / 87)
+    assert totals.median_days_deep is None
 
 
 def test_a_counsellor_without_any_activity_gets_zeros_not_gaps() -> None:
