@@ -15,6 +15,7 @@ from scheduling.booking import public_routes as booking_pages
 from scheduling.booking import staff_routes as booking_staff
 from scheduling.booking.jobs import queue_booking_reminders
 from scheduling.booking.models import Booking, EligibilityRuleSet, Under25WindowRow
+from scheduling.cases import demo as case_demo
 from scheduling.cases import plan_routes
 from scheduling.cases import routes as case_routes
 from scheduling.feeds import routes as feed_routes
@@ -36,10 +37,12 @@ def rate_limits(settings: Settings) -> list[DefineMiddleware]:
 
 async def load_demo(db: AsyncSession, now: datetime) -> None:
     """Office-hours windows first (the rota keeps them free), then the rota, then the office
-    hours of the same weeks (around the rota's duties)."""
+    hours of the same weeks (around the rota's duties), then the cases' meetings (in the rota's
+    published slots from today on)."""
     await office_hours_demo.add_demo_windows(db)
     await rota_demo.load_rota(db, now)
     await office_hours_demo.publish_demo_office_hours(db, now)
+    await case_demo.load_case_stories(db, now)
 
 
 AREA = Area(

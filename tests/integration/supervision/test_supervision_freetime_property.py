@@ -14,7 +14,8 @@ from sqlalchemy import delete, select
 from app.auth import Role
 from app.db import make_engine, make_sessionmaker
 from app.records.models import Absence, AbsenceKind, AvailabilityWindow, User
-from scheduling.models import Duty, DutyKind, DutyStatus
+from scheduling.booking.models import Booking
+from scheduling.models import Duty, DutyKind, DutyStatus, Slot
 from supervision.models import SessionAttendee, SupervisionSession
 from supervision.sessions import freetime_service
 
@@ -51,7 +52,14 @@ async def _scenario(url: str, calendars: list[dict[str, list[tuple[int, ...]]]])
         )
         await db.execute(delete(AvailabilityWindow).where(AvailabilityWindow.user_id.in_(ids)))
         await db.execute(delete(Absence).where(Absence.user_id.in_(ids)))
-        await db.execute(delete(Duty).where(Duty.counsellor_id.in_(ids)))
+        theirs = select(Duty.id).where(Duty.counsellor_id.in_(ids))
+        # The demo's bookings in their duties' slots go first (a booking keeps its slot).
+        await db.execute(
+            delete(Booking).where(
+                Booking.slot_id.in_(select(Slot.id).where(Slot.duty_id.in_(theirs)))
+            )
+        )
+        await db.execute(delete(Duty).where(Duty.id.in_(theirs)))
         await db.execute(delete(SessionAttendee))
         await db.execute(delete(SupervisionSession))
         coordinator = (

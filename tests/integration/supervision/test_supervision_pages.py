@@ -10,6 +10,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.records.enums import ACTIVE_STATUSES
 from app.records.models import Case, User
 from tests.conftest import (
     COORDINATOR,
@@ -56,7 +57,7 @@ async def test_coordinator_plans_a_problem_supervision_and_the_counsellor_signs_
         (
             await db.scalars(
                 select(Case.code)
-                .where(Case.counsellor_id == anna, Case.status == "open")
+                .where(Case.counsellor_id == anna, Case.status.in_(ACTIVE_STATUSES))
                 .order_by(Case.code)
                 .limit(2)
             )
