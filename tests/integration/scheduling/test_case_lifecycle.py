@@ -65,6 +65,7 @@ async def _to_the_past(db: AsyncSession, booking_id: int, days: int = 0) -> date
     """Move a booking's slot to earlier today (or ``days`` ago): its meeting has happened."""
     start = _now() - timedelta(days=days, hours=1)
     slot_id = await db.scalar(select(Booking.slot_id).where(Booking.id == booking_id))
+    await db.commit()  # end the read: on SQLite it could not become a writer after the app wrote
     await db.execute(
         update(Slot)
         .where(Slot.id == slot_id)
