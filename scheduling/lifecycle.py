@@ -28,11 +28,13 @@ from enum import StrEnum
 
 from app.calendar import add_months
 from app.records.enums import CaseStatus, CaseVariant
+from scheduling.plan import DEADLINE_MONTHS as DEADLINE_MONTHS
+from scheduling.plan import MAX_DEEP_MEETINGS, MIN_DEEP_MEETINGS
+from scheduling.plan import deadline as deadline  # the one rule, S29
 
-DEADLINE_MONTHS = 6
 WARN_BEFORE_MONTHS = 1
-MAX_MEETINGS_AFTER_INTERVIEW = 6
-MIN_MEETINGS_AFTER_INTERVIEW = 2
+MAX_MEETINGS_AFTER_INTERVIEW = MAX_DEEP_MEETINGS  # S14, the plan's own bounds
+MIN_MEETINGS_AFTER_INTERVIEW = MIN_DEEP_MEETINGS
 HOURS_MIN_MINUTES = 270  # 4.5 h (S14)
 HOURS_MAX_MINUTES = 300  # 5 h
 
@@ -163,11 +165,6 @@ def allowed(status: CaseStatus, variant: CaseVariant, facts: Facts) -> tuple[Act
 # --- the deadline ------------------------------------------------------------------------------
 
 
-def deadline(interview_on: date) -> date:
-    """The last day of a case whose recruitment interview was held on ``interview_on`` (S29)."""
-    return add_months(interview_on, DEADLINE_MONTHS)
-
-
 def warn_from(last_day: date) -> date:
     """From this day on the counsellor is warned: a month before the deadline."""
     return add_months(last_day, -WARN_BEFORE_MONTHS)
@@ -241,6 +238,8 @@ def days_left(last_day: date | None, today: date) -> int | None:
 
 
 def hours_label(minutes: int) -> str:
-    """``4 h 30 min`` for 270."""
+    """``4 h 30 min``, ``5 h``, ``45 min`` (the case page's and the planner's one wording)."""
     hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
     return f"{hours} h {rest} min" if rest else f"{hours} h"

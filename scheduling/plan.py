@@ -14,7 +14,8 @@ From the seed ("Etap wstępny", "Etap badawczy", "Etap podsumowujący"):
   meeting": it opens the first meeting after the recruitment interview and takes at most two
   meetings in a row. The behavioural interview comes after it.
 - The whole process ends within 6 months (EU Council recommendation). *Decision*: 6 calendar
-  months from the day the case opened, the last day included; from 31 August the deadline is the
+  months from the day the recruitment interview was held (``Plan.opened``; the one rule for
+  ``scheduling.lifecycle`` and the planner too), the last day included; from 31 August the deadline is the
   last day of February (Kodeks cywilny art. 112 counts months the same way).
 
 Meetings are numbered from 1, the recruitment interview, in the Polish messages.
@@ -96,7 +97,8 @@ class PlanError(ValueError):
 
 
 def deadline(opened: date) -> date:
-    """The last day on which a meeting of a case opened on ``opened`` may take place."""
+    """The last day on which a meeting may take place, the recruitment interview having been
+    held on ``opened`` (S29)."""
     return add_months(opened, DEADLINE_MONTHS)
 
 

@@ -43,12 +43,12 @@ from scheduling.cases.planner_model import (
     Validity,
     day_text,
     default_content,
-    hours,
     meeting_number,
     run_words,
     tool_item,
 )
 from scheduling.cases.planner_search import Obstacle, holidays_for, obstacles, run_of, search
+from scheduling.lifecycle import hours_label as hours
 from scheduling.plan import Meeting, MeetingPart, Plan, PlanProblem, check_plan
 
 __all__ = [

@@ -28,7 +28,6 @@ from scheduling.cases.planner_model import (
     Validity,
     content_problems,
     day_text,
-    hours,
     meeting_number,
     run_words,
 )
@@ -42,6 +41,7 @@ from scheduling.cases.planner_search import (
     run_of,
     search,
 )
+from scheduling.lifecycle import hours_label as hours
 from scheduling.plan import MeetingPart
 
 NEAR_MISSES = (Obstacle.PLACE, Obstacle.WEEKDAY, Obstacle.HOURS, Obstacle.BLOCKED, Obstacle.BUSY)

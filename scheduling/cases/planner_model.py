@@ -297,14 +297,6 @@ def content_problems(content: tuple[ContentItem, ...]) -> list[str]:
 # --- words and numbers for the texts -----------------------------------------------------------
 
 
-def hours(minutes: int) -> str:
-    """``6 h 15 min``, ``5 h``, ``45 min``."""
-    h, m = divmod(minutes, 60)
-    if not h:
-        return f"{m} min"
-    return f"{h} h {m} min" if m else f"{h} h"
-
-
 def day_text(day: date) -> str:
     return f"{day:%d.%m.%Y}"
 
