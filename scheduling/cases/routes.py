@@ -42,7 +42,7 @@ def _action(name: str) -> Action:
 async def case_story_panel(db: AsyncSession, asked: PanelRequest) -> dict[str, Any] | None:
     """The case page's story: contact, meetings, plan, deadline, hours, actions."""
     case = asked.subject
-    if case is None or not (asked.user.is_coordinator or case.counsellor_id == asked.user.id):
+    if case is None or not service.sees(asked.user, case):
         return None
     story = await service.case_story(db, case, today=local_today(asked.now))
     return {"story": story, "with_form": WITH_FORM}

@@ -71,9 +71,13 @@ async def case_by_code(db: AsyncSession, code: str) -> Case:
     return found
 
 
-def may_see(user: CurrentUser, case: Case) -> None:
+def sees(user: CurrentUser, case: Case) -> bool:
     """The case's counsellor and the coordinator see and move a case; nobody else (S34)."""
-    if not (user.is_coordinator or case.counsellor_id == user.id):
+    return user.is_coordinator or case.counsellor_id == user.id
+
+
+def may_see(user: CurrentUser, case: Case) -> None:
+    if not sees(user, case):
         raise Forbidden(_("To sprawa innego doradcy."))
 
 
