@@ -182,6 +182,36 @@ _REPLAY = select(Booking.id).where(Booking.idempotency_key == bindparam("key"))
 _INSERT_BOOKING = insert(_BOOKINGS).returning(_BOOKINGS.c.id)
 
 
+def insert_booking(
+    conn: Connection,
+    *,
+    slot_id: int,
+    participant_id: int,
+    case_id: int | None,
+    kind: BookingKind,
+    source: BookingSource,
+    token: str,
+    now: datetime,
+    idempotency_key: str | None = None,
+    under25_window_id: int | None = None,
+    parts: str = "",
+    tools: str = "",
+    minutes: int | None = None,
+) -> dict[str, Any]:
+    """The one way a booking row is written (a booking, a further meeting, each meeting of an
+    accepted plan): booked, its manage token kept as a hash only; its values with the new id.
+    The seat is the caller's to take first (``seats.take_seat``)."""
+    values: dict[str, Any] = {
+        "slot_id": slot_id, "participant_id": participant_id, "case_id": case_id, "kind": kind,
+        "status": BookingStatus.booked, "source": source, "token_hash": token_hash(token),
+        "idempotency_key": idempotency_key, "under25_window_id": under25_window_id,
+        "cancelled_at": None, "attendance_marked_by": None, "parts": parts, "tools": tools,
+        "minutes": minutes, "created_at": now, "updated_at": now,
+    }  # fmt: skip
+    values["id"] = conn.execute(_INSERT_BOOKING, values).scalar_one()
+    return values
+
+
 def _book_tx(conn: Connection, plan: _Plan) -> _Done:
     """The booking transaction's body: Core statements only; it raises to roll back.
 
@@ -203,19 +233,16 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
         raise Invalid(
             _("Popraw zaznaczone pola."), errors={"counsellor_id": _("Wybierz aktywnego doradcę.")}
         )
-    stamps = {"created_at": plan.now, "updated_at": plan.now}
     participant_id = writes.upsert_participant(conn, plan.participant, now=plan.now)
     writes.add_consents(conn, participant_id, plan.consents, version=CONSENT_VERSION, now=plan.now)
     case_id, case_code, kind = _case_of(conn, plan, participant_id, row)
-    values = {
-        "slot_id": plan.slot_id, "participant_id": participant_id, "case_id": case_id,
-        "kind": kind, "status": BookingStatus.booked, "source": plan.source,
-        "token_hash": token_hash(plan.token), "idempotency_key": plan.stored_key,
-        "under25_window_id": plan.window_id, "cancelled_at": None,
-        "attendance_marked_by": None,
-    } | stamps  # fmt: skip
-    booking = Booking(**values)
-    booking.id = conn.execute(_INSERT_BOOKING, values).scalar_one()
+    booking = Booking(
+        **insert_booking(
+            conn, slot_id=plan.slot_id, participant_id=participant_id, case_id=case_id,
+            kind=kind, source=plan.source, token=plan.token, now=plan.now,
+            idempotency_key=plan.stored_key, under25_window_id=plan.window_id,
+        )
+    )  # fmt: skip
     enqueue(
         conn, key=f"confirm:{booking.id}", kind="confirmation", booking_id=booking.id,
         to=plan.participant["email"], subject=f"Potwierdzenie: rozmowa doradcza {when(slot)}",

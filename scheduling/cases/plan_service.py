@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
@@ -28,7 +28,7 @@ from app.i18n import gettext as _
 from app.outbox.messages import enqueue
 from app.records.enums import CaseStatus
 from app.records.models import Case, DutyPlace, Office, Participant
-from app.security import token_hash
+from scheduling.booking.book import insert_booking
 from scheduling.booking.meetings import may_add_meetings
 from scheduling.booking.models import Booking, BookingKind, BookingSource, BookingStatus
 from scheduling.booking.seats import MIN_NOTICE, bookable_row, slot_from_row, take_seat
@@ -40,8 +40,6 @@ from scheduling.lifecycle import MAX_MEETINGS_AFTER_INTERVIEW
 from scheduling.models import Duty, DutyStatus, Slot
 from scheduling.plan import MeetingPart
 from supervision.models import Tool, ToolLicence
-
-_BOOKINGS: Table = Booking.__table__  # type: ignore[assignment]
 
 DEFAULT_EARLIEST = time(15, 0)
 
@@ -220,16 +218,12 @@ def _accept_tx(
     booked: list[tuple[int, Any, str, str]] = []
     for meeting, row in zip(meetings, rows, strict=True):
         token = secrets.token_urlsafe(32)
-        values = {
-            "slot_id": row.id, "participant_id": case.participant_id, "case_id": case.id,
-            "kind": BookingKind.follow_up, "status": BookingStatus.booked,
-            "source": BookingSource.phone, "token_hash": token_hash(token),
-            "idempotency_key": None, "under25_window_id": None, "cancelled_at": None,
-            "attendance_marked_by": None, "parts": ",".join(p.value for p in meeting.parts),
-            "tools": ",".join(meeting.tools), "minutes": meeting.minutes,
-            "created_at": now, "updated_at": now,
-        }  # fmt: skip
-        booking_id = conn.execute(insert(_BOOKINGS).returning(_BOOKINGS.c.id), values).scalar_one()
+        booking_id = insert_booking(
+            conn, slot_id=row.id, participant_id=case.participant_id, case_id=case.id,
+            kind=BookingKind.follow_up, source=BookingSource.phone, token=token, now=now,
+            parts=",".join(p.value for p in meeting.parts), tools=",".join(meeting.tools),
+            minutes=meeting.minutes,
+        )["id"]  # fmt: skip
         booked.append((booking_id, row, token, _what(meeting)))
     slots = [(slot_from_row(row, taken=row.taken + 1), what, f"{base_url}/manage/{token}") for _i, row, token, what in booked]  # fmt: skip
     enqueue(
