@@ -35,7 +35,7 @@ from scheduling.booking.seats import MIN_NOTICE, bookable_row, slot_from_row, ta
 from scheduling.booking.texts import plan_ics, plan_text
 from scheduling.cases import planner
 from scheduling.cases.planner_model import DEFAULT_LATEST, DEFAULT_MIN_GAP_DAYS
-from scheduling.cases.service import case_by_code, may_see
+from scheduling.cases.service import case_by_code, case_story, may_see
 from scheduling.lifecycle import MAX_MEETINGS_AFTER_INTERVIEW
 from scheduling.models import Duty, DutyStatus, Slot
 from scheduling.plan import MeetingPart
@@ -162,6 +162,12 @@ async def plan_context(
     case = await case_by_code(db, code)
     may_see(user, case)
     _deep_in_research(case)
+    story = await case_story(db, case, today=now.astimezone(WARSAW).date())
+    if not story.may_plan:  # the case page's rule for offering a plan, not a second copy
+        raise Conflict(
+            _("Ta sprawa ma już spotkania zarezerwowane naprzód albo odbyte podsumowanie: kolejne "
+              "spotkania umawia się pojedynczo (lub odwołaj zaplanowane i ułóż plan od nowa).")
+        )  # fmt: skip
     assert case.interview_on is not None
     tools = await catalogue(db)
     openings = await _openings(db, case, now=now)

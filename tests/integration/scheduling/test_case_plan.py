@@ -404,3 +404,16 @@ async def test_a_tool_meeting_cannot_move_past_the_counsellors_licence(
 
     assert moved.status_code == 409
     assert "uprawnienia" in moved.json()["detail"]
+
+
+async def test_no_second_plan_while_meetings_are_booked_ahead(
+    db: AsyncSession, settings: Settings
+) -> None:
+    """The plan page's rule is the case page's: a plan is offered only with nothing booked ahead."""
+    from app.errors import Conflict
+
+    held, place, _slots = await _setup(db, settings)
+    await _accepted(db, settings, _ask(place), held)
+
+    with pytest.raises(Conflict, match="zarezerwowane naprzód"):
+        await plan_context(db, held.code, _ask(place), user=held.counsellor, now=_now())
