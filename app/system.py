@@ -13,6 +13,7 @@ from litestar.static_files import create_static_files_router
 from sqlalchemy import text
 
 from app.area import Area, Periodic
+from app.audit import AuditEntry
 from app.deps import AppSettings
 from app.outbox import sender
 from app.outbox.models import OutboxMessage
@@ -62,5 +63,5 @@ AREA = Area(
     ],
     jobs=[sender.send_mail],
     periodic=[Periodic(sender.outbox_sweep, every=timedelta(minutes=1))],
-    models=(OutboxMessage,),
+    models=(OutboxMessage, AuditEntry),
 )

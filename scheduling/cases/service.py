@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.calendar import WARSAW
 from app.db import run_transaction
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
 from app.records import writes
+from app.records.access import case_by_code, may_see
 from app.records.enums import ACTIVE_STATUSES, CaseStatus
 from app.records.models import Case, User
 from scheduling import lifecycle
@@ -58,27 +59,6 @@ class CaseStory:
     @property
     def hours_planned(self) -> str:
         return lifecycle.hours_label(self.minutes_held + self.minutes_planned)
-
-
-async def case_by_code(db: AsyncSession, code: str) -> Case:
-    found = (
-        await db.scalars(
-            select(Case).where(Case.code == code[:32]).execution_options(populate_existing=True)
-        )
-    ).one_or_none()
-    if found is None:
-        raise NotFound(_("Nie znaleziono sprawy %(code)s.") % {"code": code[:32]})
-    return found
-
-
-def sees(user: CurrentUser, case: Case) -> bool:
-    """The case's counsellor and the coordinator see and move a case; nobody else (S34)."""
-    return user.is_coordinator or case.counsellor_id == user.id
-
-
-def may_see(user: CurrentUser, case: Case) -> None:
-    if not sees(user, case):
-        raise Forbidden(_("To sprawa innego doradcy."))
 
 
 def facts_of(meetings: Sequence[MeetingView]) -> Facts:
