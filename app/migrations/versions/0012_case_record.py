@@ -1,4 +1,8 @@
-"""the case record: participant card, interviews, question lists, portfolio, competence card
+"""the case record: participant card, interviews, question lists
+
+The question lists are seeded here (a newly installed service has them before anyone logs in):
+one "kafeteria pytań" per biography area and the eight questions of the IPR's scenario, three
+of them the seed's own words (marked below).
 
 Revision ID: 0012
 Revises: 0011
@@ -7,15 +11,97 @@ Create Date: 2026-12-05 04:00:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from advanced_alchemy.types import DateTimeUTC
+from alembic import op
+
 revision: str = "0012"
 down_revision: str | tuple[str, ...] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+QUESTIONS: dict[str, list[str]] = {
+    "biography_education": [
+        "Jak wspomina Pan/Pani swoją drogę edukacyjną? Które szkoły były dla Pana/Pani ważne i dlaczego?",
+        "Co zdecydowało o wyborze szkoły lub kierunku kształcenia?",
+        "Które przedmioty lub zajęcia dawały Panu/Pani najwięcej satysfakcji, a które sprawiały trudność?",
+        "Czy zdarzyło się Panu/Pani przerwać naukę? Co było tego powodem?",
+        "W jakich kursach lub szkoleniach uczestniczył(a) Pan/Pani po szkole i co one Panu/Pani dały?",
+        "Czego nauczył(a) się Pan/Pani samodzielnie, poza szkołą (z internetu, od innych osób, w domu)?",
+        "Jakie certyfikaty, uprawnienia lub zaświadczenia udało się Panu/Pani zdobyć?",
+        "Gdyby dziś mógł/mogła Pan/Pani wrócić do nauki, czego chciał(a)by się Pan/Pani uczyć?",
+    ],
+    "biography_work": [
+        "Proszę opowiedzieć o swojej pierwszej pracy: jak ją Pan/Pani znalazł(a) i czego się w niej nauczył(a)?",
+        "Jakie stanowiska Pan/Pani zajmował(a) i za co odpowiadał(a)?",
+        "Które zadania w pracy wykonywał(a) Pan/Pani najchętniej, a których wolał(a) Pan/Pani unikać?",
+        "Z jakiego osiągnięcia zawodowego jest Pan/Pani najbardziej zadowolony/zadowolona?",
+        "Co było powodem zmian pracy lub przerw w zatrudnieniu?",
+        "Jak układała się Panu/Pani współpraca z przełożonymi i współpracownikami?",
+        "Jakie umiejętności zdobył(a) Pan/Pani w pracy, których nie potwierdza dziś żaden dokument?",
+        "Jak wyobraża sobie Pan/Pani swoją pracę za kilka lat?",
+    ],
+    "biography_personal": [
+        "Jak spędza Pan/Pani wolny czas i co daje Panu/Pani najwięcej radości?",
+        "Czy działa Pan/Pani w jakiejś organizacji, stowarzyszeniu, parafii lub jako wolontariusz(ka)?",
+        "Jakie obowiązki domowe lub rodzinne pełni Pan/Pani na co dzień i czego się Pan/Pani dzięki nim nauczył(a)?",
+        "Jakie wydarzenia z życia prywatnego wpłynęły na Pana/Pani decyzje zawodowe?",
+        "Kto jest dla Pana/Pani wsparciem w trudnych sytuacjach?",
+        "Jakie wartości są dla Pana/Pani najważniejsze?",
+        "Co chciał(a)by Pan/Pani zmienić w swoim życiu w najbliższym czasie?",
+    ],
+    # The IPR's scenario of actions: (1), (4) and (5) are the seed's own words; the other five
+    # were written for the service in the same voice.
+    "ipr_scenario": [
+        "Jakie zasoby kompetencyjne już posiadasz?",  # seed
+        "Kto może Cię wspierać w realizacji celu?",
+        "Jakich zasobów (czasu, pieniędzy) będziesz potrzebować?",
+        "Jakie mogą pojawić się przeszkody?",  # seed
+        "Jak można je zminimalizować?",  # seed
+        "Jaki będzie Twój pierwszy krok i kiedy go zrobisz?",
+        "Po czym poznasz, że robisz postępy?",
+        "Co zrobisz, jeśli plan się nie powiedzie?",
+    ],
+}
+
 
 def upgrade() -> None:
-    pass  # filled by the feature that owns this revision
+    question_item = op.create_table(
+        "question_item",
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "biography_education",
+                "biography_work",
+                "biography_personal",
+                "ipr_scenario",
+                name="questionlist",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("text", sa.String(length=500), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("retired_at", DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_question_item")),
+    )
+    with op.batch_alter_table("question_item", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_question_item_kind"), ["kind"], unique=False)
+    op.bulk_insert(
+        question_item,
+        [
+            {"kind": kind, "text": text, "position": position}
+            for kind, texts in QUESTIONS.items()
+            for position, text in enumerate(texts, start=1)
+        ],
+    )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("question_item", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_question_item_kind"))
+    op.drop_table("question_item")
