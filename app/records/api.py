@@ -11,10 +11,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from app.auth import any_staff, coordinator_only, staff_only
 from app.db import get_or_404
 from app.deps import AppSettings, DbSession
-from app.errors import Forbidden
 from app.i18n import gettext as _
 from app.pages import me, today
 from app.records import service
+from app.records.access import open_record
 from app.records.enums import CaseStatus
 from app.records.models import DutyPlace, Office, User
 from app.records.schemas import (
@@ -154,17 +154,19 @@ class RecordsApi(Controller):
     async def case(
         self, request: Request[Any, Any, State], db_session: DbSession, code: FromPath[str]
     ) -> CaseOut:
-        case = await service.get_case(db_session, code[:32])
-        user = me(request)
-        if not user.is_coordinator and case.counsellor_id != user.id:
-            raise Forbidden(_("To sprawa innego doradcy."))
+        case = await open_record(db_session, me(request), code, record="case")
+        await db_session.commit()
         return CaseOut.model_validate(case)
 
     @post("/cases", guards=[coordinator_only], summary="Open a case (coordinator)", status_code=201)
     async def create_case(
-        self, db_session: DbSession, data: JSONBody[CaseForm], settings: AppSettings
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        data: JSONBody[CaseForm],
+        settings: AppSettings,
     ) -> CaseOut:
-        case = await service.create_case(db_session, data, today=today())
+        case = await service.create_case(db_session, data, today=today(), actor_id=me(request).id)
         return CaseOut.model_validate(case)
 
 

@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
+from app.audit import AuditAction, note
 from app.auth import coordinator_only, may_edit_counsellor, staff_only
 from app.db import get_or_404
 from app.deps import AppSettings, DbSession
@@ -17,6 +18,7 @@ from app.forms import form_data, validate
 from app.i18n import gettext as _
 from app.pages import form_page, me, model_values, page_panels, render_page, today
 from app.records import service
+from app.records.access import open_record
 from app.records.enums import CaseStatus
 from app.records.models import AbsenceKind, Participant, User
 from app.records.schemas import (
@@ -239,6 +241,11 @@ class ParticipantPages(Controller):
         q: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> Template:
         participants = await service.list_participants(db_session, query=q)
+        # One line for the list (names and addresses of many), not one per person shown.
+        await note(
+            db_session, actor_id=me(request).id, action=AuditAction.read, record="participant_list"
+        )
+        await db_session.commit()
         return render_page(
             request,
             "records/participants.html",
@@ -258,7 +265,7 @@ class ParticipantPages(Controller):
         raw = await form_data(request)
         try:
             participant = await service.create_participant(
-                db_session, validate(ParticipantForm, raw)
+                db_session, validate(ParticipantForm, raw), actor_id=me(request).id
             )
         except Invalid as exc:
             return form_page(request, "records/participant_form.html", exc, raw)
@@ -273,6 +280,13 @@ class ParticipantPages(Controller):
     ) -> Template:
         participant = await get_or_404(db_session, Participant, participant_id, _("uczestnik"))
         cases = await service.list_cases(db_session, participant_id=participant_id)
+        # The line names the participant's newest case, so a case's history shows the reads of
+        # its participant's card too.
+        await note(
+            db_session, actor_id=me(request).id, action=AuditAction.read, record="participant",
+            record_id=participant_id, case_id=cases[0].id if cases else None,
+        )  # fmt: skip
+        await db_session.commit()
         return render_page(
             request, "records/participant.html", participant=participant, cases=cases
         )
@@ -334,7 +348,9 @@ class CasePages(Controller):
     ) -> Template | Redirect:
         raw = await form_data(request)
         try:
-            case = await service.create_case(db_session, validate(CaseForm, raw), today=today())
+            case = await service.create_case(
+                db_session, validate(CaseForm, raw), today=today(), actor_id=me(request).id
+            )
         except Invalid as exc:
             return form_page(
                 request, "records/case_form.html", exc, raw, **await self._form_context(db_session)
@@ -345,10 +361,8 @@ class CasePages(Controller):
     async def show(
         self, request: Request[Any, Any, State], db_session: DbSession, code: FromPath[str]
     ) -> Template:
-        case = await service.get_case(db_session, code[:32])
-        user = me(request)
-        if not user.is_coordinator and case.counsellor_id != user.id:
-            raise Forbidden(_("To sprawa innego doradcy."))
+        case = await open_record(db_session, me(request), code, record="case")
+        await db_session.commit()
         return render_page(
             request,
             "records/case.html",

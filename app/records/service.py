@@ -253,12 +253,15 @@ async def list_participants(
     return (await db.scalars(stmt)).unique().all()
 
 
-async def create_participant(db: AsyncSession, form: ParticipantForm) -> Participant:
+async def create_participant(
+    db: AsyncSession, form: ParticipantForm, *, actor_id: int | None = None
+) -> Participant:
     """Record a participant, or update the one with the same email and birth date (matched as
-    a booking matches them: :func:`app.records.writes.upsert_participant`)."""
+    a booking matches them: :func:`app.records.writes.upsert_participant`, which notes the
+    audit line of ``actor_id``)."""
     person = form.model_dump()
     participant_id = await run_transaction(
-        db, lambda conn: writes.upsert_participant(conn, person, now=utcnow())
+        db, lambda conn: writes.upsert_participant(conn, person, now=utcnow(), actor_id=actor_id)
     )
     return await get_or_404(db, Participant, participant_id, _("uczestnik"))
 
@@ -270,8 +273,10 @@ async def open_case(
     counsellor_id: int,
     variant: CaseVariant,
     opened_on: date,
+    actor_id: int | None = None,
 ) -> Case:
-    """Open a case for a participant with an active counsellor, numbered as a booking's is."""
+    """Open a case for a participant with an active counsellor, numbered as a booking's is
+    (the audit line names ``actor_id``)."""
     counsellor = await db.get(User, counsellor_id)
     if counsellor is None or not counsellor.role.counsels or not counsellor.active:
         raise Invalid(
@@ -287,19 +292,22 @@ async def open_case(
         db,
         lambda conn: writes.open_case(
             conn, participant_id=participant_id, counsellor_id=counsellor_id, variant=variant,
-            opened_on=opened_on, now=utcnow(),
+            opened_on=opened_on, now=utcnow(), actor_id=actor_id,
         ),
     )  # fmt: skip
     return await get_or_404(db, Case, case_id, _("sprawa"))
 
 
-async def create_case(db: AsyncSession, form: CaseForm, *, today: date) -> Case:
+async def create_case(
+    db: AsyncSession, form: CaseForm, *, today: date, actor_id: int | None = None
+) -> Case:
     return await open_case(
         db,
         participant_id=form.participant_id,
         counsellor_id=form.counsellor_id,
         variant=form.variant,
         opened_on=form.opened_on or today,
+        actor_id=actor_id,
     )
 
 

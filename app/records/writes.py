@@ -2,7 +2,9 @@
 caller's connection: a booking records its participant, their consents and the case its
 interview opens (or finds the open one) in its own one transaction; a cancellation or a move
 changes the case. The records' own pages use the same functions, so a participant is matched
-and a case is numbered one way only.
+and a case is numbered one way only. Each write also notes its audit line
+(:func:`app.audit.note_statement`) in the same transaction: who (``actor_id``, None for a
+participant acting through the public booking or a manage link), which record, which action.
 
 Statements are built once per dialect with bind parameters (an upsert is spelt per dialect;
 building a statement costs more than SQLite running it).
@@ -16,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
+from app.audit import AuditAction, note_statement
 from app.db import rowcount, upsert
 from app.records.enums import ACTIVE_STATUSES, CaseStatus, CaseVariant
 from app.records.models import Case, CaseSequence, Consent, Participant, User
@@ -38,7 +41,7 @@ class _Statements:
             dialect, people, {name: bindparam(name) for name in names},
             conflict=("email", "birth_date"),
             update=[n for n in names if n not in ("email", "birth_date", "created_at")],
-        ).returning(people.c.id)  # fmt: skip
+        ).returning(people.c.id, people.c.created_at)  # fmt: skip
         self.consents = insert(Consent.__table__)  # type: ignore[arg-type]
         self.open_case = (
             select(
@@ -91,13 +94,43 @@ def _sql(conn: Connection) -> _Statements:
     return found
 
 
-def upsert_participant(conn: Connection, person: Mapping[str, Any], *, now: datetime) -> int:
-    """The participant with ``person``'s email and birth date, created or updated; their id."""
+def _note(
+    conn: Connection,
+    actor_id: int | None,
+    action: AuditAction,
+    record: str,
+    record_id: int,
+    case_id: int | None,
+    now: datetime,
+) -> None:
+    conn.execute(
+        note_statement(
+            actor_id=actor_id, action=action, record=record, record_id=record_id,
+            case_id=case_id, at=now,
+        )
+    )  # fmt: skip
+
+
+def upsert_participant(
+    conn: Connection, person: Mapping[str, Any], *, now: datetime, actor_id: int | None
+) -> int:
+    """The participant with ``person``'s email and birth date, created or updated; their id.
+    The audit line says which: the upsert keeps an existing row's ``created_at``."""
     values = {name: person[name] for name in PERSON_COLUMNS} | {
         "created_at": now,
         "updated_at": now,
     }
-    return int(conn.execute(_sql(conn).person, values).scalar_one())
+    row = conn.execute(_sql(conn).person, values).one()
+    created = _same_moment(row.created_at, now)
+    action = AuditAction.create if created else AuditAction.update
+    _note(conn, actor_id, action, "participant", int(row.id), None, now)
+    return int(row.id)
+
+
+def _same_moment(stored: datetime, now: datetime) -> bool:
+    if stored.tzinfo is None and now.tzinfo is not None:
+        now = now.replace(tzinfo=None)
+    return stored == now
 
 
 def add_consents(
@@ -125,6 +158,7 @@ def open_case(
     variant: CaseVariant,
     opened_on: date,
     now: datetime,
+    actor_id: int | None,
 ) -> tuple[int, str]:
     """Open a case with the next code of its year (``BK-2027-00042``); its id and code."""
     sql = _sql(conn)
@@ -136,12 +170,18 @@ def open_case(
          "variant": variant, "status": CaseStatus.open, "opened_on": opened_on,
          "closed_on": None, "created_at": now, "updated_at": now},
     ).scalar_one()  # fmt: skip
+    _note(conn, actor_id, AuditAction.create, "case", int(case_id), int(case_id), now)
     return int(case_id), code
 
 
-def cancel_case(conn: Connection, case_id: int, *, on: date, now: datetime) -> None:
-    """Cancel a case that is still open (its recruitment interview was cancelled)."""
-    conn.execute(_sql(conn).cancel_case, {"case_id": case_id, "closed_on": on, "now": now})
+def cancel_case(
+    conn: Connection, case_id: int, *, on: date, now: datetime, actor_id: int | None = None
+) -> None:
+    """Cancel a case that is still open (its recruitment interview was cancelled; by the
+    participant's manage link unless ``actor_id`` says who)."""
+    result = conn.execute(_sql(conn).cancel_case, {"case_id": case_id, "closed_on": on, "now": now})
+    if rowcount(result) == 1:
+        _note(conn, actor_id, AuditAction.update, "case", case_id, case_id, now)
 
 
 CASE_MOVE_COLUMNS = frozenset(
@@ -157,6 +197,7 @@ def move_case(
     expected: CaseStatus,
     values: Mapping[str, Any],
     now: datetime,
+    actor_id: int | None = None,
 ) -> bool:
     """Change a case that is still ``expected``: one conditional UPDATE, so of two moves made at
     once only one lands. False when the case was no longer ``expected``. The rules that choose
@@ -169,7 +210,10 @@ def move_case(
         .where(_CASES.c.id == case_id, _CASES.c.status == expected)
         .values(**values, updated_at=now)
     )
-    return rowcount(result) == 1
+    moved = rowcount(result) == 1
+    if moved:
+        _note(conn, actor_id, AuditAction.update, "case", case_id, case_id, now)
+    return moved
 
 
 def move_cases(
@@ -181,7 +225,8 @@ def move_cases(
     """Move many cases at once, each ``(case_id, expected, values)`` as :func:`move_case` moves
     one, in one statement run for every move (a loader writing a batch alone: the demo). A case
     no longer ``expected`` stays as it is; nothing tells which (drivers do not all count the rows
-    of a batch). Every move writes the same columns."""
+    of a batch). Every move writes the same columns. No audit lines: nobody acts on these
+    cases, a loader makes them."""
     if not moves:
         return
     names = sorted(moves[0][2])
@@ -209,8 +254,17 @@ def move_cases(
     )
 
 
-def reassign_case(conn: Connection, case_id: int, counsellor_id: int, *, now: datetime) -> None:
-    """Give a case to another counsellor (its interview moved to their duty)."""
+def reassign_case(
+    conn: Connection,
+    case_id: int,
+    counsellor_id: int,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+) -> None:
+    """Give a case to another counsellor (its interview moved to their duty; by the
+    participant's manage link unless ``actor_id`` says who)."""
     conn.execute(
         _sql(conn).reassign_case, {"case_id": case_id, "counsellor_id": counsellor_id, "now": now}
     )
+    _note(conn, actor_id, AuditAction.update, "case", case_id, case_id, now)

@@ -215,9 +215,9 @@ def insert_booking(
 def _book_tx(conn: Connection, plan: _Plan) -> _Done:
     """The booking transaction's body: Core statements only; it raises to roll back.
 
-    Statements: slot row, seat, participant upsert, consents, open case, case number, case,
-    booking, outbox mail (9, one hop on SQLite); a keyed retry first looks for its booking, an
-    under-25 booking also charges its window.
+    Statements: slot row, seat, participant upsert and its audit line, consents, open case, case
+    number, case and its audit line, booking, outbox mail (11, one hop on SQLite); a keyed retry
+    first looks for its booking, an under-25 booking also charges its window.
     """
     if plan.stored_key is not None:
         replay = conn.scalar(_REPLAY, {"key": plan.stored_key})
@@ -233,7 +233,8 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
         raise Invalid(
             _("Popraw zaznaczone pola."), errors={"counsellor_id": _("Wybierz aktywnego doradcę.")}
         )
-    participant_id = writes.upsert_participant(conn, plan.participant, now=plan.now)
+    # The participant books for themselves: their audit lines name no staff account.
+    participant_id = writes.upsert_participant(conn, plan.participant, now=plan.now, actor_id=None)
     writes.add_consents(conn, participant_id, plan.consents, version=CONSENT_VERSION, now=plan.now)
     case_id, case_code, kind = _case_of(conn, plan, participant_id, row)
     booking = Booking(
@@ -273,7 +274,7 @@ def _case_of(
         return open_case.id, open_case.code, BookingKind.follow_up
     case_id, code = writes.open_case(
         conn, participant_id=participant_id, counsellor_id=row.counsellor_id,
-        variant=CaseVariant.basic, opened_on=plan.today, now=plan.now,
+        variant=CaseVariant.basic, opened_on=plan.today, now=plan.now, actor_id=None,
     )  # fmt: skip
     return case_id, code, BookingKind.interview
 

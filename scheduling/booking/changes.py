@@ -305,7 +305,9 @@ async def mark_attendance(
         if moved is not None:
             conn = await db.connection()
             done = await conn.run_sync(
-                lambda c: writes.move_case(c, case.id, expected=case.status, values=moved, now=now)
+                lambda c: writes.move_case(
+                    c, case.id, expected=case.status, values=moved, now=now, actor_id=user_id
+                )
             )
             if not done:
                 raise Conflict(_("Sprawa została właśnie zmieniona. Odśwież stronę."))

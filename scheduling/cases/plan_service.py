@@ -20,12 +20,14 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import AuditAction, note_statement
 from app.auth import CurrentUser
 from app.calendar import WARSAW
 from app.db import run_transaction
 from app.errors import Conflict, Invalid
 from app.i18n import gettext as _
 from app.outbox.messages import enqueue
+from app.records.access import case_by_code, may_see, open_record
 from app.records.enums import CaseStatus
 from app.records.models import Case, DutyPlace, Office, Participant
 from scheduling.booking.book import insert_booking
@@ -35,7 +37,7 @@ from scheduling.booking.seats import MIN_NOTICE, bookable_row, slot_from_row, ta
 from scheduling.booking.texts import plan_ics, plan_text
 from scheduling.cases import planner
 from scheduling.cases.planner_model import DEFAULT_LATEST, DEFAULT_MIN_GAP_DAYS
-from scheduling.cases.service import case_by_code, case_story, may_see
+from scheduling.cases.service import case_story
 from scheduling.lifecycle import MAX_MEETINGS_AFTER_INTERVIEW
 from scheduling.models import Duty, DutyStatus, Slot
 from scheduling.plan import MeetingPart
@@ -156,11 +158,22 @@ def _deep_in_research(case: Case) -> None:
 
 
 async def plan_context(
-    db: AsyncSession, code: str, ask: PlanAsk, *, user: CurrentUser, now: datetime
+    db: AsyncSession,
+    code: str,
+    ask: PlanAsk,
+    *,
+    user: CurrentUser,
+    now: datetime,
+    noted: bool = True,
 ) -> PlanContext:
-    """The planner's request for the case ``code`` and its answer (a proposal or why none)."""
-    case = await case_by_code(db, code)
-    may_see(user, case)
+    """The planner's request for the case ``code`` and its answer (a proposal or why none); the
+    read of the case's plan is noted in the audit log unless ``noted`` is false (a proposal
+    worked out again while accepting: the acceptance notes itself)."""
+    if noted:
+        case = await open_record(db, user, code, record="case_plan")
+    else:
+        case = await case_by_code(db, code)
+        may_see(user, case)
     _deep_in_research(case)
     story = await case_story(db, case, today=now.astimezone(WARSAW).date())
     if not story.may_plan:  # the case page's rule for offering a plan, not a second copy
@@ -280,7 +293,7 @@ async def accept_plan(
     if not chosen or len(chosen) > MAX_MEETINGS_AFTER_INTERVIEW:
         raise Invalid(_("Plan ma od 2 do 6 spotkań."))
     pinned = replace(ask, pinned=dict(enumerate(chosen)))
-    context = await plan_context(db, code, pinned, user=user, now=now)
+    context = await plan_context(db, code, pinned, user=user, now=now, noted=False)
     answer = context.answer
     if not isinstance(answer, planner.Proposal) or [m.slot_ids for m in answer.meetings] != list(
         chosen
@@ -294,6 +307,12 @@ async def accept_plan(
         case = conn.execute(_CASE_FOR_PLAN.where(Case.id == case_id)).one()
         if case.status is not CaseStatus.research:
             raise Conflict(_("Sprawa została właśnie zmieniona. Odśwież stronę."))
+        conn.execute(
+            note_statement(
+                actor_id=user.id, action=AuditAction.create, record="case_plan",
+                record_id=case_id, case_id=case_id, at=now,
+            )
+        )  # fmt: skip
         return _accept_tx(conn, case, answer.meetings, now=now, base_url=base_url, contact_phone=contact_phone)  # fmt: skip
 
     try:

@@ -22,6 +22,7 @@ from app.errors import Invalid, NotFound
 from app.forms import form_data, validate
 from app.i18n import gettext as _
 from app.pages import form_page, me, render_page
+from app.records.access import case_by_code, open_record, sees
 from app.records.enums import CaseStatus, CaseVariant
 from scheduling.booking.models import BookingKind, BookingStatus
 from scheduling.cases import service
@@ -42,7 +43,7 @@ def _action(name: str) -> Action:
 async def case_story_panel(db: AsyncSession, asked: PanelRequest) -> dict[str, Any] | None:
     """The case page's story: contact, meetings, plan, deadline, hours, actions."""
     case = asked.subject
-    if case is None or not service.sees(asked.user, case):
+    if case is None or not sees(asked.user, case):
         return None
     story = await service.case_story(db, case, today=local_today(asked.now))
     return {"story": story, "with_form": WITH_FORM}
@@ -74,8 +75,8 @@ class CaseActionPages(Controller):
         name: FromPath[str],
     ) -> Template:
         action = _action(name)
-        case = await service.case_by_code(db_session, code)
-        service.may_see(me(request), case)
+        case = await open_record(db_session, me(request), code, record="case")
+        await db_session.commit()
         return render_page(
             request, "cases/action.html", case=case, action=action, values={}, errors={}
         )
@@ -97,7 +98,7 @@ class CaseActionPages(Controller):
                 now=datetime.now(UTC), contact_phone=settings.contact_phone,
             )  # fmt: skip
         except Invalid as exc:
-            case = await service.case_by_code(db_session, code)
+            case = await case_by_code(db_session, code)
             return form_page(request, "cases/action.html", exc, raw, case=case, action=action)
         return Redirect(f"/cases/{case.code}", status_code=303)
 
@@ -164,8 +165,8 @@ class CaseApi(Controller):
     async def show(
         self, request: Request[Any, Any, State], db_session: DbSession, code: FromPath[str]
     ) -> CaseStoryOut:
-        case = await service.case_by_code(db_session, code)
-        service.may_see(me(request), case)
+        case = await open_record(db_session, me(request), code, record="case_story")
+        await db_session.commit()
         now = datetime.now(UTC)
         return story_out(await service.case_story(db_session, case, today=local_today(now)))
 

@@ -19,6 +19,7 @@ from app.db import run_transaction
 from app.errors import Conflict, Invalid
 from app.outbox.models import OutboxMessage
 from app.records import writes
+from app.records.access import case_by_code
 from app.records.accounts import issue_api_token
 from app.records.enums import CaseStatus, CaseVariant
 from app.records.models import Case, User
@@ -104,7 +105,7 @@ async def _held_interview(db: AsyncSession, settings: Settings) -> Held:
 
 async def _case(db: AsyncSession, code: str) -> Case:
     db.expire_all()
-    found = await service.case_by_code(db, code)
+    found = await case_by_code(db, code)
     await db.commit()
     return found
 
