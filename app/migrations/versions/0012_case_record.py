@@ -91,6 +91,231 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("question_item", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_question_item_kind"), ["kind"], unique=False)
+    op.create_table(
+        "participant_card",
+        sa.Column("case_id", BIG_ID, nullable=False),
+        sa.Column("interests", sa.Text(), nullable=False),
+        sa.Column("other", sa.Text(), nullable=False),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["bilans_case.id"],
+            name=op.f("fk_participant_card_case_id_bilans_case"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participant_card")),
+        sa.UniqueConstraint("case_id", name=op.f("uq_participant_card_case_id")),
+    )
+    op.create_table(
+        "card_school",
+        sa.Column("case_id", BIG_ID, nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column(
+            "level",
+            sa.Enum(
+                "primary",
+                "lower_secondary",
+                "vocational",
+                "general_secondary",
+                "technical_secondary",
+                "post_secondary",
+                "bachelor",
+                "master",
+                "doctorate",
+                "other",
+                name="schoollevel",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("year_from", sa.SmallInteger(), nullable=True),
+        sa.Column("year_to", sa.SmallInteger(), nullable=True),
+        sa.Column("completed", sa.Boolean(), nullable=False),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.CheckConstraint(
+            "year_to IS NULL OR year_from IS NULL OR year_to >= year_from",
+            name=op.f("ck_card_school_years_in_order"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["bilans_case.id"],
+            name=op.f("fk_card_school_case_id_bilans_case"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_card_school")),
+    )
+    with op.batch_alter_table("card_school", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_card_school_case_id"), ["case_id"], unique=False)
+    op.create_table(
+        "card_course",
+        sa.Column("case_id", BIG_ID, nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("organiser", sa.String(length=200), nullable=False),
+        sa.Column("hours", sa.Integer(), nullable=True),
+        sa.Column("outcomes", sa.Text(), nullable=False),
+        sa.Column("certificates", sa.String(length=500), nullable=False),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["bilans_case.id"],
+            name=op.f("fk_card_course_case_id_bilans_case"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_card_course")),
+    )
+    with op.batch_alter_table("card_course", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_card_course_case_id"), ["case_id"], unique=False)
+    op.create_table(
+        "card_job",
+        sa.Column("case_id", BIG_ID, nullable=False),
+        sa.Column("employer", sa.String(length=200), nullable=False),
+        sa.Column(
+            "form",
+            sa.Enum(
+                "employment_contract",
+                "mandate",
+                "specific_work",
+                "self_employed",
+                "internship",
+                "volunteering",
+                "other",
+                name="employmentform",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("position", sa.String(length=200), nullable=False),
+        sa.Column("duties", sa.Text(), nullable=False),
+        sa.Column("year_from", sa.SmallInteger(), nullable=True),
+        sa.Column("year_to", sa.SmallInteger(), nullable=True),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.CheckConstraint(
+            "year_to IS NULL OR year_from IS NULL OR year_to >= year_from",
+            name=op.f("ck_card_job_years_in_order"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["bilans_case.id"],
+            name=op.f("fk_card_job_case_id_bilans_case"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_card_job")),
+    )
+    with op.batch_alter_table("card_job", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_card_job_case_id"), ["case_id"], unique=False)
+    op.create_table(
+        "card_activity",
+        sa.Column("case_id", BIG_ID, nullable=False),
+        sa.Column("organisation", sa.String(length=200), nullable=False),
+        sa.Column("what", sa.Text(), nullable=False),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["bilans_case.id"],
+            name=op.f("fk_card_activity_case_id_bilans_case"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_card_activity")),
+    )
+    with op.batch_alter_table("card_activity", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_card_activity_case_id"), ["case_id"], unique=False)
+    op.create_table(
+        "biography_part",
+        sa.Column("case_id", BIG_ID, nullable=False),
+        sa.Column(
+            "area",
+            sa.Enum(
+                "education", "work", "personal", name="biographyarea", native_enum=False, length=24
+            ),
+            nullable=False,
+        ),
+        sa.Column("minutes", sa.SmallInteger(), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "conducted",
+                "refused",
+                "interrupted",
+                name="personalstate",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=True,
+        ),
+        sa.Column("state_note", sa.Text(), nullable=False),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.CheckConstraint(
+            "minutes IS NULL OR (minutes >= 0 AND minutes <= 240)",
+            name=op.f("ck_biography_part_minutes_in_range"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["bilans_case.id"],
+            name=op.f("fk_biography_part_case_id_bilans_case"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_biography_part")),
+        sa.UniqueConstraint("case_id", "area", name=op.f("uq_biography_part_case_id")),
+    )
+    op.create_table(
+        "biography_answer",
+        sa.Column("case_id", BIG_ID, nullable=False),
+        sa.Column(
+            "area",
+            sa.Enum(
+                "education", "work", "personal", name="biographyarea", native_enum=False, length=24
+            ),
+            nullable=False,
+        ),
+        sa.Column("question_id", BIG_ID, nullable=True),
+        sa.Column("question", sa.String(length=500), nullable=False),
+        sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["bilans_case.id"],
+            name=op.f("fk_biography_answer_case_id_bilans_case"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["question_item.id"],
+            name=op.f("fk_biography_answer_question_id_question_item"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_biography_answer")),
+    )
+    with op.batch_alter_table("biography_answer", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_biography_answer_case_id"), ["case_id"], unique=False)
+    op.create_table(
+        "star_situation",
+        sa.Column("case_id", BIG_ID, nullable=False),
+        sa.Column(
+            "part",
+            sa.Enum("work", "personal", "events", name="starpart", native_enum=False, length=24),
+            nullable=False,
+        ),
+        sa.Column("situation", sa.Text(), nullable=False),
+        sa.Column("task", sa.Text(), nullable=False),
+        sa.Column("action", sa.Text(), nullable=False),
+        sa.Column("result", sa.Text(), nullable=False),
+        sa.Column("competences", sa.String(length=500), nullable=False),
+        sa.Column("documentation", sa.Text(), nullable=False),
+        sa.Column("evidence", sa.Text(), nullable=False),
+        sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["bilans_case.id"],
+            name=op.f("fk_star_situation_case_id_bilans_case"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_star_situation")),
+    )
+    with op.batch_alter_table("star_situation", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_star_situation_case_id"), ["case_id"], unique=False)
     op.bulk_insert(
         question_item,
         [
@@ -102,6 +327,26 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("star_situation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_star_situation_case_id"))
+    with op.batch_alter_table("biography_answer", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_biography_answer_case_id"))
+    with op.batch_alter_table("card_activity", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_card_activity_case_id"))
+    with op.batch_alter_table("card_job", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_card_job_case_id"))
+    with op.batch_alter_table("card_course", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_card_course_case_id"))
+    with op.batch_alter_table("card_school", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_card_school_case_id"))
+    op.drop_table("star_situation")
+    op.drop_table("biography_answer")
+    op.drop_table("biography_part")
+    op.drop_table("card_activity")
+    op.drop_table("card_job")
+    op.drop_table("card_course")
+    op.drop_table("card_school")
+    op.drop_table("participant_card")
     with op.batch_alter_table("question_item", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_question_item_kind"))
     op.drop_table("question_item")
