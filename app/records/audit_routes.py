@@ -29,6 +29,7 @@ from app.auth import coordinator_only
 from app.calendar import WARSAW
 from app.deps import DbSession
 from app.i18n import format_local_datetime
+from app.i18n import gettext as _
 from app.pages import me, render_page
 from app.records import service
 from app.records.models import Case, User
@@ -87,7 +88,7 @@ def _day(text: str, errors: dict[str, str], name: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        errors[name] = "Podaj datę w postaci RRRR-MM-DD."
+        errors[name] = _("Podaj datę w postaci RRRR-MM-DD.")
         return None
 
 
@@ -104,26 +105,26 @@ def parse_filters(raw: Mapping[str, str]) -> tuple[AuditFilters, dict[str, str]]
     """The filters from a query string, and a Polish message for each field that is wrong
     (a wrong field filters nothing; the others still apply)."""
     errors: dict[str, str] = {}
-    actor = _number(raw.get("actor", ""), errors, "actor", "Wybierz osobę z listy.")
-    before = _number(raw.get("before", ""), errors, "before", "Nieprawidłowa strona wyników.")
+    actor = _number(raw.get("actor", ""), errors, "actor", _("Wybierz osobę z listy."))
+    before = _number(raw.get("before", ""), errors, "before", _("Nieprawidłowa strona wyników."))
     case_code = raw.get("case", "").strip().upper()
     if len(case_code) > 32:
-        errors["case"] = "Kod sprawy ma najwyżej 32 znaki (np. BK-2026-00042)."
+        errors["case"] = _("Kod sprawy ma najwyżej 32 znaki (np. BK-2026-00042).")
         case_code = ""
     record = raw.get("record", "").strip()
     if record and record not in RECORD_LABELS:
-        errors["record"] = "Wybierz rodzaj zapisu z listy."
+        errors["record"] = _("Wybierz rodzaj zapisu z listy.")
         record = ""
     action = None
     if raw.get("action"):
         try:
             action = AuditAction(raw["action"])
         except ValueError:
-            errors["action"] = "Wybierz czynność z listy."
+            errors["action"] = _("Wybierz czynność z listy.")
     date_from = _day(raw.get("from", ""), errors, "from")
     date_to = _day(raw.get("to", ""), errors, "to")
     if date_from and date_to and date_to < date_from:
-        errors["to"] = "Data „do” nie może być wcześniejsza niż data „od”."
+        errors["to"] = _("Data „do” nie może być wcześniejsza niż data „od”.")
         date_to = None
     filters = AuditFilters(actor, case_code, record, action, date_from, date_to, before)
     return filters, errors
