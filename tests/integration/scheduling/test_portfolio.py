@@ -30,9 +30,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 async def staff(db: AsyncSession, email: str) -> CurrentUser:
     user = (await db.scalars(select(User).where(User.email == email))).unique().one()
     role = {COORDINATOR: Role.coordinator, HEAD: Role.head}.get(email, Role.counsellor)
-    return CurrentUser(
-        id=user.id, email=email, name="", role=role, office_id=None, is_intern=False
-    )
+    return CurrentUser(id=user.id, email=email, name="", role=role, office_id=None, is_intern=False)
 
 
 async def case_of(db: AsyncSession, email: str = COUNSELLOR, *, skip: int = 0) -> str:
@@ -252,6 +250,8 @@ async def test_the_demo_fills_portfolio_and_card_of_every_completed_deep_case(
     rows = (await db.scalars(select(CompetenceRow))).all()
     await db.commit()
 
-    assert deep and with_items == deep and with_rows == deep
+    assert deep
+    assert with_items == deep
+    assert with_rows == deep
     assert all(r.outcome and r.experience for r in rows)
     assert sum(len(r.item_ids) for r in rows) >= 4 * len(deep)
