@@ -21,9 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.area import PanelRequest
 from app.auth import coordinator_only, staff_only
 from app.deps import DbSession
-from app.errors import BilansError, Conflict, Invalid, NotFound
+from app.errors import BilansError, Conflict, Invalid
 from app.forms import form_data
-from app.i18n import gettext as _
 from app.pages import me, render_page
 from app.records.access import open_record, sees
 from app.records.models import Case
@@ -118,6 +117,7 @@ class RecordPages(Controller):
         context.setdefault("errors", {})
         context.setdefault("values", {})
         context.setdefault("messages", {})
+        context.setdefault("saved", None)
         context |= extra
         return render_page(request, PAGES[section], block=block, status_code=status_code, **context)
 
@@ -132,19 +132,30 @@ class RecordPages(Controller):
             request, "record/overview.html", case=case, section="overview", overview=summary
         )
 
-    @get("/{section:str}")
-    async def section(
-        self,
-        request: Request[Any, Any, State],
-        db_session: DbSession,
-        code: FromPath[str],
-        section: FromPath[str],
+    async def _show(
+        self, request: Request[Any, Any, State], db: AsyncSession, code: str, section: str
     ) -> Template:
-        if section not in PAGES:
-            raise NotFound(_("Nie ma takiej części dokumentacji."))
-        case = await open_record(db_session, me(request), code, record=section)
-        await db_session.commit()
-        return await self._page(request, db_session, case, section)
+        case = await open_record(db, me(request), code, record=section)
+        await db.commit()
+        return await self._page(request, db, case, section)
+
+    @get("/card")
+    async def card(
+        self, request: Request[Any, Any, State], db_session: DbSession, code: FromPath[str]
+    ) -> Template:
+        return await self._show(request, db_session, code, "card")
+
+    @get("/biography")
+    async def biography(
+        self, request: Request[Any, Any, State], db_session: DbSession, code: FromPath[str]
+    ) -> Template:
+        return await self._show(request, db_session, code, "biography")
+
+    @get("/star")
+    async def star(
+        self, request: Request[Any, Any, State], db_session: DbSession, code: FromPath[str]
+    ) -> Template:
+        return await self._show(request, db_session, code, "star")
 
     @post("/card")
     async def save_card(
