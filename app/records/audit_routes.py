@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -54,6 +55,9 @@ ACTION_LABELS = {
     AuditAction.download: "pobranie",
     AuditAction.export: "eksport",
 }
+# A kind is a short snake_case word; kinds another part of the record notes show under their own
+# name until they get a label here.
+RECORD_KIND = re.compile(r"[a-z][a-z0-9_]{0,39}")
 PARTICIPANT_ACTOR = "Uczestnik (formularz publiczny)"
 
 
@@ -112,7 +116,7 @@ def parse_filters(raw: Mapping[str, str]) -> tuple[AuditFilters, dict[str, str]]
         errors["case"] = _("Kod sprawy ma najwyżej 32 znaki (np. BK-2026-00042).")
         case_code = ""
     record = raw.get("record", "").strip()
-    if record and record not in RECORD_LABELS:
+    if record and not RECORD_KIND.fullmatch(record):
         errors["record"] = _("Wybierz rodzaj zapisu z listy.")
         record = ""
     action = None
@@ -208,6 +212,12 @@ async def browse(
     return lines, (lines[-1].id if len(rows) > limit else None)
 
 
+async def record_kinds(db: AsyncSession) -> dict[str, str]:
+    """Every kind the filter offers: the labelled ones and any other kind the log holds."""
+    held = (await db.scalars(select(AuditEntry.record).distinct())).all()
+    return RECORD_LABELS | {kind: kind for kind in sorted(held) if kind not in RECORD_LABELS}
+
+
 def to_csv(lines: Sequence[AuditLine]) -> bytes:
     """The lines as a spreadsheet opens them in Poland: semicolons, UTF-8 with a BOM."""
     out = io.StringIO()
@@ -244,7 +254,7 @@ class AuditPages(Controller):
             filters=filters,
             errors=errors,
             staff=staff,
-            records=RECORD_LABELS,
+            records=await record_kinds(db_session),
             actions=ACTION_LABELS,
         )
 

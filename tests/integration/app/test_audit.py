@@ -345,11 +345,18 @@ async def test_filters_narrow_the_lines(db: AsyncSession) -> None:
 
 def test_bad_filters_get_polish_messages_and_filter_nothing() -> None:
     filters, errors = parse_filters(
-        {"from": "2026-13-01", "to": "1.1.2026", "action": "erase", "actor": "x", "case": "b" * 40}
+        {
+            "from": "2026-13-01",
+            "to": "1.1.2026",
+            "action": "erase",
+            "actor": "x",
+            "case": "b" * 40,
+            "record": "Case'; --",
+        }
     )
 
     assert filters == AuditFilters()
-    assert set(errors) == {"from", "to", "action", "actor", "case"}
+    assert set(errors) == {"from", "to", "action", "actor", "case", "record"}
     assert "RRRR-MM-DD" in errors["from"]
     _f, reversed_range = parse_filters({"from": "2026-03-02", "to": "2026-03-01"})
     assert "wcześniejsza" in reversed_range["to"]
