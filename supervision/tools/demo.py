@@ -81,7 +81,10 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
     ).unique()
     for index, case in enumerate(cases):
         end = min(case.closed_on or today, today)
-        day = max(case.opened_on, end - timedelta(days=14))
+        # Mid-way through the research stage, but not before the counsellor was hired (the
+        # demo's licences start then).
+        hired = case.counsellor.hired_on or case.opened_on
+        day = min(max(case.opened_on, end - timedelta(days=14), hired), end)
         forms = [(NBK, _nbk(rng, day)), (KZZ, _kzz(rng, day, high_approval=index % 3 == 1))]
         forms.append(
             (SCHEIN, _schein(rng, day)) if index % 2 == 0 else (VALUE_CARDS, _cards(rng, day))
@@ -90,5 +93,7 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
             result = results.parse(code, raw, today=today, opened_on=case.opened_on)
             try:
                 await service.write_result(db, case, result, recorded_by_id=case.counsellor_id)
-            except LicenceMissing:
-                continue  # the counsellor holds no licence for it on that day: no use, no result
+            except LicenceMissing:  # no licence on that day: no use, no result
+                if code == SCHEIN:  # value cards instead, which need none
+                    cards = results.parse(VALUE_CARDS, _cards(rng, day), today=today)
+                    await service.write_result(db, case, cards, recorded_by_id=case.counsellor_id)

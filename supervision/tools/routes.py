@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
 
@@ -222,7 +222,7 @@ class ToolResultApi(Controller):
         db_session: DbSession,
         code: FromPath[str],
         tool: FromPath[str],
-        data: dict[str, Any],
+        data: JSONBody[dict[str, Any]],
     ) -> ToolResultOut:
         row = await service.record_result(
             db_session, me(request), code, tool, results.flatten(data), today=today()
