@@ -46,8 +46,6 @@ DESCRIPTION_MAX = 2000
 CELL_MAX = 2000  # each of the competence card's three columns
 ROWS_MAX = 60  # rows of one competence card
 
-FILE_ONLY_FOR_DOCUMENT = "Plik można dołączyć tylko do dokumentu, nie do przedmiotu."
-
 
 def file_allowed(kind: ItemKind) -> bool:
     """Only a document carries a file: a physical item is seen at a meeting and described."""

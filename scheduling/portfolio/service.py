@@ -27,7 +27,6 @@ from app.records.models import Case, FilePurpose, UploadedFile
 from scheduling.portfolio.kinds import (
     CELL_MAX,
     DESCRIPTION_MAX,
-    FILE_ONLY_FOR_DOCUMENT,
     ROWS_MAX,
     TITLE_MAX,
     EvidenceKind,
@@ -138,7 +137,8 @@ async def add_item(
     given (checked by its content and size: :func:`app.records.uploads.check_upload`)."""
     case = await open_record(db, user, code, record=PORTFOLIO, action=AuditAction.create)
     if upload is not None and not file_allowed(form.kind):
-        raise Invalid(FILE_ONLY_FOR_DOCUMENT, errors={"file": FILE_ONLY_FOR_DOCUMENT})
+        message = _("Plik można dołączyć tylko do dokumentu, nie do przedmiotu.")
+        raise Invalid(message, errors={"file": message})
     stored: UploadedFile | None = None
     if upload is not None:
         stored = await store_upload(
