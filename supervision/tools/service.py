@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import AuditAction
 from app.auth import CurrentUser
 from app.errors import Invalid, NotFound
+from app.i18n import gettext as _
 from app.records.access import open_record
 from app.records.models import Case
 from supervision.licences import service as licences
@@ -32,7 +33,7 @@ def tool_code(slug: str) -> str:
     """The catalogue code of a tool named in a URL (``nbk``, ``karty``), or 404."""
     code = slug.strip().upper()[:32]
     if code not in results.PARSERS:
-        raise NotFound("Nie ma formularza wyników dla tego narzędzia.")
+        raise NotFound(_("Nie ma formularza wyników dla tego narzędzia."))
     return code
 
 
