@@ -48,6 +48,7 @@ class QuestionItem(IdMixin, Base):
     question stays (records that asked it keep their own copy of its text)."""
 
     __tablename__ = "question_item"
+    __table_args__ = {"info": {"seeded": True}}  # seeded by migration 0012 (app.demo.is_empty)
 
     kind: Mapped[QuestionList] = mapped_column(str_enum(QuestionList), index=True)
     text: Mapped[str] = mapped_column(String(QUESTION_MAX))

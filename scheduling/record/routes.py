@@ -203,6 +203,65 @@ class RecordPages(Controller):
             )
         return await self._done(request, db_session, code, found.section, block_of(found))
 
+    async def _edit_page(
+        self,
+        request: Request[Any, Any, State],
+        db: AsyncSession,
+        code: str,
+        kind: RowKind,
+        row_id: int,
+        *,
+        values: dict[str, Any] | None = None,
+        exc: BilansError | None = None,
+    ) -> Template:
+        case = await open_record(db, me(request), code, record=kind.section)
+        row = await service.row_of(db, case, kind, row_id)
+        await db.commit()
+        shown = values
+        if shown is None:
+            shown = {i.name: getattr(row, i.name, None) for i in kind.inputs}
+            if kind.section == "biography" and row.question_id is None:
+                shown["own_question"] = row.question
+        return render_page(
+            request, "record/row_edit.html", status_code=exc.status_code if exc else 200,
+            case=case, kind=kind, row=row, section=kind.section, values=shown,
+            errors=exc.errors if exc else {}, message=exc.message if exc else None,
+            questions=await questions.active_questions(db, QuestionList(f"biography_{kind.fixed['area']}"))
+            if kind.section == "biography" else [],
+        )  # fmt: skip
+
+    @get("/rows/{kind:str}/{row_id:int}/edit")
+    async def edit_form(
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        code: FromPath[str],
+        kind: FromPath[str],
+        row_id: FromPath[int],
+    ) -> Template:
+        return await self._edit_page(request, db_session, code, row_kind(kind), row_id)
+
+    @post("/rows/{kind:str}/{row_id:int}")
+    async def edit_row(
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        code: FromPath[str],
+        kind: FromPath[str],
+        row_id: FromPath[int],
+    ) -> Template | Redirect:
+        found = row_kind(kind)
+        raw = await form_data(request)
+        try:
+            await service.edit_row(db_session, me(request), code, kind, row_id, raw)
+        except (Invalid, Conflict) as exc:
+            await db_session.rollback()
+            return await self._edit_page(
+                request, db_session, code, found, row_id, values=raw, exc=exc
+            )
+        anchor = block_of(found).replace("_", "-")
+        return Redirect(f"/cases/{code}/record/{found.section}#{anchor}", status_code=303)
+
     @post("/rows/{kind:str}/{row_id:int}/delete")
     async def remove_row(
         self,

@@ -182,6 +182,37 @@ async def add_row(
     return row
 
 
+async def row_of(db: AsyncSession, case: Case, kind: RowKind, row_id: int) -> Any:
+    """The row ``row_id`` of ``kind`` in the case (404 when it is not this case's)."""
+    table: Any = ROW_TABLES[kind.key]
+    query = select(table).where(table.id == row_id, table.case_id == case.id)
+    for name, value in kind.fixed.items():
+        query = query.where(getattr(table, name) == value)
+    found = (await db.scalars(query)).one_or_none()
+    if found is None:
+        raise NotFound(_("Nie ma już tej pozycji."))
+    return found
+
+
+async def edit_row(
+    db: AsyncSession, user: CurrentUser, code: str, key: str, row_id: int, raw: dict[str, Any]
+) -> None:
+    """Correct a row of the case's record (422 with the reasons; the row stays as it was)."""
+    kind = row_kind(key)
+    case = await open_record(
+        db, user, code, record=kind.section, action=AuditAction.update, record_id=row_id
+    )
+    row = await row_of(db, case, kind, row_id)
+    form = _clean(kind, raw)
+    if isinstance(form, AnswerIn):
+        values = await _answer_values(db, case.id, kind.fixed["area"], form)
+    else:
+        values = form.model_dump()
+    for name, value in values.items():
+        setattr(row, name, value)
+    await db.commit()
+
+
 async def remove_row(db: AsyncSession, user: CurrentUser, code: str, key: str, row_id: int) -> None:
     """Remove one row of the case's record (404 when it is not this case's)."""
     kind = row_kind(key)

@@ -218,7 +218,7 @@ async def test_the_basic_variants_training_is_edited_on_the_card(
 ROUTES = [
     ("GET", ""), ("GET", "/card"), ("GET", "/biography"), ("GET", "/star"),
     ("POST", "/card"), ("POST", "/biography/work"), ("POST", "/rows/school"),
-    ("POST", "/rows/school/1/delete"),
+    ("POST", "/rows/school/1/delete"), ("GET", "/rows/school/1/edit"), ("POST", "/rows/school/1"),
 ]  # fmt: skip
 
 
@@ -301,3 +301,27 @@ async def test_the_question_lists_are_the_coordinators_only(
     add = await post_form(client, "/record/questions/ipr_scenario", {"text": "Pytanie?"})
 
     assert (page.status_code, add.status_code) == (403, 403)
+
+
+async def test_a_row_is_corrected_on_its_own_page_without_javascript(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    code = await fresh_case(db)
+    await login(client, COUNSELLOR)
+    await post_form(client, f"/cases/{code}/record/rows/course", COURSE)
+    row_id = await db.scalar(select(func.max(CardCourse.id)))
+    await db.commit()
+    url = f"/cases/{code}/record/rows/course/{row_id}"
+
+    form = await client.get(f"{url}/edit")
+    refused = await post_form(client, url, COURSE | {"hours": "0"})
+    saved = await post_form(
+        client, url, COURSE | {"name": "Wózki widłowe II"}, follow_redirects=False
+    )
+
+    assert form.status_code == 200
+    assert 'value="Obsługa wózków widłowych"' in form.text
+    assert refused.status_code == 422
+    assert "Podaj wartość nie mniejszą niż 1." in refused.text
+    assert saved.status_code == 303
+    assert await courses(db, code) == ["Wózki widłowe II"]

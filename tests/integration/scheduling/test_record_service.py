@@ -41,16 +41,14 @@ async def staff(db: AsyncSession, email: str) -> CurrentUser:
 
 
 async def case_of(
-    db: AsyncSession, email: str = COUNSELLOR, variant: CaseVariant = CaseVariant.deep
+    db: AsyncSession, email: str = COUNSELLOR, variant: CaseVariant | None = CaseVariant.deep
 ) -> str:
-    """A case of ``email`` whose card and interviews are still empty."""
+    """A case of ``email`` (of ``variant``, None: any) whose card and interviews are empty."""
     used = select(CardSchool.case_id).union(select(StarSituation.case_id))
-    code = await db.scalar(
-        select(Case.code)
-        .join(User, User.id == Case.counsellor_id)
-        .where(User.email == email, Case.variant == variant, ~Case.id.in_(used))
-        .order_by(Case.code)
-    )
+    query = select(Case.code).join(User, User.id == Case.counsellor_id)
+    if variant is not None:
+        query = query.where(Case.variant == variant)
+    code = await db.scalar(query.where(User.email == email, ~Case.id.in_(used)).order_by(Case.code))
     await db.commit()
     assert code is not None
     return code
@@ -148,7 +146,11 @@ async def test_an_answer_keeps_the_question_as_asked_after_the_list_is_edited_an
     )
     await questions.edit_question(db, asked_id, {"text": "Zupełnie inne pytanie?"})
     await questions.retire_question(db, asked_id, now=NOW)
-    answer = await db.scalar(select(BiographyAnswer).where(BiographyAnswer.question_id == asked_id))
+    answer = await db.scalar(
+        select(BiographyAnswer)
+        .join(Case, Case.id == BiographyAnswer.case_id)
+        .where(BiographyAnswer.question_id == asked_id, Case.code == code)
+    )
 
     assert answer is not None
     assert (answer.question, answer.answer) == (wording, "Magazyn, 6 lat.")
@@ -273,7 +275,7 @@ async def test_the_coordinator_edits_any_case_and_a_row_of_another_case_is_not_f
 ) -> None:
     dorota, anna = await staff(db, COORDINATOR), await staff(db, COUNSELLOR)
     code = await case_of(db)
-    other = await case_of(db, OTHER_COUNSELLOR)
+    other = await case_of(db, OTHER_COUNSELLOR, variant=None)
     row = await service.add_row(db, dorota, code, "star_events", {"situation": "Powódź 2010"})
     row_id = row.id
 
@@ -299,3 +301,22 @@ async def test_the_overview_says_which_sections_hold_something(db: AsyncSession)
     assert summary["card"] is False
     assert summary["biography"] is False
     assert summary["ipr"] is None  # another part's section: a link only
+
+
+@on_both_engines
+async def test_a_row_is_corrected_and_a_bad_correction_leaves_it_as_it_was(
+    db: AsyncSession,
+) -> None:
+    anna, code = await staff(db, COUNSELLOR), await case_of(db)
+    row_id = (await service.add_row(db, anna, code, "school", SCHOOL)).id
+
+    await service.edit_row(db, anna, code, "school", row_id, SCHOOL | {"year_to": "2010"})
+    with pytest.raises(Invalid):
+        await service.edit_row(db, anna, code, "school", row_id, SCHOOL | {"year_to": "1999"})
+    await db.rollback()
+    school = await db.scalar(
+        select(CardSchool).where(CardSchool.id == row_id).execution_options(populate_existing=True)
+    )
+
+    assert school is not None
+    assert (school.year_from, school.year_to) == (2005, 2010)
