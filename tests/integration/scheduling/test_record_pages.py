@@ -325,3 +325,20 @@ async def test_a_row_is_corrected_on_its_own_page_without_javascript(
     assert "Podaj wartość nie mniejszą niż 1." in refused.text
     assert saved.status_code == 303
     assert await courses(db, code) == ["Wózki widłowe II"]
+
+
+async def test_saving_an_area_with_htmx_sends_the_new_total_time_out_of_band(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    code = await fresh_case(db)
+    await login(client, COUNSELLOR)
+
+    response = await post_form(
+        client, f"/cases/{code}/record/biography/education", {"minutes": "40"},
+        headers=HTMX | {"HX-Target": "area-education"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert 'id="area-education"' in response.text
+    assert 'hx-swap-oob="true"' in response.text
+    assert "40 min" in response.text
