@@ -184,11 +184,21 @@ STORIES = (
 )
 
 
+COMMON_ANSWERS = {
+    "Kto może Cię wspierać w realizacji celu?": "Rodzina, doradca zawodowy z WUP, doradca w powiatowym urzędzie pracy.",
+    "Jakich zasobów (czasu, pieniędzy) będziesz potrzebować?": "Około 6 godzin w tygodniu przez pół roku; koszt szkoleń z bonem szkoleniowym (udział własny 13%).",
+    "Po czym poznasz, że robisz postępy?": "Ukończone szkolenia z certyfikatem, zaproszenia na rozmowy kwalifikacyjne, nowe zadania w pracy.",
+    "Co zrobisz, jeśli plan się nie powiedzie?": "Wrócę do celu alternatywnego i umówię konsultację z doradcą, aby zmienić scenariusz.",
+}
+
+
 def _answers(story: Story, questions: list[tuple[int, str]]) -> list[IprAnswer]:
     known = {
+        **COMMON_ANSWERS,
         "Jakie zasoby kompetencyjne już posiadasz?": story.resources,
         "Jakie mogą pojawić się przeszkody?": story.obstacles,
         "Jak można je zminimalizować?": story.remedies,
+        "Jaki będzie Twój pierwszy krok i kiedy go zrobisz?": f"{story.actions[0][0]} – w ciągu {story.actions[0][1]} dni.",
     }
     return [
         IprAnswer(

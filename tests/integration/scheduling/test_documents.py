@@ -219,3 +219,14 @@ async def test_the_demos_completed_deep_cases_were_handed_both_documents(db: Asy
         assert ipr.handed_over_by_id == case.counsellor_id
         assert ipr.handed_over_at is not None
         assert service.gaps(ipr) == {}
+
+
+async def hand_over_both(db: AsyncSession, code: str, who: CurrentUser) -> None:
+    """Write and hand over the plan and the feedback of the case ``code`` (the completion rule),
+    for the tests that complete a deep case."""
+    case = (
+        await db.scalars(
+            select(Case).where(Case.code == code).execution_options(populate_existing=True)
+        )
+    ).one()
+    await _save_and_hand_over(db, case, who)
