@@ -15,7 +15,8 @@ from __future__ import annotations
 from app.auth import CurrentUser
 from app.errors import Forbidden
 from app.i18n import gettext as _
-from supervision.models import FilePurpose, SupervisionSession, UploadedFile
+from app.records.models import FilePurpose, UploadedFile
+from supervision.models import SupervisionSession
 
 
 def forbid_head(user: CurrentUser) -> None:

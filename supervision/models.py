@@ -1,5 +1,6 @@
 """Supervision tables: sessions (with attendees, cases, actions, materials), training records,
-materials, tool catalogue, licences, tool uses on cases and uploaded files.
+materials, tool catalogue, licences and tool uses on cases (the uploaded files they refer to
+are the records' one file store, :class:`app.records.models.UploadedFile`).
 
 Times are stored in UTC. Cases are linked by id and shown by their code, never by a name.
 """
@@ -24,31 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, IdMixin, TimestampMixin, str_enum, utcnow
-from app.records.models import Case, User
+from app.records.models import Case, UploadedFile, User
 from supervision.enums import RecordKind, SessionKind
-
-# --- uploaded files -------------------------------------------------------------------------
-
-
-class FilePurpose(enum.StrEnum):
-    certificate = "certificate"
-    material = "material"
-    licence = "licence"
-
-
-class UploadedFile(IdMixin, TimestampMixin, Base):
-    """A file stored under ``var/uploads`` with a random name; ``owner_id`` is whose it is."""
-
-    __tablename__ = "uploaded_file"
-
-    token: Mapped[str] = mapped_column(String(64), unique=True)  # also the stored file name
-    purpose: Mapped[FilePurpose] = mapped_column(str_enum(FilePurpose))
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    original_name: Mapped[str] = mapped_column(String(200))
-    media_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-
 
 # --- sessions -------------------------------------------------------------------------------
 
@@ -161,6 +139,7 @@ class Tool(IdMixin, TimestampMixin, Base):
     """A diagnostic tool in the catalogue (NBK, KZZ, Schein anchors, AC/DC, value cards, ...)."""
 
     __tablename__ = "tool"
+    __table_args__ = {"info": {"seeded": True}}  # loaded by migration 0013 (app.demo.is_empty)
 
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from app.area import Area, Periodic
 from app.auth import Role
-from app.records import account_routes, api, cli, demo, people_routes, routes
+from app.records import account_routes, api, audit_routes, cli, demo, people_routes, routes
 from app.records.accounts import purge_login_failures
 from app.records.enums import (
     EDUCATION_LABELS,
@@ -30,6 +30,7 @@ from app.records.models import (
     Participant,
     PlaceKind,
     PlaceWindow,
+    UploadedFile,
     User,
 )
 
@@ -64,6 +65,7 @@ AREA = Area(
         *routes.HANDLERS,
         *people_routes.HANDLERS,
         *api.HANDLERS,
+        *audit_routes.HANDLERS,
     ],
     periodic=[Periodic(purge_login_failures, every=timedelta(hours=1))],
     demo=demo.load,
@@ -82,6 +84,7 @@ AREA = Area(
         Consent,
         CaseSequence,
         Case,
+        UploadedFile,
     ),
     labels=LABELS,
 )

@@ -270,3 +270,30 @@ class Case(IdMixin, TimestampMixin, Base):
 
     participant: Mapped[Participant] = relationship(lazy="joined", innerjoin=True)
     counsellor: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class FilePurpose(enum.StrEnum):
+    """What an uploaded file is for: each feature that stores files has its own purpose."""
+
+    certificate = "certificate"
+    material = "material"
+    licence = "licence"
+    portfolio = "portfolio"
+
+
+class UploadedFile(IdMixin, TimestampMixin, Base):
+    """A file stored under ``var/uploads`` (outside the web root) with a random name, checked by
+    :mod:`app.records.uploads` and stored by :mod:`app.records.files`, the one file store of
+    every area; ``owner_id`` is whose it is (a counsellor's certificate or licence evidence;
+    none for a material or a portfolio item, which belong to the coordinator's list and to a
+    case). Who may download it is the owning feature's rule."""
+
+    __tablename__ = "uploaded_file"
+
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # also the stored file name
+    purpose: Mapped[FilePurpose] = mapped_column(str_enum(FilePurpose))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    original_name: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import State
 from litestar.params import FromPath
 from litestar.response import File
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,12 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import any_staff
 from app.deps import AppSettings, DbSession
 from app.pages import me
+from app.records.files import DOWNLOAD_HEADERS, UPLOAD_BODY_LIMIT, form_file
+from app.records.models import FilePurpose
 from supervision.files import service
-from supervision.files.uploads import MAX_UPLOAD_BYTES
-from supervision.models import FilePurpose
 
-# The body limit: the largest allowed file plus room for the other form fields.
-UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 512 * 1024
+__all__ = ["UPLOAD_BODY_LIMIT", "FilePages", "read_upload"]
 
 
 async def read_upload(
@@ -30,23 +29,16 @@ async def read_upload(
     owner_id: int | None,
 ) -> int | None:
     """Store the form's ``file`` (checked, in the request's transaction): its id, or None when
-    the form carries none. At most two bytes past the limit are read, so a file too large is
-    refused by its size without being read whole."""
-    form = await request.form()
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
+    the form carries none."""
+    found = await form_file(request)
+    if found is None:
         return None
-    data = await upload.read(MAX_UPLOAD_BYTES + 1)
-    rest = await upload.read(1)
-    size = len(data) + len(rest)
-    if size > MAX_UPLOAD_BYTES:
-        data = data + rest
     row = await service.store_upload(
         db,
         settings.var_dir,
-        filename=upload.filename,
-        content_type=upload.content_type,
-        data=data,
+        filename=found.filename,
+        content_type=found.content_type,
+        data=found.data,
         purpose=purpose,
         owner_id=owner_id,
         by=me(request),
@@ -72,5 +64,5 @@ class FilePages(Controller):
             filename=row.original_name,
             media_type=row.media_type,
             content_disposition_type="attachment",
-            headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+            headers=DOWNLOAD_HEADERS,
         )

@@ -19,9 +19,10 @@ from app.errors import BilansError, Invalid
 from app.forms import form_data, validate
 from app.pages import me, render_page, today
 from app.records import service as records
+from app.records.models import FilePurpose
 from supervision.files.routes import UPLOAD_BODY_LIMIT, read_upload
 from supervision.licences import service
-from supervision.models import FilePurpose, ToolLicence
+from supervision.models import ToolLicence
 
 
 async def _licences_page(

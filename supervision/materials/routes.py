@@ -16,10 +16,10 @@ from app.deps import AppSettings, DbSession
 from app.errors import Invalid
 from app.forms import form_data, validate
 from app.pages import me, render_page
+from app.records.models import FilePurpose
 from supervision.files.routes import UPLOAD_BODY_LIMIT, read_upload
 from supervision.licences import service as licences
 from supervision.materials import service
-from supervision.models import FilePurpose
 
 
 async def _materials_page(

@@ -16,11 +16,11 @@ from app.deps import AppSettings, DbSession
 from app.errors import Invalid
 from app.forms import form_data, validate
 from app.pages import me, render_page
+from app.records.models import FilePurpose
 from supervision.access import forbid_others_training
 from supervision.enums import RecordKind
 from supervision.files.routes import UPLOAD_BODY_LIMIT, read_upload
 from supervision.licences import service as licences
-from supervision.models import FilePurpose
 from supervision.training import service
 from supervision.training.training import INITIAL_MODULES, PLAN_KINDS
 

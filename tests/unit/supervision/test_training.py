@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.records.uploads import MAX_UPLOAD_BYTES, UploadKind, UploadRejected, check_upload
 from supervision.enums import RecordKind
-from supervision.files.uploads import MAX_UPLOAD_BYTES, UploadKind, UploadRejected, check_upload
 from supervision.training.training import (
     PlanItem,
     TrainingPlan,
