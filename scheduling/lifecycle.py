@@ -12,6 +12,8 @@ From the seed and ``domain.md``:
 - The whole process ends within 6 months (S29). *Decision*: the limit runs from the day the
   recruitment interview was held (not the booking day); the last day is included, months counted
   as the civil code counts them (``app.calendar.add_months``).
+- A deep case completes only when the participant was handed both its documents, the
+  Individual Development Plan and the feedback document (S25-S27, :mod:`scheduling.documents`).
 - A deep case has 2-6 meetings after the recruitment interview (S14). No further meeting is booked
   for a basic or closed case, beyond the sixth, or after the deadline.
 
@@ -85,6 +87,8 @@ class Facts:
 
     held_after_interview: int = 0  # meetings after the recruitment interview marked attended
     summary_held: bool = False  # a meeting holding the summary was attended
+    # The IPR and the feedback document both have a version handed over (S25, S26, S27).
+    documents_handed_over: bool = False
 
 
 _MOVES: dict[tuple[CaseStatus, Action], CaseStatus] = {
@@ -147,6 +151,11 @@ def _check_facts(action: Action, facts: Facts) -> None:
                 f"Pogłębiony Bilans Kariery ma co najmniej {MIN_MEETINGS_AFTER_INTERVIEW} "
                 "spotkania po rozmowie doradczo-rekrutacyjnej "
                 f"(odbyło się: {facts.held_after_interview})."
+            )
+        if not facts.documents_handed_over:
+            raise Refused(
+                "Bilans kończy się przekazaniem uczestnikowi Indywidualnego Planu Rozwoju "
+                "i Informacji zwrotnej: przekaż najpierw oba dokumenty."
             )
 
 

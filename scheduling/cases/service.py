@@ -27,6 +27,7 @@ from scheduling import lifecycle
 from scheduling.booking.changes import cancel_meetings_of_case
 from scheduling.booking.meetings import MeetingView, meetings_of
 from scheduling.booking.models import BookingKind, BookingStatus
+from scheduling.documents.service import documents_handed_over
 from scheduling.lifecycle import Action, Deadline, Facts, Refused
 from scheduling.plan import MeetingPart
 
@@ -61,18 +62,26 @@ class CaseStory:
         return lifecycle.hours_label(self.minutes_held + self.minutes_planned)
 
 
-def facts_of(meetings: Sequence[MeetingView]) -> Facts:
+def facts_of(meetings: Sequence[MeetingView], *, documents_handed_over: bool = False) -> Facts:
     held = [m for m in meetings if m.kind is BookingKind.follow_up]
     held = [m for m in held if m.status is BookingStatus.attended]
     return Facts(
         held_after_interview=len(held),
         summary_held=any(MeetingPart.SUMMARY in m.parts for m in held),
+        documents_handed_over=documents_handed_over,
     )
+
+
+async def case_facts(db: AsyncSession, case_id: int) -> Facts:
+    """What the lifecycle needs: the meetings held and the documents handed over."""
+    meetings = await meetings_of(db, case_id)
+    handed = await documents_handed_over(db, case_id)
+    return facts_of(meetings, documents_handed_over=handed)
 
 
 async def case_story(db: AsyncSession, case: Case, *, today: date) -> CaseStory:
     meetings = await meetings_of(db, case.id)
-    facts = facts_of(meetings)
+    facts = facts_of(meetings, documents_handed_over=await documents_handed_over(db, case.id))
     further = [m for m in meetings if m.kind is BookingKind.follow_up]
     held = sum(m.minutes for m in further if m.status is BookingStatus.attended)
     planned = sum(m.minutes for m in further if m.status is BookingStatus.booked)
@@ -140,12 +149,15 @@ async def act(
     case = await case_by_code(db, code)
     may_see(user, case)
     today = now.astimezone(WARSAW).date()
-    values = _values(case, action, form, facts_of(await meetings_of(db, case.id)), today)
+    values = _values(case, action, form, await case_facts(db, case.id), today)
     expected, case_id = case.status, case.id
     await db.commit()
 
     def body(conn: Connection) -> None:
-        if not writes.move_case(conn, case_id, expected=expected, values=values, now=now):
+        moved = writes.move_case(
+            conn, case_id, expected=expected, values=values, now=now, actor_id=user.id
+        )  # the move notes its audit line
+        if not moved:
             raise Conflict(_("Sprawa została właśnie zmieniona. Odśwież stronę."))
         if not values["status"].active:
             cancel_meetings_of_case(conn, case_id, now=now, contact_phone=contact_phone)

@@ -24,6 +24,7 @@ from playwright.sync_api import Page, expect
 from tests.clock import DEMO_NOW
 from tests.conftest import COORDINATOR, COUNSELLOR
 from tests.e2e.axe import axe_check, login_as, screenshot
+from tests.e2e.test_documents_pages import hand_over_documents
 
 pytestmark = pytest.mark.browser
 
@@ -228,6 +229,8 @@ def test_a_participants_bilans_from_the_interview_to_completion(fresh_server, pa
     _act(wide, str(code), "Przejdź do etapu podsumowującego")
     _mark_held(wide, planned[-1])
     _both_widths(staff, wide, case_url, "8-summary-held")
+    expect(wide.get_by_text("Bilans zakończysz po przekazaniu uczestnikowi")).to_be_visible()
+    hand_over_documents(wide, str(code))  # S25: the IPR and the feedback, then completion
     _act(wide, str(code), "Zakończ Bilans Kariery")
     _both_widths(staff, wide, case_url, "9-completed")
     expect(wide.get_by_text("zakończona").first).to_be_visible()

@@ -24,6 +24,7 @@ from tests.integration.scheduling.test_case_lifecycle import (
     _held_interview,
     _now,
 )
+from tests.integration.scheduling.test_documents import hand_over_both
 
 
 async def _post(
@@ -98,12 +99,15 @@ async def test_summary_and_completion_through_the_api_refuse_until_their_meeting
     summary = await _post(client, held, "summary", headers)
     early_complete = await _post(client, held, "complete", headers)
     await _attend(db, meetings[1].booking.id, held.counsellor)
+    before_documents = await _post(client, held, "complete", headers)
+    await hand_over_both(db, held.code, held.counsellor)
     complete = await _post(client, held, "complete", headers)
     after = await _post(client, held, "withdraw", headers, reason="za późno")
 
     _problem(early_summary, 409, "co najmniej jednym spotkaniu")
     assert summary.json()["status"] == "summary"
     _problem(early_complete, 409, "spotkanie podsumowujące")
+    _problem(before_documents, 409, "przekaż najpierw oba dokumenty")
     assert complete.json()["status"] == "completed"
     assert complete.json()["minutes_held"] == 90
     _problem(after, 409, "już zamknięta")

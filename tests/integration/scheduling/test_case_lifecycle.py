@@ -48,6 +48,7 @@ from tests.integration.scheduling.test_booking_builders import (
     slot_counts,
     user_id,
 )
+from tests.integration.scheduling.test_documents import hand_over_both
 
 
 @dataclass
@@ -281,6 +282,9 @@ async def test_a_deep_case_goes_through_research_and_summary_to_completion(
     with pytest.raises(Conflict, match="spotkanie podsumowujące"):
         await _act(db, held, Action.complete)
     await _attend(db, meetings[1].booking.id, held.counsellor)
+    with pytest.raises(Conflict, match="Indywidualnego Planu Rozwoju i Informacji zwrotnej"):
+        await _act(db, held, Action.complete)  # S25: the documents are handed over first
+    await hand_over_both(db, held.code, held.counsellor)
     case = await _act(db, held, Action.complete)
 
     story = await service.case_story(db, case, today=held.interview_on)

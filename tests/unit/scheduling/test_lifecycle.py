@@ -13,7 +13,7 @@ from scheduling import lifecycle
 from scheduling.lifecycle import Action, Deadline, Facts, Refused, check_further_meeting, move
 
 basic, deep = CaseVariant.basic, CaseVariant.deep
-HELD_SUMMARY = Facts(held_after_interview=3, summary_held=True)
+HELD_SUMMARY = Facts(held_after_interview=3, summary_held=True, documents_handed_over=True)
 
 
 @pytest.mark.parametrize(
@@ -58,6 +58,26 @@ def test_completion_needs_the_summary_held_and_two_meetings_after_the_interview(
         move(CaseStatus.summary, deep, Action.complete, Facts(3, summary_held=False))
     with pytest.raises(Refused, match="co najmniej 2 spotkania"):
         move(CaseStatus.summary, deep, Action.complete, Facts(1, summary_held=True))
+
+
+@pytest.mark.parametrize("status", [CaseStatus.research, CaseStatus.summary])
+def test_completion_needs_the_plan_and_the_feedback_handed_over(status: CaseStatus) -> None:
+    """S25-S27: the summary hands over the IPR and the feedback; until both are handed over
+    the Bilans does not complete (and the page does not offer it), whatever else was held."""
+    held = Facts(held_after_interview=3, summary_held=True, documents_handed_over=False)
+    with pytest.raises(Refused, match="Indywidualnego Planu Rozwoju i Informacji zwrotnej"):
+        move(status, deep, Action.complete, held)
+    assert Action.complete not in lifecycle.allowed(status, deep, held)
+    assert move(status, deep, Action.complete, HELD_SUMMARY) == (CaseStatus.completed, deep)
+
+
+@given(held=st.integers(0, 6), summary=st.booleans(), documents=st.booleans())
+def test_a_deep_case_completes_exactly_when_every_condition_holds(
+    held: int, summary: bool, documents: bool
+) -> None:
+    facts = Facts(held_after_interview=held, summary_held=summary, documents_handed_over=documents)
+    may = Action.complete in lifecycle.allowed(CaseStatus.summary, deep, facts)
+    assert may == (summary and held >= lifecycle.MIN_MEETINGS_AFTER_INTERVIEW and documents)
 
 
 @pytest.mark.parametrize("status", sorted(ACTIVE_STATUSES))
