@@ -10,6 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.area import Area, Panel, Periodic
 from app.settings import Settings
+from scheduling.aftercare import demo as aftercare_demo
+from scheduling.aftercare import public_routes as survey_pages
+from scheduling.aftercare import routes as aftercare_routes
+from scheduling.aftercare.jobs import take_aftercare_steps
+from scheduling.aftercare.models import (
+    AftercareTask,
+    OutcomeSurvey,
+    Voucher,
+    VoucherHelp,
+    VoucherTotal,
+)
 from scheduling.booking import api as booking_api
 from scheduling.booking import public_routes as booking_pages
 from scheduling.booking import staff_routes as booking_staff
@@ -18,12 +29,21 @@ from scheduling.booking.models import Booking, EligibilityRuleSet, Under25Window
 from scheduling.cases import demo as case_demo
 from scheduling.cases import plan_routes
 from scheduling.cases import routes as case_routes
+from scheduling.documents import demo as documents_demo
+from scheduling.documents import routes as documents_routes
+from scheduling.documents.models import MODELS as DOCUMENT_MODELS
 from scheduling.feeds import routes as feed_routes
 from scheduling.feeds.models import FeedItem, FeedToken
 from scheduling.models import Duty, Slot
 from scheduling.office_hours import demo as office_hours_demo
 from scheduling.office_hours import routes as office_hours_routes
 from scheduling.office_hours.models import OfficeHoursWindow
+from scheduling.portfolio import demo as portfolio_demo
+from scheduling.portfolio import routes as portfolio_routes
+from scheduling.portfolio.models import CompetenceEvidence, CompetenceRow, PortfolioItem
+from scheduling.record import demo as record_demo
+from scheduling.record import models as record
+from scheduling.record import routes as record_routes
 from scheduling.rota import demo as rota_demo
 from scheduling.rota import jobs as rota_jobs
 from scheduling.rota import routes as rota_routes
@@ -43,6 +63,10 @@ async def load_demo(db: AsyncSession, now: datetime) -> None:
     await rota_demo.load_rota(db, now)
     await office_hours_demo.publish_demo_office_hours(db, now)
     await case_demo.load_case_stories(db, now)
+    await record_demo.load_demo(db, now)
+    await aftercare_demo.load_aftercare(db, now)
+    await portfolio_demo.load_demo(db, now)
+    await documents_demo.load_demo(db, now)
 
 
 AREA = Area(
@@ -56,10 +80,18 @@ AREA = Area(
         *feed_routes.HANDLERS,
         *case_routes.HANDLERS,
         *plan_routes.HANDLERS,
+        *aftercare_routes.HANDLERS,
+        *survey_pages.HANDLERS,
+        *record_routes.HANDLERS,
+        *portfolio_routes.HANDLERS,
+        *documents_routes.HANDLERS,
     ],
     rate_limits=rate_limits,
     jobs=[rota_jobs.plan_rota],
-    periodic=[Periodic(queue_booking_reminders, every=timedelta(minutes=15))],
+    periodic=[
+        Periodic(queue_booking_reminders, every=timedelta(minutes=15)),
+        Periodic(take_aftercare_steps, every=timedelta(hours=1)),
+    ],
     demo=load_demo,
     commands=[rota],
     models=(
@@ -72,12 +104,24 @@ AREA = Area(
         FeedToken,
         FeedItem,
         OfficeHoursWindow,
+        Voucher,
+        VoucherTotal,
+        VoucherHelp,
+        AftercareTask,
+        OutcomeSurvey,
+        PortfolioItem,
+        CompetenceRow,
+        CompetenceEvidence,
+        *record.TABLES,
+        *DOCUMENT_MODELS,
     ),
     labels=booking_pages.BOOKING_LABELS,
     panels=[
         Panel("me", "rota/_my_duties.html", rota_routes.my_duties_panel),
         Panel("me", "office_hours/_my_hours.html", office_hours_routes.my_office_hours_panel),
         Panel("me", "cases/_at_risk.html", case_routes.at_risk_panel),
+        Panel("me", "aftercare/_tasks.html", aftercare_routes.tasks_panel),
         Panel("case", "cases/_story.html", case_routes.case_story_panel),
+        Panel("case", "record/_panel.html", record_routes.record_panel),
     ],
 )

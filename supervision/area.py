@@ -3,14 +3,17 @@
 Feature packages, each with the area's inner shape (pure modules, service, routes, jobs):
 ``sessions`` (supervision and intervision, the free-time finder, cadence), ``licences`` (tools,
 licences, coverage), ``training`` (training records), ``materials``, ``indicators`` (the
-quarterly indicators) and ``files`` (uploaded files, which three of them use). The tables stay
+quarterly indicators) and ``files`` (the download of the files three of them keep in the
+records' one file store, :mod:`app.records.files`). The tables stay
 in one :mod:`supervision.models`, as they refer to each other across features; the access rules
 all features share are :mod:`supervision.access`.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.area import Area, Panel, Periodic
 from supervision import demo
@@ -31,11 +34,21 @@ from supervision.models import (
     ToolLicence,
     ToolUse,
     TrainingEntry,
-    UploadedFile,
 )
 from supervision.sessions.jobs import supervision_weekly_reminder
 from supervision.sessions.routes import KIND_LABELS, SessionApi, SessionPages, case_sessions_panel
+from supervision.tools import demo as tools_demo
+from supervision.tools.models import ToolObservation, ToolResult, ToolScore
+from supervision.tools.routes import ToolResultApi, ToolResultPages
 from supervision.training.routes import RECORD_LABELS, TrainingPages
+
+
+async def load_demo(db: AsyncSession, now: datetime) -> None:
+    """Supervision's demo, then the tool results of the completed deep cases (which need the
+    counsellors' licences from it)."""
+    await demo.load(db, now)
+    await tools_demo.load_demo(db, now)
+
 
 AREA = Area(
     name="supervision",
@@ -49,11 +62,12 @@ AREA = Area(
         SessionApi,
         LicenceApi,
         IndicatorApi,
+        ToolResultPages,
+        ToolResultApi,
     ],
     periodic=[Periodic(supervision_weekly_reminder, every=timedelta(hours=6))],
-    demo=demo.load,
+    demo=load_demo,
     models=(
-        UploadedFile,
         SupervisionSession,
         SessionAttendee,
         SessionCase,
@@ -62,6 +76,9 @@ AREA = Area(
         Tool,
         ToolLicence,
         ToolUse,
+        ToolResult,
+        ToolScore,
+        ToolObservation,
         TrainingEntry,
         Material,
         MaterialRead,

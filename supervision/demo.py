@@ -28,15 +28,8 @@ from supervision.models import (
     ToolUse,
     TrainingEntry,
 )
+from supervision.tools.service import ensure_catalogue
 from supervision.training.training import INITIAL_MODULES
-
-TOOLS = (
-    ("NBK", "Narzędzie Badania Kompetencji", True),
-    ("KZZ", "Kwestionariusz Zainteresowań Zawodowych", True),
-    ("SCHEIN", "Test Kotwice Kariery Scheina", True),
-    ("ACDC", "Assessment Centre / Development Centre", True),
-    ("KARTY", "Karty wartości", False),
-)
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -61,9 +54,7 @@ async def load(db: AsyncSession, now: datetime) -> None:
     )
     if coordinator is None or not counsellors:
         return
-    tools = {code: Tool(code=code, name=name, licence_required=req) for code, name, req in TOOLS}
-    db.add_all(tools.values())
-    await db.flush()
+    tools = await ensure_catalogue(db)  # loaded by migration 0013; added here only if missing
 
     _licences(db, tools, [*counsellors, coordinator], today)  # she counsels too (S52)
     await _tool_uses(db, tools, counsellors, today, rng)

@@ -45,6 +45,8 @@ RECORD_LABELS = {
     "case_story": "Przebieg sprawy",
     "case_plan": "Plan spotkań",
     "tool_use": "Użycie narzędzia",
+    "portfolio": "Portfolio",
+    "competences": "Karta kompetencji",
     "audit_log": "Dziennik zdarzeń",
 }
 ACTION_LABELS = {

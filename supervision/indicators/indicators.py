@@ -22,6 +22,9 @@ Definitions, written down (what the service counts is in its module docstring):
   passes one number per case: SQLite has no median);
 - cases over the limit (S29): cases not completed whose 6-month deadline had passed by the day
   the quarter is counted to (computed by the service).
+- outcome surveys (S33): sent and answered in the quarter; among the answers, a training
+  started or finished, a job changed; the mean usefulness of the plan (1-5) is recomputed from
+  the sum of the answers and their count (so the totals row is not a mean of means).
 
 Exports: CSV is comma-separated, UTF-8 with a byte-order mark (so Excel detects UTF-8 and shows
 Polish letters), CRLF line ends, decimal point (machine-readable). A Polish-locale Excel opened by
@@ -168,6 +171,11 @@ class Metric(StrEnum):
     CASES_OVER_LIMIT = "cases_over_limit"
     SUPERVISION_HOURS = "supervision_hours"
     TRAINING_HOURS = "training_hours"
+    SURVEYS_SENT = "surveys_sent"
+    SURVEYS_ANSWERED = "surveys_answered"
+    SURVEY_TRAINING_STARTED = "survey_training_started"
+    SURVEY_JOB_CHANGED = "survey_job_changed"
+    USEFULNESS_SUM = "usefulness_sum"
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +208,11 @@ class IndicatorRow:
     cases_over_limit: int = 0
     supervision_hours: float = 0.0
     training_hours: float = 0.0
+    surveys_sent: int = 0  # outcome surveys (S33) mailed in the quarter
+    surveys_answered: int = 0
+    survey_training_started: int = 0  # answers: a training started or finished
+    survey_job_changed: int = 0
+    usefulness_sum: float = 0.0  # the answers' usefulness of the plan (1-5), added up
     median_days_deep: float | None = None
 
     @property
@@ -210,6 +223,13 @@ class IndicatorRow:
     @property
     def deep_share_pct(self) -> float | None:
         return deep_share_of(self.deep_chosen, self.variants_chosen)
+
+    @property
+    def mean_usefulness(self) -> float | None:
+        """The answers' mean usefulness of the plan (1-5), one decimal; None without answers."""
+        if not self.surveys_answered:
+            return None
+        return round(self.usefulness_sum / self.surveys_answered, 1)
 
     @property
     def no_show_rate(self) -> float | None:
@@ -230,6 +250,10 @@ _INT_METRICS = {
     Metric.MEETINGS_HELD,
     Metric.NO_SHOWS,
     Metric.CASES_OVER_LIMIT,
+    Metric.SURVEYS_SENT,
+    Metric.SURVEYS_ANSWERED,
+    Metric.SURVEY_TRAINING_STARTED,
+    Metric.SURVEY_JOB_CHANGED,
 }
 
 
@@ -267,6 +291,7 @@ def build_indicator_rows(
                 duty_hours=round(got.get(Metric.DUTY_HOURS, 0.0), 2),
                 supervision_hours=round(got.get(Metric.SUPERVISION_HOURS, 0.0), 2),
                 training_hours=round(got.get(Metric.TRAINING_HOURS, 0.0), 2),
+                usefulness_sum=got.get(Metric.USEFULNESS_SUM, 0.0),
                 median_days_deep=median(days[counsellor.id]),
                 **ints,
             )
@@ -335,6 +360,20 @@ COLUMNS: tuple[Column, ...] = (
         "supervision_hours", "Godziny superwizji i interwizji", lambda r: r.supervision_hours, 1
     ),
     Column("training_hours", "Godziny szkoleń", lambda r: r.training_hours, 1),
+    Column("surveys_sent", "Wysłane ankiety o dalszych losach", lambda r: r.surveys_sent),
+    Column("surveys_answered", "Wypełnione ankiety", lambda r: r.surveys_answered),
+    Column(
+        "survey_training_started",
+        "Ankiety: szkolenie rozpoczęte lub ukończone",
+        lambda r: r.survey_training_started,
+    ),
+    Column("survey_job_changed", "Ankiety: zmiana pracy", lambda r: r.survey_job_changed),
+    Column(
+        "mean_usefulness",
+        "Ankiety: średnia przydatność planu (1–5)",
+        lambda r: r.mean_usefulness,
+        1,
+    ),
 )
 _BY_KEY = {c.key: c for c in COLUMNS}
 NUMERIC_COLUMNS = tuple(c for c in COLUMNS if c.key != "counsellor_name")

@@ -26,6 +26,9 @@ counted day being the earlier of the quarter's last day and today:
 - cases over the 6-month limit (S29): cases whose deadline (the interview day + 6 months, the
   last day included) was before the last counted day and that were not closed by then: still
   active, or closed only after that day (so a past quarter keeps its figure);
+- outcome surveys (S33): surveys mailed (``sent_at``) and answered (``answered_at``) in the
+  quarter, for the case's counsellor; of the answers, a training started or finished, a job
+  changed, and the usefulness of the plan added up (its mean is the pure module's);
 - supervision hours: sessions (not cancelled) that started in the quarter before ``as_of``, per
   attendee; training hours: training records held in the quarter.
 
@@ -48,6 +51,8 @@ from app.calendar import day_bounds
 from app.db import days_between, hours_between
 from app.records.enums import ACTIVE_STATUSES, CaseStatus, CaseVariant
 from app.records.models import Case, User
+from scheduling.aftercare.models import OutcomeSurvey
+from scheduling.aftercare.rules import Training
 from scheduling.booking.models import Booking, BookingKind, BookingStatus
 from scheduling.models import Duty, DutyStatus, Slot
 from supervision.indicators.indicators import (
@@ -192,6 +197,39 @@ async def training_hours(db: AsyncSession, p: Period) -> list[Aggregate]:
     return await _grouped(db, Metric.TRAINING_HOURS, stmt)
 
 
+async def outcome_surveys(db: AsyncSession, p: Period) -> list[Aggregate]:
+    """Outcome surveys sent and answered in the quarter and what the answers say (S33)."""
+    s = OutcomeSurvey
+    sent = (
+        select(Case.counsellor_id, func.count())
+        .select_from(s)
+        .join(Case, Case.id == s.case_id)
+        .where(s.sent_at >= p.start_utc, s.sent_at < p.end_utc)
+        .group_by(Case.counsellor_id)
+    )
+    out = await _grouped(db, Metric.SURVEYS_SENT, sent)
+    started = s.training.in_([Training.started, Training.finished])
+    answered = (
+        select(
+            Case.counsellor_id,
+            func.count(),
+            func.sum(case((started, 1), else_=0)),
+            func.sum(case((s.job_changed.is_(True), 1), else_=0)),
+            func.sum(s.usefulness),
+        )
+        .select_from(s)
+        .join(Case, Case.id == s.case_id)
+        .where(s.answered_at >= p.start_utc, s.answered_at < p.end_utc)
+        .group_by(Case.counsellor_id)
+    )
+    for cid, n, trained, changed, useful in (await db.execute(answered)).all():
+        out.append(Aggregate(int(cid), Metric.SURVEYS_ANSWERED, float(n)))
+        out.append(Aggregate(int(cid), Metric.SURVEY_TRAINING_STARTED, float(trained or 0)))
+        out.append(Aggregate(int(cid), Metric.SURVEY_JOB_CHANGED, float(changed or 0)))
+        out.append(Aggregate(int(cid), Metric.USEFULNESS_SUM, float(useful or 0)))
+    return out
+
+
 METRIC_QUERIES: list[MetricQuery] = [
     variants_chosen,
     cases_completed,
@@ -200,6 +238,7 @@ METRIC_QUERIES: list[MetricQuery] = [
     meetings,
     supervision_hours,
     training_hours,
+    outcome_surveys,
 ]
 
 

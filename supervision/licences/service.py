@@ -15,10 +15,12 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import AuditAction, note
 from app.auth import CurrentUser
-from app.errors import Conflict, Forbidden, Invalid
+from app.errors import Conflict, Invalid
 from app.i18n import gettext as _
 from app.records import service as records
+from app.records.access import case_by_code, may_see
 from app.records.models import Case, User
 from supervision.access import forbid_head
 from supervision.licences import licences
@@ -97,14 +99,10 @@ async def may_use_tool(
     return licences.licence_status(pure, held, counsellor_id, on)
 
 
-async def record_tool_use(
-    db: AsyncSession, *, case_code: str, tool_code: str, meeting_date: date, user: CurrentUser
-) -> ToolUse:
-    """Record that the case's counsellor uses a tool at a meeting (licence checked first)."""
-    forbid_head(user)
-    case = await records.get_case(db, case_code)
-    if not user.is_coordinator and case.counsellor_id != user.id:
-        raise Forbidden(_("To sprawa innego doradcy."))
+async def add_tool_use(db: AsyncSession, case: Case, tool_code: str, meeting_date: date) -> ToolUse:
+    """The one writer of ``tool_use``: the case's counsellor's licence checked for the meeting
+    day (409 :class:`LicenceMissing` without one), the use added and flushed, not committed, so
+    a caller writes what the use showed in the same transaction (:mod:`supervision.tools`)."""
     await may_use_tool(db, case.counsellor_id, tool_code, meeting_date)
     tool = await tool_by_code(db, tool_code)
     assert tool is not None  # may_use_tool refused unknown tools
@@ -115,6 +113,23 @@ async def record_tool_use(
         meeting_date=meeting_date,
     )
     db.add(use)
+    await db.flush()
+    return use
+
+
+async def record_tool_use(
+    db: AsyncSession, *, case_code: str, tool_code: str, meeting_date: date, user: CurrentUser
+) -> ToolUse:
+    """Record that the case's counsellor uses a tool at a meeting (licence checked first); the
+    change is noted in the audit log."""
+    forbid_head(user)
+    case = await case_by_code(db, case_code)
+    may_see(user, case)
+    use = await add_tool_use(db, case, tool_code, meeting_date)
+    await note(
+        db, actor_id=user.id, action=AuditAction.create, record="tool_use", record_id=use.id,
+        case_id=case.id,
+    )  # fmt: skip
     await db.commit()
     return use
 
