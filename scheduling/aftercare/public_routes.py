@@ -20,9 +20,10 @@ from app.pages import render_page
 from scheduling.aftercare import rules
 from scheduling.aftercare.rules import SurveyState
 from scheduling.aftercare.survey import (
+    SurveyClosed,
     SurveyForm,
     answer_survey,
-    closed,
+    closed_text,
     open_survey,
     withdraw_by_link,
 )
@@ -60,6 +61,15 @@ def _form(
     )  # fmt: skip
 
 
+def _closed(request: Request[Any, Any, State], state: SurveyState) -> Template:
+    """A used, expired or withdrawn link: 410 with the survey's own page (not the error page:
+    a participant who answered did nothing wrong), no form."""
+    return render_page(
+        request, "aftercare/survey_closed.html", text=closed_text(state),
+        answered=state is SurveyState.answered, status_code=410, headers=PRIVATE_HEADERS,
+    )  # fmt: skip
+
+
 class SurveyPages(Controller):
     path = "/survey"
     include_in_schema = False
@@ -75,7 +85,7 @@ class SurveyPages(Controller):
     ) -> Template:
         opened = await open_survey(db_session, token, now=_now())
         if opened.state is not SurveyState.open:
-            raise closed(opened.state)
+            return _closed(request, opened.state)
         return _form(request, token, values={}, errors={})
 
     @post("/{token:str}")
@@ -84,7 +94,7 @@ class SurveyPages(Controller):
     ) -> Template | Redirect:
         opened = await open_survey(db_session, token, now=_now())
         if opened.state is not SurveyState.open:
-            raise closed(opened.state)
+            return _closed(request, opened.state)
         raw = await form_data(request)
         try:
             form = validate(SurveyForm, raw)
@@ -95,6 +105,8 @@ class SurveyPages(Controller):
                 request, token, values=raw, errors=exc.errors, message=exc.message,
                 status_code=422,
             )  # fmt: skip
+        except SurveyClosed as exc:  # answered by a send a moment earlier
+            return _closed(request, SurveyState(exc.extra.get("state", "answered")))
         return Redirect("/survey/thanks", status_code=303, headers=PRIVATE_HEADERS)
 
     @get("/{token:str}/withdraw")
