@@ -26,7 +26,7 @@ from app.settings import Settings
 JobFunc = Callable[..., Awaitable[Any]]
 DemoLoader = Callable[[AsyncSession, datetime], Awaitable[None]]
 RateLimits = Callable[[Settings], Sequence[DefineMiddleware]]
-PanelPage = Literal["me", "case"]
+PanelPage = Literal["me", "case", "record"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +43,14 @@ class Periodic:
 
 @dataclass(frozen=True, slots=True)
 class PanelRequest:
-    """What a panel is asked for: the page's viewer, its subject (the case on a case page), now."""
+    """What a panel is asked for: the page's viewer, its subject (the case on a case page), now,
+    and every page's panels (``panels``), for a panel that gathers another page's panels (the
+    case page's "Dokumentacja" gathers the record's sections)."""
 
     user: CurrentUser
     now: datetime
     subject: Any = None
+    panels: Mapping[str, Sequence[Panel]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +58,29 @@ class Panel:
     """A section an area adds to a page of another area (``page``: the staff home "me", or a
     case page), so the page's owner need not read the area that knows the section's content.
     ``load`` returns the section's data, or None to leave it out; ``template`` renders it
-    with ``panel.data``."""
+    with ``panel.data``.
+
+    Page "record" is the case record's overview: each part of the record (the card and
+    interviews, the tool results, the portfolio, the documents, the vouchers) reports the state
+    of its own sections as ``{"sections": [RecordSection, ...]}``, and the overview shows them
+    in one table in the record's order (``template`` is then unused, "")."""
 
     page: PanelPage
     template: str
     load: Callable[[AsyncSession, PanelRequest], Awaitable[Mapping[str, Any] | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSection:
+    """What one section of a case record holds, as its part reports it to the overview: the
+    section's key (its address under ``/cases/{code}/record/``), whether it holds anything, how
+    many entries, and a short state in words when a count says too little (a document's
+    version)."""
+
+    key: str
+    filled: bool
+    count: int = 0
+    state: str = ""
 
 
 @dataclass(frozen=True, slots=True)

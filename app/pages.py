@@ -101,5 +101,5 @@ async def page_panels(
 ) -> list[ShownPanel]:
     """The sections other areas add to ``page`` (``Area.panels``) for the signed-in user."""
     panels: dict[str, tuple[Panel, ...]] = request.app.state["panels"]
-    asked = PanelRequest(user=me(request), now=datetime.now(UTC), subject=subject)
+    asked = PanelRequest(user=me(request), now=datetime.now(UTC), subject=subject, panels=panels)
     return await show_panels(panels.get(page, ()), db, asked)

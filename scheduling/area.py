@@ -9,10 +9,12 @@ from litestar.middleware.base import DefineMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.area import Area, Panel, Periodic
+from app.records.access import record_sections_panel
 from app.settings import Settings
 from scheduling.aftercare import demo as aftercare_demo
 from scheduling.aftercare import public_routes as survey_pages
 from scheduling.aftercare import routes as aftercare_routes
+from scheduling.aftercare import service as aftercare_service
 from scheduling.aftercare.jobs import take_aftercare_steps
 from scheduling.aftercare.models import (
     AftercareTask,
@@ -31,6 +33,7 @@ from scheduling.cases import plan_routes
 from scheduling.cases import routes as case_routes
 from scheduling.documents import demo as documents_demo
 from scheduling.documents import routes as documents_routes
+from scheduling.documents import service as documents_service
 from scheduling.documents.models import MODELS as DOCUMENT_MODELS
 from scheduling.feeds import routes as feed_routes
 from scheduling.feeds.models import FeedItem, FeedToken
@@ -40,10 +43,12 @@ from scheduling.office_hours import routes as office_hours_routes
 from scheduling.office_hours.models import OfficeHoursWindow
 from scheduling.portfolio import demo as portfolio_demo
 from scheduling.portfolio import routes as portfolio_routes
+from scheduling.portfolio import service as portfolio_service
 from scheduling.portfolio.models import CompetenceEvidence, CompetenceRow, PortfolioItem
 from scheduling.record import demo as record_demo
 from scheduling.record import models as record
 from scheduling.record import routes as record_routes
+from scheduling.record import service as record_service
 from scheduling.rota import demo as rota_demo
 from scheduling.rota import jobs as rota_jobs
 from scheduling.rota import routes as rota_routes
@@ -123,5 +128,9 @@ AREA = Area(
         Panel("me", "aftercare/_tasks.html", aftercare_routes.tasks_panel),
         Panel("case", "cases/_story.html", case_routes.case_story_panel),
         Panel("case", "record/_panel.html", record_routes.record_panel),
+        record_sections_panel(record_service.record_sections),
+        record_sections_panel(portfolio_service.record_sections),
+        record_sections_panel(documents_service.record_sections),
+        record_sections_panel(aftercare_service.record_sections),
     ],
 )

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.area import Area, Panel, Periodic
+from app.records.access import record_sections_panel
 from supervision import demo
 from supervision.files.routes import FilePages
 from supervision.indicators.routes import IndicatorApi, IndicatorPages
@@ -38,6 +39,7 @@ from supervision.models import (
 from supervision.sessions.jobs import supervision_weekly_reminder
 from supervision.sessions.routes import KIND_LABELS, SessionApi, SessionPages, case_sessions_panel
 from supervision.tools import demo as tools_demo
+from supervision.tools import service as tools_service
 from supervision.tools.models import ToolObservation, ToolResult, ToolScore
 from supervision.tools.routes import ToolResultApi, ToolResultPages
 from supervision.training.routes import RECORD_LABELS, TrainingPages
@@ -85,5 +87,8 @@ AREA = Area(
         ReminderSent,
     ),
     labels={"kinds": KIND_LABELS, "record_kinds": RECORD_LABELS},
-    panels=[Panel("case", "supervision/_case_sessions.html", case_sessions_panel)],
+    panels=[
+        Panel("case", "supervision/_case_sessions.html", case_sessions_panel),
+        record_sections_panel(tools_service.record_sections),
+    ],
 )

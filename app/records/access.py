@@ -9,9 +9,13 @@ record open their case through :func:`open_record`, which notes the read in the 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.area import Panel, PanelRequest, RecordSection
 from app.audit import AuditAction, note
 from app.auth import CurrentUser
 from app.errors import Forbidden, NotFound
@@ -58,3 +62,20 @@ async def open_record(
         db, actor_id=user.id, action=action, record=record, record_id=record_id, case_id=case.id
     )
     return case
+
+
+SectionCounter = Callable[[AsyncSession, int], Awaitable[Sequence[RecordSection]]]
+
+
+def record_sections_panel(count: SectionCounter) -> Panel:
+    """A part of the case record reporting its sections to the record's overview (panel page
+    "record"): ``count(db, case_id)`` says what each holds, asked only for a viewer who sees
+    the case."""
+
+    async def load(db: AsyncSession, asked: PanelRequest) -> dict[str, Any] | None:
+        case = asked.subject
+        if not isinstance(case, Case) or not sees(asked.user, case):
+            return None
+        return {"sections": list(await count(db, case.id))}
+
+    return Panel("record", "", load)

@@ -19,6 +19,7 @@ from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.area import RecordSection
 from app.audit import AuditAction, note
 from app.auth import CurrentUser
 from app.calendar import local_today
@@ -384,3 +385,9 @@ async def note_public(db: AsyncSession, *, record: str, record_id: int, case_id:
         db, actor_id=None, action=AuditAction.update, record=record, record_id=record_id,
         case_id=case_id,
     )  # fmt: skip
+
+
+async def record_sections(db: AsyncSession, case_id: int) -> list[RecordSection]:
+    """This part's report to the record's overview: the vouchers recorded for the case."""
+    count = int(await db.scalar(select(func.count()).where(Voucher.case_id == case_id)) or 0)
+    return [RecordSection("vouchers", count > 0, count)]

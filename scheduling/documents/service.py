@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.area import RecordSection
 from app.auth import CurrentUser
 from app.db import rowcount
 from app.errors import Conflict, Invalid, NotFound
@@ -259,3 +260,20 @@ async def handed_over_kinds(db: AsyncSession, case_id: int) -> dict[DocumentKind
 async def documents_handed_over(db: AsyncSession, case_id: int) -> bool:
     """The completion fact (S25, S30): both documents have a handed-over version."""
     return rules.both_handed_over(await handed_over_kinds(db, case_id))
+
+
+async def record_sections(db: AsyncSession, case_id: int) -> list[RecordSection]:
+    """This part's report to the record's overview: each document's last handed-over version,
+    or its draft."""
+    handed = await handed_over_kinds(db, case_id)
+    sections = []
+    for kind, model in MODEL.items():
+        last = handed.get(kind)
+        if last:
+            state = _("przekazano, wersja %(n)d") % {"n": last}
+        elif await db.scalar(select(model.id).where(model.case_id == case_id).limit(1)):
+            state = _("wersja robocza")
+        else:
+            state = ""
+        sections.append(RecordSection(kind.value, bool(state), last or 0, state))
+    return sections

@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.area import RecordSection
 from app.audit import AuditAction
 from app.auth import CurrentUser
 from app.errors import Conflict, Invalid, NotFound
@@ -265,3 +266,12 @@ async def remove_row(db: AsyncSession, user: CurrentUser, code: str, row_id: int
     )
     await db.delete(await _row_of(db, case, row_id))
     await db.commit()
+
+
+async def record_sections(db: AsyncSession, case_id: int) -> list[RecordSection]:
+    """This part's report to the record's overview: portfolio items and competence-card rows."""
+    items, rows = len(await _items(db, case_id)), len(await _rows(db, case_id))
+    return [
+        RecordSection("portfolio", items > 0, items),
+        RecordSection("competences", rows > 0, rows),
+    ]

@@ -18,12 +18,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.area import PanelRequest
+from app.area import PanelRequest, show_panels
 from app.auth import coordinator_only, staff_only
 from app.deps import DbSession
 from app.errors import BilansError, Conflict, Invalid
 from app.forms import form_data
-from app.pages import me, render_page
+from app.pages import me, page_panels, render_page
 from app.records.access import open_record, sees
 from app.records.models import Case
 from scheduling.record import questions, service
@@ -126,7 +126,8 @@ class RecordPages(Controller):
         self, request: Request[Any, Any, State], db_session: DbSession, code: FromPath[str]
     ) -> Template:
         case = await open_record(db_session, me(request), code, record="overview")
-        summary = await service.overview(db_session, case)
+        shown = await page_panels(request, db_session, "record", subject=case)
+        summary = service.overview([s for panel in shown for s in panel.data["sections"]])
         await db_session.commit()
         return render_page(
             request, "record/overview.html", case=case, section="overview", overview=summary
@@ -420,4 +421,8 @@ async def record_panel(db: AsyncSession, asked: PanelRequest) -> dict[str, Any] 
     case = asked.subject
     if case is None or not sees(asked.user, case):
         return None
-    return {"case": case, "overview": await service.overview(db, case)}
+    shown = await show_panels(asked.panels.get("record", ()), db, asked)
+    return {
+        "case": case,
+        "overview": service.overview([s for p in shown for s in p.data["sections"]]),
+    }

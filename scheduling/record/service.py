@@ -9,6 +9,7 @@ and motivation live on the case, which the records area owns: they are written t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.area import RecordSection
 from app.audit import AuditAction
 from app.auth import CurrentUser
 from app.db import run_transaction
@@ -83,8 +85,9 @@ async def biography_parts(db: AsyncSession, case_id: int) -> dict[BiographyArea,
 class Section:
     key: str
     label: str
-    filled: bool | None  # None: the section is another part's, shown as a link only
+    filled: bool | None  # None: no part reported the section (shown as a link only)
     count: int = 0
+    state: str = ""
 
 
 @dataclass
@@ -92,36 +95,52 @@ class Overview:
     sections: list[Section] = field(default_factory=list)
 
 
+# The record's sections in its order (the tabs of templates/record/_nav.html).
+SECTION_LABELS = {
+    "card": _("Karta uczestnika"),
+    "biography": _("Wywiad biograficzny"),
+    "star": _("Wywiad behawioralny (STAR)"),
+    "tools": _("Wyniki narzędzi"),
+    "portfolio": _("Portfolio"),
+    "competences": _("Karta kompetencji"),
+    "ipr": _("Indywidualny Plan Rozwoju"),
+    "feedback": _("Informacja zwrotna"),
+    "vouchers": _("Bony i ankieta"),
+}
+
+
 async def _count(db: AsyncSession, table: Any, case_id: int) -> int:
     return int(await db.scalar(select(func.count()).where(table.case_id == case_id)) or 0)
 
 
-async def overview(db: AsyncSession, case: Case) -> Overview:
-    """Which sections of the record hold something (the card, the interviews); the other
-    sections are links (their parts may count their own)."""
-    card_rows = sum([len(v) for v in (await rows_by_kind(db, case.id, "card")).values()])
-    texts = await card_texts(db, case.id)
+async def record_sections(db: AsyncSession, case_id: int) -> list[RecordSection]:
+    """What the card and the two interviews hold (this part's report to the overview)."""
+    card_rows = sum([len(v) for v in (await rows_by_kind(db, case_id, "card")).values()])
+    texts = await card_texts(db, case_id)
     card = card_rows + int(bool(texts and (texts.interests or texts.other)))
-    answers = await _count(db, BiographyAnswer, case.id)
-    parts = await biography_parts(db, case.id)
+    answers = await _count(db, BiographyAnswer, case_id)
+    parts = await biography_parts(db, case_id)
     biography = answers + sum(1 for p in parts.values() if p.minutes or p.notes or p.state)
-    star = await _count(db, StarSituation, case.id)
-    others = [
-        ("tools", _("Wyniki narzędzi")),
-        ("portfolio", _("Portfolio")),
-        ("competences", _("Karta kompetencji")),
-        ("ipr", _("Indywidualny Plan Rozwoju")),
-        ("feedback", _("Informacja zwrotna")),
-        ("vouchers", _("Bony i ankieta")),
+    star = await _count(db, StarSituation, case_id)
+    return [
+        RecordSection("card", card > 0, card),
+        RecordSection("biography", biography > 0, answers),
+        RecordSection("star", star > 0, star),
     ]
-    return Overview(
-        [
-            Section("card", _("Karta uczestnika"), card > 0, card),
-            Section("biography", _("Wywiad biograficzny"), biography > 0, answers),
-            Section("star", _("Wywiad behawioralny (STAR)"), star > 0, star),
-            *(Section(key, label, None) for key, label in others),
-        ]
-    )
+
+
+def overview(reports: Sequence[RecordSection]) -> Overview:
+    """Every section of the record in its order, with what its part reported (the parts report
+    through the "record" panels, so the overview reads none of their tables)."""
+    by_key = {r.key: r for r in reports}
+    sections = []
+    for key, label in SECTION_LABELS.items():
+        found = by_key.get(key)
+        if found is None:
+            sections.append(Section(key, label, None))
+        else:
+            sections.append(Section(key, label, found.filled, found.count, found.state))
+    return Overview(sections)
 
 
 # --- rows ------------------------------------------------------------------------------------

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.area import RecordSection
 from app.audit import AuditAction
 from app.auth import CurrentUser
 from app.errors import Invalid, NotFound
@@ -157,3 +158,11 @@ async def tool_choices(db: AsyncSession, case: Case, on: date) -> list[ToolChoic
             status = refused.reason.status
         choices.append(ToolChoice(tool, status))
     return choices
+
+
+async def record_sections(db: AsyncSession, case_id: int) -> list[RecordSection]:
+    """This part's report to the record's overview: the tool results of the case."""
+    count = await db.scalar(
+        select(func.count()).select_from(ToolResult).join(ToolUse).where(ToolUse.case_id == case_id)
+    )
+    return [RecordSection("tools", bool(count), int(count or 0))]

@@ -3,6 +3,8 @@ a whole Bilans (issue 14), with the personal part sometimes refused (then with n
 
 from __future__ import annotations
 
+import re
+
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
@@ -89,3 +91,37 @@ async def test_the_coordinator_opens_a_demo_record_with_its_content(
     assert overview.status_code == 200
     assert overview.text.count("wypełniono") == 3
     assert "Sytuacja (S)" in star.text
+
+
+@on_both_engines
+async def test_a_whole_demo_bilans_shows_every_section_filled_on_its_overview_and_case_page(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    """Each part of the record reports its own sections (the "record" panels), so the overview
+    and the case page's "Dokumentacja" say what the tool results, the portfolio, the documents
+    and the vouchers hold, not only the card and the interviews."""
+    code = await db.scalar(
+        select(Case.code)
+        .where(Case.variant == CaseVariant.deep, Case.status == CaseStatus.completed)
+        .order_by(Case.code)
+    )
+    await db.commit()
+    assert code is not None
+    await login(client, COORDINATOR)
+
+    for page in (f"/cases/{code}/record", f"/cases/{code}"):
+        html = (await client.get(page)).text
+        table = html[html.index('<table class="record-overview">') :]
+        table = table[: table.index("</table>")]
+        rows = {
+            label: cell
+            for label, cell in re.findall(
+                r'<th scope="row"><a [^>]*>([^<]+)</a></th>\s*<td>(.*?)</td>', table, re.S
+            )
+        }
+        assert len(rows) == 9, page
+        assert "—" not in "".join(rows.values()), (page, rows)
+        for label in ("Karta uczestnika", "Wyniki narzędzi", "Portfolio", "Karta kompetencji"):
+            assert "wypełniono" in rows[label], (page, label, rows[label])
+        for label in ("Indywidualny Plan Rozwoju", "Informacja zwrotna"):
+            assert "przekazano, wersja 1" in rows[label], (page, label, rows[label])

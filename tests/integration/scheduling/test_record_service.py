@@ -295,12 +295,14 @@ async def test_the_overview_says_which_sections_hold_something(db: AsyncSession)
     case = await db.scalar(select(Case).where(Case.code == code))
     assert case is not None
 
-    summary = {s.key: s.filled for s in (await service.overview(db, case)).sections}
+    reports = await service.record_sections(db, case.id)
+    summary = {s.key: s.filled for s in service.overview(reports).sections}
 
     assert summary["star"] is True
     assert summary["card"] is False
     assert summary["biography"] is False
-    assert summary["ipr"] is None  # another part's section: a link only
+    assert summary["ipr"] is None  # no part reported it here: a link only
+    assert list(summary) == list(service.SECTION_LABELS)  # the record's order
 
 
 @on_both_engines
