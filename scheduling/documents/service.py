@@ -132,17 +132,23 @@ async def _new_feedback(
     return doc
 
 
-async def versions(db: AsyncSession, kind: DocumentKind, case: Case) -> Versions:
-    """The editor's working copy and the versions handed over."""
+async def versions(
+    db: AsyncSession, kind: DocumentKind, case: Case, *, editing: bool = False
+) -> Versions:
+    """The editor's working copy and the versions handed over. Only a change (``editing``)
+    works on the saved draft itself; a read gets an unsaved copy with the scenario questions the
+    coordinator added since, so showing a page never writes to the draft."""
     found = await _all(db, kind, case.id)
     draft = next((d for d in found if d.version == DRAFT), None)
     handed = tuple(d for d in found if d.version != DRAFT)
     last = handed[0] if handed else None
     if kind is DocumentKind.ipr:
         questions = await active_questions(db, QuestionList.ipr_scenario)
-        if isinstance(draft, IprDocument):
+        if isinstance(draft, IprDocument) and editing:
             working: Document = draft
-            _add_questions(draft, questions)  # saved with the draft's next save
+            _add_questions(draft, questions)  # saved with this change
+        elif isinstance(draft, IprDocument):
+            working = _copy_ipr(draft, questions)
         else:
             working = _copy_ipr(last if isinstance(last, IprDocument) else None, questions)
     else:
@@ -176,7 +182,7 @@ def _fill_ipr(ipr: IprDocument, form: IprForm) -> None:
 async def save_ipr(db: AsyncSession, case: Case, form: IprForm, *, now: datetime) -> IprDocument:
     """Write the plan's draft (made from the last version on the first edit after a handover).
     The caller opened the record for the change (audit) and commits."""
-    found = await versions(db, DocumentKind.ipr, case)
+    found = await versions(db, DocumentKind.ipr, case, editing=True)
     ipr = found.working
     assert isinstance(ipr, IprDocument)
     if not found.is_draft:
@@ -191,7 +197,7 @@ async def save_ipr(db: AsyncSession, case: Case, form: IprForm, *, now: datetime
 async def save_feedback(
     db: AsyncSession, case: Case, form: FeedbackForm, *, now: datetime
 ) -> FeedbackDocument:
-    found = await versions(db, DocumentKind.feedback, case)
+    found = await versions(db, DocumentKind.feedback, case, editing=True)
     doc = found.working
     assert isinstance(doc, FeedbackDocument)
     if not found.is_draft:

@@ -230,3 +230,40 @@ async def hand_over_both(db: AsyncSession, code: str, who: CurrentUser) -> None:
         )
     ).one()
     await _save_and_hand_over(db, case, who)
+
+
+@on_both_engines
+async def test_showing_a_draft_after_the_list_grew_writes_nothing_and_the_next_save_takes_it(
+    db: AsyncSession,
+) -> None:
+    """The coordinator adds a scenario question while a plan is a draft: the editor shows it
+    (an unsaved copy, so opening a page writes nothing), and the counsellor's next save keeps it."""
+    case, _who = await deep_case(db)
+    await service.save_ipr(db, case, parse_ipr(PLAN), now=NOW)
+    await db.commit()
+    db.add(QuestionItem(kind=QuestionList.ipr_scenario, text="Kto Cię wesprze?", position=99))
+    await db.commit()
+    case = await again(db, case.id)
+
+    shown = (await service.versions(db, DocumentKind.ipr, case)).working
+    await db.commit()
+
+    assert isinstance(shown, IprDocument)
+    assert shown.answers[-1].question == "Kto Cię wesprze?"
+    draft = await db.scalar(
+        select(IprDocument).where(IprDocument.case_id == case.id, IprDocument.version == 0)
+    )
+    assert draft is not None
+    assert [a.question for a in draft.answers][-1] != "Kto Cię wesprze?"
+    await db.commit()
+
+    case = await again(db, case.id)
+    await service.save_ipr(db, case, parse_ipr(PLAN), now=NOW)
+    await db.commit()
+    saved = await db.scalar(
+        select(IprDocument)
+        .where(IprDocument.case_id == case.id, IprDocument.version == 0)
+        .execution_options(populate_existing=True)
+    )
+    assert saved is not None
+    assert [a.question for a in saved.answers][-1] == "Kto Cię wesprze?"
