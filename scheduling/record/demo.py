@@ -90,23 +90,24 @@ INTERESTS = [
     "Piłka nożna, motoryzacja, gry planszowe z dziećmi",
 ]
 
+# Each answer with the position of the question (in the migration's list) it answers.
 ANSWERS = {
     BiographyArea.education: [
-        "Szkołę wybrali rodzice, bo była blisko domu; najlepiej szły zajęcia praktyczne.",
-        "Lubił(a) matematykę i warsztaty, gorzej z językami obcymi.",
-        "Przerwał(a) studia, gdy urodziło się pierwsze dziecko; żałuje, chciał(a)by wrócić.",
-        "Dużo nauczył(a) się z filmów w internecie, np. obsługi arkusza kalkulacyjnego.",
+        (1, "Szkołę wybrali rodzice, bo była blisko domu; najlepiej szły zajęcia praktyczne."),
+        (2, "Lubił(a) matematykę i warsztaty, gorzej z językami obcymi."),
+        (3, "Przerwał(a) studia, gdy urodziło się pierwsze dziecko; żałuje, chciał(a)by wrócić."),
+        (5, "Dużo nauczył(a) się z filmów w internecie, np. obsługi arkusza kalkulacyjnego."),
     ],
     BiographyArea.work: [
-        "Pierwsza praca przez znajomych; nauczył(a) się punktualności i pracy w zespole.",
-        "Najchętniej zajmował(a) się porządkowaniem dokumentów i kontaktem z klientami.",
-        "Dumny/dumna z wdrożenia nowego układu magazynu, który skrócił kompletację.",
-        "Zmiana pracy po likwidacji zakładu; potem dwa lata opieki nad mamą.",
+        (0, "Pierwsza praca przez znajomych; nauczył(a) się punktualności i pracy w zespole."),
+        (2, "Najchętniej zajmował(a) się porządkowaniem dokumentów i kontaktem z klientami."),
+        (3, "Największa satysfakcja: wdrożenie nowego układu magazynu, który skrócił kompletację."),
+        (4, "Zmiana pracy po likwidacji zakładu; potem dwa lata opieki nad mamą."),
     ],
     BiographyArea.personal: [
-        "Wolny czas w ogrodzie i z wnukami; w weekendy rower.",
-        "Od lat w OSP, odpowiada za sprzęt i szkolenia młodzieży.",
-        "Ważne: rodzina, uczciwość, żeby praca była blisko domu.",
+        (0, "Wolny czas w ogrodzie i z wnukami; w weekendy rower."),
+        (1, "Od lat w OSP, odpowiada za sprzęt i szkolenia młodzieży."),
+        (5, "Ważne: rodzina, uczciwość, żeby praca była blisko domu."),
     ],
 }
 
@@ -224,8 +225,8 @@ def _biography(
         if state == PersonalState.refused:
             continue
         asked = 2 if state == PersonalState.interrupted else rng.randint(3, 4)
-        answers = rng.sample(ANSWERS[area], min(asked, len(ANSWERS[area])))
-        for question, answer in zip(lists[area], answers, strict=False):
+        answers = sorted(rng.sample(ANSWERS[area], min(asked, len(ANSWERS[area]))))
+        for question, answer in ((lists[area][i], a) for i, a in answers if i < len(lists[area])):
             rows.append(
                 BiographyAnswer(case_id=case_id, area=area, question_id=question.id,
                                 question=question.text, answer=answer)
