@@ -137,7 +137,9 @@ def _fill_biography(page: Page, code: str) -> None:
         box.get_by_label("Czas (minuty)").fill(minutes)
         box.get_by_label("Notatki", exact=True).fill(notes)
         box.get_by_role("button", name="Zapisz").click()
-        # Saved once the interview's total (sent with the swapped area) counts this area.
+        # Saved once the area itself is swapped in ("Zapisano."): htmx swaps the out-of-band
+        # total first, so the total alone can show before the area's new form is in the page.
+        expect(box.get_by_role("status")).to_contain_text("Zapisano.")
         expect(page.locator("#total-minutes")).to_contain_text(f"{total} min")
         section = page.locator(f"#rows-answer-{area}")
         section.locator("summary").click()
@@ -346,7 +348,9 @@ def _on_a_phone(page: Page, code: str) -> None:
     page.goto(f"/cases/{code}/record")
     for section, count in (("Karta uczestnika", 3), ("Wywiad biograficzny", 3), ("Wywiad behawioralny", 1)):  # fmt: skip
         row = page.locator("table.record-overview tr", has_text=section)
-        expect(row.locator("td")).to_have_text(f"wypełniono ({count})")
+        expect(row.locator("td")).to_have_text(
+            re.compile(rf"^\s*wypełniono {count} pozycj[aei]\s*$")
+        )
     for part in ("", "/card", "/tools", "/ipr"):
         page.goto(f"/cases/{code}/record{part}")
         _look(page, (part.strip("/") or "overview") + "-done")
