@@ -6,18 +6,23 @@ never loses what they typed.
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from litestar import Request
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from app.errors import Invalid
+from app.errors import Invalid, NotFound
 from app.i18n import gettext as _
 
 M = TypeVar("M", bound=BaseModel)
 
 MAX_FIELD = 2000
+# The largest whole number a database column (BIGINT) holds; past it SQLite and PostgreSQL fail.
+MAX_INT = 2**63 - 1
+# Control characters no one types (tab and line breaks allowed); PostgreSQL refuses NUL in text.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def polish_message(error: ErrorDetails) -> str:
@@ -74,9 +79,26 @@ def validate(model: type[M], raw: dict[str, Any]) -> M:
     if too_long:
         raise Invalid(_("Popraw zaznaczone pola."), errors=too_long)
     try:
-        return model.model_validate(raw)
+        valid = model.model_validate(raw)
     except ValidationError as exc:
         raise Invalid(_("Popraw zaznaczone pola."), errors=field_errors(exc)) from None
+    too_big = {
+        k: _("Podaj wartość nie większą niż %(n)s.") % {"n": MAX_INT}
+        for k, v in valid
+        if any(abs(n) > MAX_INT for n in (v if isinstance(v, list | tuple | set) else [v])
+               if isinstance(n, int))
+    }  # fmt: skip
+    if too_big:
+        raise Invalid(_("Popraw zaznaczone pola."), errors=too_big)
+    return valid
+
+
+async def ids_fit(request: Request[Any, Any, Any]) -> None:
+    """Every route's ``before_request``: a path id past what the database holds names nothing
+    (404), instead of failing in the database."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and abs(value) > MAX_INT:
+            raise NotFound(_("Nie znaleziono."))
 
 
 async def form_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -87,6 +109,13 @@ async def form_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
     except Exception:
         raise Invalid(_("Nie udało się odczytać formularza. Spróbuj ponownie.")) from None
     data: dict[str, Any] = {}
+    control = {
+        key: _("Usuń z tego pola znaki sterujące (np. znak NUL).")
+        for key in form
+        if any(isinstance(v, str) and CONTROL.search(v) for v in form.getall(key))
+    }
+    if control:
+        raise Invalid(_("Popraw zaznaczone pola."), errors=control)
     for key in form:
         if key in ("_csrf_token", "website"):
             continue
