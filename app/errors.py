@@ -42,3 +42,10 @@ class Invalid(BilansError):
 class TooManyAttempts(BilansError):
     status_code = 429
     title = "Zbyt wiele prób"
+
+
+class Unavailable(BilansError):
+    """Something this server lacks (a system library), not something the request did wrong."""
+
+    status_code = 503
+    title = "Usługa niedostępna"

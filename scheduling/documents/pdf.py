@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from anyio import to_thread
 
+from app.errors import Unavailable
+from app.i18n import gettext as _
+
 
 def _write(html: str) -> bytes:
-    from weasyprint import HTML  # type: ignore[import-untyped]  # heavy: only for a PDF
+    try:  # heavy: imported only for a PDF; it needs Pango (libpango) from the system
+        from weasyprint import HTML  # type: ignore[import-untyped]
+    except (OSError, ImportError):  # WeasyPrint loads Pango with ctypes: OSError without it
+        raise Unavailable(
+            _(
+                "Ten serwer nie może teraz utworzyć pliku PDF (brak biblioteki Pango). "
+                "Otwórz wersję do druku i wydrukuj ją do PDF z przeglądarki."
+            )
+        ) from None
 
     pdf = HTML(string=html, base_url=None).write_pdf()
     assert pdf is not None

@@ -3,6 +3,8 @@ part taken from the plan, the completion fact (S25, S26, S27), and the form's pa
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -99,3 +101,19 @@ def test_a_feedback_document_becomes_the_forms_values() -> None:
 
     assert document_values(Doc())["situation"] == "b"
     assert document_values(Doc())["interests"] == ""
+
+
+async def test_without_pango_a_pdf_is_refused_with_503_and_a_polish_way_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server without the system's Pango cannot make a PDF: the participant's counsellor gets
+    a 503 that says to print the print view instead, not a 500."""
+    from app.errors import Unavailable
+    from scheduling.documents import pdf
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as without the library
+
+    with pytest.raises(Unavailable) as refused:
+        await pdf.render_pdf("<p>Zażółć</p>")
+    assert refused.value.status_code == 503
+    assert "wersję do druku" in refused.value.message
