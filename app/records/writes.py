@@ -3,7 +3,7 @@ caller's connection: a booking records its participant, their consents and the c
 interview opens (or finds the open one) in its own one transaction; a cancellation or a move
 changes the case. The records' own pages use the same functions, so a participant is matched
 and a case is numbered one way only. Each write also notes its audit line
-(:func:`app.audit.note_statement`) in the same transaction: who (``actor_id``, None for a
+(:func:`app.audit.note_in`) in the same transaction: who (``actor_id``, None for a
 participant acting through the public booking or a manage link), which record, which action.
 
 Statements are built once per dialect with bind parameters (an upsert is spelt per dialect;
@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
-from app.audit import AuditAction, note_statement
+from app.audit import AuditAction, note_in
 from app.db import rowcount, upsert
 from app.records.enums import ACTIVE_STATUSES, CaseStatus, CaseVariant
 from app.records.models import Case, CaseSequence, Consent, Participant, User
@@ -103,11 +103,9 @@ def _note(
     case_id: int | None,
     now: datetime,
 ) -> None:
-    conn.execute(
-        note_statement(
-            actor_id=actor_id, action=action, record=record, record_id=record_id,
-            case_id=case_id, at=now,
-        )
+    note_in(
+        conn, actor_id=actor_id, action=action, record=record, record_id=record_id,
+        case_id=case_id, at=now,
     )  # fmt: skip
 
 

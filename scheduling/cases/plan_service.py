@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import AuditAction, note_statement
+from app.audit import AuditAction, note_in
 from app.auth import CurrentUser
 from app.calendar import WARSAW
 from app.db import run_transaction
@@ -307,11 +307,9 @@ async def accept_plan(
         case = conn.execute(_CASE_FOR_PLAN.where(Case.id == case_id)).one()
         if case.status is not CaseStatus.research:
             raise Conflict(_("Sprawa została właśnie zmieniona. Odśwież stronę."))
-        conn.execute(
-            note_statement(
-                actor_id=user.id, action=AuditAction.create, record="case_plan",
-                record_id=case_id, case_id=case_id, at=now,
-            )
+        note_in(
+            conn, actor_id=user.id, action=AuditAction.create, record="case_plan",
+            record_id=case_id, case_id=case_id, at=now,
         )  # fmt: skip
         return _accept_tx(conn, case, answer.meetings, now=now, base_url=base_url, contact_phone=contact_phone)  # fmt: skip
 
