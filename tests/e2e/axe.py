@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Iterable, Sequence
 from importlib.resources import files
 from pathlib import Path
@@ -112,3 +113,15 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path | None:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def demo_case(database: Path, where: str, *, what: str) -> tuple[str, str]:
+    """The first demo case (by code) matching the SQL condition ``where`` on ``c`` (the case),
+    and its counsellor's e-mail: the case a browser test opens as that counsellor."""
+    with sqlite3.connect(database) as conn:
+        row = conn.execute(
+            "SELECT c.code, u.email FROM bilans_case c JOIN user_account u"
+            f" ON u.id = c.counsellor_id WHERE {where} ORDER BY c.code LIMIT 1"
+        ).fetchone()
+    assert row is not None, f"the demo has no {what}"
+    return str(row[0]), str(row[1])

@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 from app.db import make_engine, make_sessionmaker
 from scheduling.aftercare.steps import SURVEY_MAIL_KIND, Taken, take_steps
 from tests.clock import DEMO_DAY, DEMO_NOW
-from tests.e2e.axe import axe_check, login_as, screenshot
+from tests.e2e.axe import axe_check, demo_case, login_as, screenshot
 from tests.e2e.conftest import DESKTOP, PHONE, LiveServer, PageAt
 from tests.e2e.test_records_pages import check_layout
 
@@ -42,13 +42,11 @@ def _one(database: Path, sql: str, *params: object) -> tuple[object, ...]:
 
 def case_with_vouchers(database: Path) -> tuple[str, str]:
     """A completed case with the demo's vouchers, and its counsellor's e-mail."""
-    code, email = _one(
+    return demo_case(
         database,
-        "SELECT c.code, u.email FROM bilans_case c JOIN user_account u ON u.id = c.counsellor_id"
-        " WHERE c.status = 'completed' AND c.id IN (SELECT case_id FROM voucher)"
-        " ORDER BY c.code LIMIT 1",
+        "c.status = 'completed' AND c.id IN (SELECT case_id FROM voucher)",
+        what="vouchers",
     )
-    return str(code), str(email)
 
 
 def case_without_vouchers(database: Path) -> tuple[str, str, date]:

@@ -4,14 +4,13 @@ refused and removed with htmx in place, without a reload."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import COORDINATOR
-from tests.e2e.axe import axe_check, login_as, screenshot
+from tests.e2e.axe import axe_check, demo_case, login_as, screenshot
 from tests.e2e.conftest import DESKTOP, PHONE, LiveServer, PageAt
 from tests.e2e.test_records_pages import check_layout
 
@@ -20,14 +19,9 @@ pytestmark = pytest.mark.browser
 
 def filled_case(database: Path) -> tuple[str, str]:
     """A completed deep case with the demo's card and interviews, and its counsellor's e-mail."""
-    with sqlite3.connect(database) as conn:
-        row = conn.execute(
-            "SELECT c.code, u.email FROM bilans_case c JOIN user_account u"
-            " ON u.id = c.counsellor_id WHERE c.id IN (SELECT case_id FROM star_situation)"
-            " ORDER BY c.code LIMIT 1"
-        ).fetchone()
-    assert row is not None, "the demo has no filled interviews"
-    return str(row[0]), str(row[1])
+    return demo_case(
+        database, "c.id IN (SELECT case_id FROM star_situation)", what="filled interviews"
+    )
 
 
 def test_the_card_and_the_interviews_are_accessible_on_phone_and_desktop(

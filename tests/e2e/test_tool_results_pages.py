@@ -5,13 +5,12 @@ the saved result on the page."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.axe import axe_check, login_as, screenshot
+from tests.e2e.axe import axe_check, demo_case, login_as, screenshot
 from tests.e2e.conftest import DESKTOP, PHONE, LiveServer, PageAt
 from tests.e2e.test_records_pages import check_layout
 
@@ -20,14 +19,11 @@ pytestmark = pytest.mark.browser
 
 def case_with_results(database: Path) -> tuple[str, str]:
     """A completed deep case with the demo's tool results, and its counsellor's e-mail."""
-    with sqlite3.connect(database) as conn:
-        row = conn.execute(
-            "SELECT c.code, u.email FROM bilans_case c JOIN user_account u"
-            " ON u.id = c.counsellor_id JOIN tool_use t ON t.case_id = c.id"
-            " JOIN tool_result r ON r.tool_use_id = t.id ORDER BY c.code LIMIT 1"
-        ).fetchone()
-    assert row is not None, "the demo has no tool results"
-    return str(row[0]), str(row[1])
+    return demo_case(
+        database,
+        "c.id IN (SELECT t.case_id FROM tool_use t JOIN tool_result r ON r.tool_use_id = t.id)",
+        what="tool results",
+    )
 
 
 def test_the_results_and_every_form_are_accessible_on_phone_and_desktop(
