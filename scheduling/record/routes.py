@@ -342,6 +342,21 @@ class QuestionPages(Controller):
             message=message,
         )  # fmt: skip
 
+    async def _refused(
+        self,
+        request: Request[Any, Any, State],
+        db: AsyncSession,
+        key: str,
+        exc: Invalid,
+        raw: dict[str, Any],
+    ) -> Template:
+        """The lists again with the refused form's reasons and what was typed (422)."""
+        await db.rollback()
+        return await self._page(
+            request, db, status_code=422, errors={key: exc.errors}, values={key: raw},
+            message=exc.message,
+        )  # fmt: skip
+
     async def _after(
         self, request: Request[Any, Any, State], db: AsyncSession
     ) -> Template | Redirect:
@@ -362,11 +377,7 @@ class QuestionPages(Controller):
         try:
             await questions.add_question(db_session, which, raw)
         except Invalid as exc:
-            await db_session.rollback()
-            return await self._page(
-                request, db_session, status_code=422, errors={f"new-{kind}": exc.errors},
-                values={f"new-{kind}": raw}, message=exc.message,
-            )  # fmt: skip
+            return await self._refused(request, db_session, f"new-{kind}", exc, raw)
         return await self._after(request, db_session)
 
     @post("/items/{item_id:int}")
@@ -377,11 +388,7 @@ class QuestionPages(Controller):
         try:
             await questions.edit_question(db_session, item_id, raw)
         except Invalid as exc:
-            await db_session.rollback()
-            return await self._page(
-                request, db_session, status_code=422, errors={f"q-{item_id}": exc.errors},
-                values={f"q-{item_id}": raw}, message=exc.message,
-            )  # fmt: skip
+            return await self._refused(request, db_session, f"q-{item_id}", exc, raw)
         return await self._after(request, db_session)
 
     @post("/items/{item_id:int}/up")
