@@ -270,7 +270,10 @@ async def remove_row(db: AsyncSession, user: CurrentUser, code: str, row_id: int
 
 async def record_sections(db: AsyncSession, case_id: int) -> list[RecordSection]:
     """This part's report to the record's overview: portfolio items and competence-card rows."""
-    items, rows = len(await _items(db, case_id)), len(await _rows(db, case_id))
+    # Counted in SQL: the overview shows no row.
+    items = await db.scalar(select(func.count()).where(PortfolioItem.case_id == case_id))
+    rows = await db.scalar(select(func.count()).where(CompetenceRow.case_id == case_id))
+    items, rows = int(items or 0), int(rows or 0)
     return [
         RecordSection("portfolio", items > 0, items),
         RecordSection("competences", rows > 0, rows),
