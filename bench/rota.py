@@ -1,26 +1,67 @@
-"""Benchmark of the duty rota: the demo data over one calendar year.
+"""Benchmark of the duty rota: the demo data over one calendar year, a region K times the demo,
+and the coordinator's path through the service.
 
-Run: ``uv run python bench/rota.py [--year 2027] [--time-limit 20] [--workers 2] [--replan]``
+Run as a module (``bench/`` is a namespace package; ``python bench/rota.py`` works too)::
 
-Prints, for the CP-SAT plan and for the greedy round-robin baseline: solve time, share-adjusted
-load spread, Saturday spread, total km, distinct counsellors per place, cadence misses; for CP-SAT
-also the solver gap and the gap to our own travel lower bound; then the ratios; then a re-plan
-after marking one counsellor absent for a month (changed duties and time).
+    uv run python -m bench.rota                      # the demo year (default mode)
+    uv run python -m bench.rota --scale 1 2 4        # growth table for regions 1, 2, 4 x the demo
+    uv run python -m bench.rota --service            # bilans rota plan's path on the demo database
+    uv run python -m bench.rota --demo --scale 1 --service   # several modes in one run
+
+Common options: ``--year 2027``, ``--workers 2``, ``--seed 0``. The output starts with one header
+line (CPUs, load average, git revision), then one block per mode (each with the load average at
+its start: the machine may be busy with other benchmarks).
+
+Modes
+  demo (default, or ``--demo``; ``--time-limit 20``, ``--no-replan``, ``--all-fortnightly``):
+      for the CP-SAT plan and the greedy round-robin baseline: solve time, share-adjusted load
+      spread, Saturday and evening spread, total km, distinct counsellors per place, cadence
+      misses, checker violations; for CP-SAT the solver gap and the gap to our own travel lower
+      bound; the ratios; then a re-plan after one counsellor is absent for March.
+  scale (``--scale K [K ...]``; ``--time-limit`` for K = 1, ``--time-limit-per-k 30`` times K
+      capped at ``--time-limit-cap 120`` for K > 1; ``--shift-deg 4``): a region K times the demo
+      (``bench.rota_region.region_input``: K copies of the offices, districts, places and
+      counsellors, ids suffixed ``~i``, copy i moved (i-1) x shift degrees of longitude east), one
+      row per K of the growth table: places, counsellors, required duties (full cadence windows
+      plus short last windows of at least half a cadence), solve wall s, status, load/Saturday/
+      evening spread, total km, travel lower bound, gap to it, CP-SAT gap, distinct counsellors
+      per place, checker violations, and the rhythm (per cadence: longest gap / gaps outside
+      cadence±tolerance / gaps, and the lowest share over places of a place's duties on its
+      most common weekday); then the rhythm lines in full.
+  service (``--service``; ``--service-time-limit`` defaults to the service's own default):
+      ``bench.rota_service``: a temporary SQLite database loaded as ``bilans demo`` loads it
+      (today's nine published weeks included), then (a) the year planned and published in one
+      run (``create_run`` + ``execute_run`` + ``publish_run``) and (b) on a fresh copy four
+      quarterly plans, each published before the next; per run the time of each stage and the
+      run's stored summary, then the rhythm, fairness and checker figures of the duties
+      published over the year, read back from the database.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import subprocess
 import sys
+import time
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.calendar import WeeklyWindow, polish_holidays
 from app.records import demo_data
+from bench.rota_region import (
+    DEFAULT_SHIFT_DEG,
+    cross_copy_km,
+    region_input,
+    required_duties,
+    rhythm,
+    rhythm_cells,
+    rhythm_lines,
+)
 from scheduling.rota.check import check_plan
 from scheduling.rota.heuristics import round_robin
 from scheduling.rota.instance import Counsellor, DateRange, Place, RotaInput
@@ -83,26 +124,167 @@ def _row(name: str, s: object, extra: str = "") -> None:
     print(f"  {name:<12} {s} {extra}")
 
 
+def _header(args: argparse.Namespace) -> None:
+    rev = "?"
+    try:
+        root = Path(__file__).resolve().parents[1]
+        rev = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip() or "?"
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "scheduling/rota"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        if dirty:
+            rev += " (scheduling/rota modified)"
+    except OSError:
+        pass
+    la = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"bench.rota: {os.cpu_count()} CPUs, load average {la}, {args.workers} workers, "
+        f"git {rev}, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
+    )
+
+
+def _load() -> str:
+    return f"load average {os.getloadavg()[0]:.1f}"
+
+
+def scale_block(args: argparse.Namespace) -> None:
+    """One row of the growth table per K, then each K's rhythm in full."""
+    print(
+        f"\n== scale: regions K x the demo, year {args.year}, time limit {args.time_limit:.0f} s "
+        f"for K=1, {args.time_limit_per_k:.0f} s x K (at most {args.time_limit_cap:.0f} s) "
+        f"above; copies {args.shift_deg} deg of longitude apart; {_load()}"
+    )
+    hdr = (
+        "K", "places", "cns", "req", "duties", "limit", "wall_s", "status", "load", "sat",
+        "eve", "km", "lb_km", "gap_lb", "cpsat", "distinct", "viol",
+    )  # fmt: skip
+    fmt = (
+        "  {:>2} {:>6} {:>4} {:>5} {:>6} {:>5} {:>6} {:>8} {:>5} {:>5} {:>6} {:>7} {:>7} "
+        "{:>6} {:>6} {:>8} {:>4}  {}"
+    )
+    print(fmt.format(*hdr, "rhythm per cadence: longest/off/gaps, min weekday share"))
+    details: list[str] = []
+    for k in args.scale:
+        region = region_input(args.year, k, shift_deg=args.shift_deg)
+        data = region.data
+        limit = args.time_limit if k == 1 else min(args.time_limit_per_k * k, args.time_limit_cap)
+        t0 = time.monotonic()
+        res = solve(data, time_limit_s=limit, seed=args.seed, workers=args.workers)
+        wall = time.monotonic() - t0
+        t1 = time.monotonic()
+        sm = summarize(data, res.duties)
+        viol = check_plan(data, res.duties)
+        rh = rhythm(data.places, res.duties)
+        t_fig = time.monotonic() - t1
+        gap = (
+            (res.objective - res.bound) / res.objective
+            if res.objective and res.bound is not None
+            else float("nan")
+        )
+        own = (
+            (res.travel_km - res.travel_lower_bound_km) / res.travel_km
+            if res.travel_km
+            else float("nan")
+        )
+        print(
+            fmt.format(
+                k,
+                len(data.places),
+                len(data.counsellors),
+                required_duties(data),
+                sm.duties,
+                f"{limit:.0f}",
+                f"{wall:.1f}",
+                res.status,
+                f"{sm.load_spread:.2f}",
+                f"{sm.saturday_spread:.2f}",
+                f"{sm.evening_spread:.2f}",
+                f"{sm.total_km:.0f}",
+                f"{res.travel_lower_bound_km:.0f}",
+                f"{own:.1%}",
+                f"{gap:.1%}",
+                f"{sm.distinct_per_place:.2f}",
+                len(viol),
+                rhythm_cells(rh),
+            ),
+            flush=True,
+        )
+        own_km, foreign_km = cross_copy_km(region)
+        details.append(
+            f"  K={k}: {region.offices} offices, {region.districts} districts; solver "
+            f"{res.wall_seconds:.1f} s of {wall:.1f} s wall, {res.solutions} solutions, "
+            f"objective {res.objective}, bound {res.bound}; result travel {res.travel_km:.0f} km; "
+            f"figures {t_fig:.1f} s; farthest own place {own_km:.0f} km, nearest place of "
+            f"another copy {foreign_km:.0f} km; {_load()}"
+        )
+        details += rhythm_lines(rh, indent="    ")
+        details += [f"    note: {n}" for n in res.notes]
+        details += [f"    {line}" for line in res.explanations]
+        if viol:
+            rules: dict[str, int] = {}
+            for v in viol:
+                rules[v.rule] = rules.get(v.rule, 0) + 1
+            details.append(f"    violations: {rules}")
+    print("\n".join(details))
+
+
+def service_block(args: argparse.Namespace) -> None:
+    from bench.rota_service import service_bench
+    from scheduling.rota.runs import DEFAULT_TIME_LIMIT_S
+
+    limit = args.service_time_limit or DEFAULT_TIME_LIMIT_S
+    print(
+        f"\n== service: bilans rota plan's path (create_run, execute_run, publish_run) on the "
+        f"demo database, year {args.year}, time limit {limit} s, {args.workers} workers; {_load()}"
+    )
+    asyncio.run(service_bench(year=args.year, workers=args.workers, time_limit_s=limit))
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--year", type=int, default=2027)
-    ap.add_argument("--time-limit", type=float, default=20.0)
+    ap.add_argument("--time-limit", type=float, default=20.0, help="demo, and scale K=1")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-replan", action="store_true")
     ap.add_argument(
         "--all-fortnightly",
         action="store_true",
-        help="every place every 14 days (no 28-day places)",
+        help="every place every 14 days (no 28-day places; demo mode)",
     )
+    ap.add_argument("--demo", action="store_true", help="the demo year (default without modes)")
+    ap.add_argument("--scale", type=int, nargs="+", metavar="K", help="growth table for these K")
+    ap.add_argument("--time-limit-per-k", type=float, default=30.0)
+    ap.add_argument("--time-limit-cap", type=float, default=120.0)
+    ap.add_argument("--shift-deg", type=float, default=DEFAULT_SHIFT_DEG)
+    ap.add_argument("--service", action="store_true", help="the coordinator's path")
+    ap.add_argument("--service-time-limit", type=int, default=None)
     args = ap.parse_args()
+    _header(args)
+    if args.demo or not (args.scale or args.service):
+        demo_block(args)
+    if args.scale:
+        scale_block(args)
+    if args.service:
+        service_block(args)
 
+
+def demo_block(args: argparse.Namespace) -> None:
+    print(f"\n== demo: {_load()}")
     data = demo_input(args.year, all_fortnightly=args.all_fortnightly)
     n28 = sum(1 for p in data.places if p.cadence_days == 28)
     print(
         f"demo year {args.year}: {len(data.places)} places ({n28} every 28 days, the rest every "
         f"14), {len(data.counsellors)} counsellors, {args.workers} workers, time limit "
-        f"{args.time_limit:.0f} s; load average {os.getloadavg()[0]:.1f}"
+        f"{args.time_limit:.0f} s"
     )
     res = solve(data, time_limit_s=args.time_limit, seed=args.seed, workers=args.workers)
     rr = round_robin(data)
