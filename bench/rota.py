@@ -27,7 +27,8 @@ Modes
       evening spread, total km, travel lower bound, gap to it, CP-SAT gap, distinct counsellors
       per place, checker violations, and the rhythm (per cadence: longest gap / gaps outside
       cadence±tolerance / gaps, and the lowest share over places of a place's duties on its
-      most common weekday); then the rhythm lines in full.
+      most common weekday); then per K the solver's progress (first solution, best objective
+      at each quarter of the limit, last improvement) and the rhythm lines in full.
   service (``--service``; ``--service-time-limit`` defaults to the service's own default):
       ``bench.rota_service``: a temporary SQLite database loaded as ``bilans demo`` loads it
       (today's nine published weeks included), then (a) the year planned and published in one
@@ -128,12 +129,15 @@ def _header(args: argparse.Namespace) -> None:
     rev = "?"
     try:
         root = Path(__file__).resolve().parents[1]
-        rev = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip() or "?"
+        rev = (
+            subprocess.run(
+                ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.strip()
+            or "?"
+        )
         dirty = subprocess.run(
             ["git", "-C", str(root), "status", "--porcelain", "--", "scheduling/rota"],
             capture_output=True,
@@ -153,6 +157,20 @@ def _header(args: argparse.Namespace) -> None:
 
 def _load() -> str:
     return f"load average {os.getloadavg()[0]:.1f}"
+
+
+def _trace(trace: list[tuple[float, float, float]], limit: float) -> str:
+    """The solver's improving solutions: the first, then the best at each quarter of the limit."""
+    if not trace:
+        return "no progress reported"
+    out = [f"first at {trace[0][0]:.1f} s obj {trace[0][1]:.0f}"]
+    for q in (0.25, 0.5, 0.75, 1.0):
+        seen = [x for x in trace if x[0] <= q * limit]
+        if seen:
+            _, obj, bound = seen[-1]
+            out.append(f"@{q * limit:.0f}s obj {obj:.0f} bound {bound:.0f}")
+    out.append(f"last improvement at {trace[-1][0]:.1f} s ({len(trace)} reports)")
+    return ", ".join(out)
 
 
 def scale_block(args: argparse.Namespace) -> None:
@@ -176,8 +194,17 @@ def scale_block(args: argparse.Namespace) -> None:
         region = region_input(args.year, k, shift_deg=args.shift_deg)
         data = region.data
         limit = args.time_limit if k == 1 else min(args.time_limit_per_k * k, args.time_limit_cap)
+        trace: list[tuple[float, float, float]] = []  # (seconds, objective, bound)
         t0 = time.monotonic()
-        res = solve(data, time_limit_s=limit, seed=args.seed, workers=args.workers)
+        res = solve(
+            data,
+            time_limit_s=limit,
+            seed=args.seed,
+            workers=args.workers,
+            on_progress=lambda p, trace=trace, t0=t0: trace.append(
+                (time.monotonic() - t0, p.objective, p.bound)
+            ),
+        )
         wall = time.monotonic() - t0
         t1 = time.monotonic()
         sm = summarize(data, res.duties)
@@ -225,6 +252,7 @@ def scale_block(args: argparse.Namespace) -> None:
             f"figures {t_fig:.1f} s; farthest own place {own_km:.0f} km, nearest place of "
             f"another copy {foreign_km:.0f} km; {_load()}"
         )
+        details.append(f"    progress: {_trace(trace, limit)}")
         details += rhythm_lines(rh, indent="    ")
         details += [f"    note: {n}" for n in res.notes]
         details += [f"    {line}" for line in res.explanations]
