@@ -14,12 +14,18 @@ Rule codes
     TWO_A_DAY                          a counsellor has more than one duty on a day
     WEEK_LIMIT                         more duties in an ISO week than the limit
     SATURDAYS_IN_ROW                   more consecutive Saturdays on duty than the limit
-    WINDOW_EMPTY, WINDOW_TWICE         a cadence window of a place without a duty / with several
+    RHYTHM                             consecutive duties of a place (the last published one
+                                       before the horizon included) are not ``cadence ±
+                                       tolerance`` days apart, or the horizon's start or end is
+                                       further than ``cadence + tolerance`` days from a duty,
+                                       and nothing forced it (:func:`rhythm` lists the forced
+                                       gaps apart, with their reasons)
     LOCKED_MOVED                       a published duty with bookings lost its place, date or time
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,16 +60,6 @@ def _why_not(c: Counsellor, duty: Duty) -> tuple[str, str] | None:
             f"nie jest dostępny/a w {WEEKDAYS[wd]} {duty.start:%H:%M}–{duty.end:%H:%M}"
         )
     return None
-
-
-def _window_bounds(start: date, end: date, cadence: int) -> list[tuple[date, date]]:
-    out = []
-    a = start
-    while a <= end:
-        b = min(end, a + timedelta(days=cadence - 1))
-        out.append((a, b))
-        a = b + timedelta(days=1)
-    return out
 
 
 def _one_duty(data: RotaInput, d: Duty, place: Place, person: Counsellor) -> list[Violation]:
@@ -139,36 +135,6 @@ def _counsellor_rules(data: RotaInput, who: str, cid: str, ds: Sequence[Duty]) -
     return out
 
 
-def _place_windows(data: RotaInput, p: Place, ds: Sequence[Duty]) -> list[Violation]:
-    """One duty in every cadence window of the place that needs one."""
-    out: list[Violation] = []
-    where = p.name or p.id
-    for a, b in _window_bounds(data.start, data.end, p.cadence_days):
-        inside = [d for d in ds if a <= d.date <= b]
-        length = (b - a).days + 1
-        if len(inside) > 1:
-            out.append(
-                Violation(
-                    "WINDOW_TWICE",
-                    f"{where}: {len(inside)} dyżury w oknie {a}–{b}, powinien być jeden.",
-                    p.id,
-                    None,
-                    a,
-                )
-            )
-        elif not inside:
-            needed = length == p.cadence_days or (
-                2 * length >= p.cadence_days and _short_window_feasible(data, p.id, a, b)
-            )
-            if needed:
-                out.append(
-                    Violation(
-                        "WINDOW_EMPTY", f"{where}: brak dyżuru w oknie {a}–{b}.", p.id, None, a
-                    )
-                )
-    return out
-
-
 def _locked_kept(data: RotaInput, valid: Sequence[Duty], plabel: dict[str, str]) -> list[Violation]:
     """Locked duties keep place, date and time."""
     out: list[Violation] = []
@@ -227,24 +193,128 @@ def check_plan(data: RotaInput, duties: Sequence[Duty]) -> list[Violation]:
     by_p: dict[str, list[Duty]] = defaultdict(list)
     for d in valid:
         by_p[d.place_id].append(d)
-    for p in data.places:
-        out.extend(_place_windows(data, p, by_p[p.id]))
+    out.extend(rhythm(data, valid).violations)
 
     out.extend(_locked_kept(data, valid, plabel))
     return out
 
 
-def _short_window_feasible(data: RotaInput, place_id: str, a: date, b: date) -> bool:
-    """Does a short last window hold any (counsellor, day) at all? Only then is a duty due."""
-    place = next(p for p in data.places if p.id == place_id)
+# --- rhythm ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Rhythm:
+    """Gaps out of rhythm: ``violations`` (RHYTHM) and ``forced`` ones (RHYTHM_FORCED), with
+    the reason nothing else was possible."""
+
+    violations: list[Violation]
+    forced: list[Violation]
+
+
+def _open_day(data: RotaInput, place: Place, day: date) -> str | None:
+    """None when somebody may hold a duty at ``place`` on ``day``; else why not."""
+    if day.weekday() == 6 or day in data.holidays:
+        return "closed"
+    windows = [w for w in place.windows if w.weekday == day.weekday()]
+    if not windows:
+        return "closed"
+    for w in windows:
+        probe = Duty(day, w.start, place.id, w.end, "")
+        if any(_why_not(c, probe) is None for c in data.counsellors):
+            return None
+    return "nobody"
+
+
+def _no_day_between(data: RotaInput, place: Place, a: date, b: date) -> str | None:
+    """Why no day from ``a`` to ``b`` can hold a duty; None if one can."""
+    reasons = set()
     day = a
     while day <= b:
-        if day.weekday() != 6 and day not in data.holidays:
-            for w in place.windows:
-                if w.weekday != day.weekday():
-                    continue
-                probe = Duty(day, w.start, place_id, w.end, "")
-                if any(_why_not(c, probe) is None for c in data.counsellors):
-                    return True
+        why = _open_day(data, place, day)
+        if why is None:
+            return None
+        reasons.add(why)
         day += timedelta(days=1)
-    return False
+    span = f"{a}–{b}"
+    nobody = "nikt nie może pełnić dyżuru (nieobecności, delegacje, godziny)"
+    if reasons == {"nobody"}:
+        return f"w dniach {span} {nobody}"
+    if "nobody" in reasons:
+        return f"w dniach {span} {nobody}, a w pozostałe dni miejsce nie przyjmuje"
+    return f"w dniach {span} miejsce nie przyjmuje (niedziele, święta, dni bez godzin dyżuru)"
+
+
+def _anchor(data: RotaInput, place: Place) -> date | None:
+    """The place's last duty before the horizon, when the rhythm still reaches into it."""
+    days = [
+        d.date
+        for d in data.before
+        if d.place_id == place.id
+        and d.date < data.start
+        and (data.start - d.date).days <= place.max_gap
+    ]
+    return max(days) if days else None
+
+
+def _gap_reason(
+    data: RotaInput, place: Place, a: date | None, b: date | None, locked: set[date]
+) -> str | None:
+    """Why a gap from ``a`` to ``b`` (None: the horizon's edge) out of rhythm was forced: no
+    possible day where the duty after ``a`` or the one before ``b`` was due, or both locked."""
+    lo, hi = place.min_gap, place.max_gap
+    if a is not None and b is not None and a in locked and b in locked:
+        return "oba dyżury są opublikowane z zapisami"
+    after = (
+        (a + timedelta(days=lo), a + timedelta(days=hi))
+        if a
+        else (data.start, data.start + timedelta(days=hi - 1))
+    )
+    before = (
+        (b - timedelta(days=hi), b - timedelta(days=lo))
+        if b
+        else (data.end - timedelta(days=hi - 1), data.end)
+    )
+    return _no_day_between(data, place, *after) or _no_day_between(data, place, *before)
+
+
+def _gap_message(where: str, a: date | None, b: date | None, gap: int, lo: int, hi: int) -> str:
+    if a is None and b is None:
+        return f"{where}: brak dyżurów w całym okresie ({gap} dni, rytm najwyżej {hi} dni)."
+    if a is None:
+        return f"{where}: pierwszy dyżur dopiero {b}, {gap} dni od początku okresu."
+    if b is None:
+        return f"{where}: ostatni dyżur {a}, {gap} dni przed końcem okresu."
+    return f"{where}: {gap} dni między dyżurami {a} i {b} (rytm {lo}–{hi} dni)."
+
+
+def rhythm(data: RotaInput, duties: Sequence[Duty]) -> Rhythm:
+    """Every gap out of rhythm in ``duties``, place by place (see RHYTHM in the module)."""
+    out = Rhythm([], [])
+    locked_days: dict[str, set[date]] = defaultdict(set)
+    for pid, day in data.locked:
+        locked_days[pid].add(day)
+    by_p: dict[str, list[date]] = defaultdict(list)
+    for d in duties:
+        if data.start <= d.date <= data.end:
+            by_p[d.place_id].append(d.date)
+    for p in data.places:
+        if not p.windows:
+            continue
+        anchor = _anchor(data, p)
+        chain: list[date | None] = [anchor, *sorted(by_p[p.id]), None]
+        for a, b in itertools.pairwise(chain):
+            left = a if a is not None else data.start - timedelta(days=1)
+            right = b if b is not None else data.end + timedelta(days=1)
+            gap = (right - left).days
+            too_short = a is not None and b is not None and gap < p.min_gap
+            if not too_short and gap <= p.max_gap:
+                continue
+            reason = _gap_reason(data, p, a, b, locked_days[p.id])
+            msg = _gap_message(p.label, a, b, gap, p.min_gap, p.max_gap)
+            if reason is None:
+                out.violations.append(Violation("RHYTHM", msg, p.id, None, b or a))
+            else:
+                out.forced.append(
+                    Violation("RHYTHM_FORCED", f"{msg[:-1]}: {reason}.", p.id, None, b or a)
+                )
+    return out

@@ -17,10 +17,10 @@ from scheduling.rota.instance import (
     Instance,
     Option,
     RotaInput,
-    build_instance,
     duties_from,
     share_targets,
 )
+from scheduling.rota.occurrences import build_instance
 
 
 class Tracker:
@@ -97,7 +97,6 @@ class _Greedy:
         self.tr = Tracker(inst)
         self.plan: dict[int, tuple[int, int]] = {}
         self.last_c: dict[int, int] = {}
-        self.last_day: dict[int, date] = {}
         self.order = sorted(
             (wi for wi, w in enumerate(inst.windows) if w.required and w.options),
             key=lambda wi: (inst.windows[wi].start, len(inst.windows[wi].options)),
@@ -128,13 +127,11 @@ class _Greedy:
         inst, w = self.inst, self.inst.windows[wi]
         place = self.data.places[w.place]
         frac = ((w.end - self.data.start).days + 1) / self.horizon
-        last = self.last_day.get(w.place)
-        want = last + timedelta(days=place.cadence_days) if last is not None else None
         sat_only = all(pw.weekday == 5 for pw in place.windows)
         best: tuple[float, int, int] | None = None
         for o in w.options:
             opt = inst.options[o]
-            day_cost = abs((opt.day - want).days) * 30 if want else (opt.day - w.start).days
+            day_cost = opt.shift * self.data.weights.shift
             for c in opt.eligible:
                 if not self.tr.fits(c, opt):
                     continue
@@ -181,7 +178,7 @@ class _Greedy:
         p = opt.place
         self.tr.take(c, opt)
         self.plan[wi] = (c, o)
-        self.last_c[p], self.last_day[p] = c, opt.day
+        self.last_c[p] = c
         if (c, p) in self.left:
             self.left[(c, p)] -= 1
         if opt.day.weekday() == 5 and (c, p) in self.sat_left:
@@ -246,8 +243,11 @@ class _Rebalance:
             c, o = self.plan[wi]
             old = inst.options[o]
             tr.drop(c, old)
+            usual = inst.windows[wi].nominal.weekday()
             for o2 in inst.windows[wi].options:
                 opt = inst.options[o2]
+                if o2 != o and opt.day.weekday() != usual:
+                    continue  # the rhythm's weekday stays (a holiday's move is the old one)
                 is_sat = opt.day.weekday() == 5
                 if want_sat is not None and is_sat != want_sat:
                     continue
@@ -258,7 +258,7 @@ class _Rebalance:
                     cost += 0 if pairs[(to_c, opt.place)] else 3000
                     cost += 0 if pairs[(c, old.place)] > 1 else -3000
                     cost += 0 if is_sat == (old.day.weekday() == 5) else 500
-                cost += abs((opt.day - old.day).days)
+                cost += (opt.shift - old.shift) * inst.data.weights.shift
                 if best is None or cost < best[0]:
                     best = (cost, wi, o2)
             tr.take(c, old)
@@ -415,7 +415,7 @@ def round_robin(data: RotaInput) -> tuple[Duty, ...]:
     held: dict[int, list[int]] = defaultdict(list)  # counsellor -> windows
     for wi in order:
         done = False
-        for o in sorted(inst.windows[wi].options, key=lambda o: inst.options[o].day):
+        for o in sorted(inst.windows[wi].options, key=lambda o: inst.options[o].shift):
             for k in range(n):
                 c = (nxt + k) % n
                 if tr.fits(c, inst.options[o]):

@@ -1,24 +1,22 @@
 """Duty rota (dyżury lokalne): the planner's input and output, and the instance it plans over.
 
 Pure: plain frozen dataclasses in, plain dataclasses out; no database, no clock. The rest of
-the package plans over an :class:`Instance`: every (place, day, weekly window) a duty may take
-(an *option*) with the counsellors who may hold it, grouped by the place's cadence windows.
+the package plans over an :class:`Instance` (built by :mod:`scheduling.rota.occurrences`):
+every duty a place is due (an *occurrence* of its rhythm, a :class:`PlaceWindow`) with the
+(day, hours) it may take (its *options*) and the counsellors who may hold each.
 
-Cadence windows
-    Each place's horizon is cut into consecutive windows of ``cadence_days`` starting on the
-    horizon start. Every full window gets exactly one duty. A short last window (the horizon does
-    not divide evenly) gets exactly one duty when it is at least half a cadence long and holds a
-    feasible (counsellor, day); a shorter stub is left to the next horizon (the place's previous
-    duty is at most one cadence before it, so nobody waits more than about two cadences).
-    Consecutive duties of a place should be ``cadence ± tolerance`` days apart: this is a *soft*
-    goal, because a Saturday-only place whose Saturday is a public holiday (1 May, 25 December)
-    cannot keep a 14 ± 2 day rhythm at all; a hard rule would make the full-year demo infeasible.
+Rhythm
+    Consecutive duties of a place are ``cadence ± tolerance`` days apart (``Place.min_gap`` to
+    ``Place.max_gap``: 12-16 days for a fortnightly place, 26-30 for a four-weekly one), on the
+    same weekday and hours, so a participant can be told "every other Wednesday, 15:00-19:00".
+    A plan goes on from each place's last published duty (``RotaInput.before``). Only a holiday,
+    a Sunday or an absence of everybody may force a gap out of rhythm; the checker
+    (:mod:`scheduling.rota.check`) lists each such gap with its reason.
 
 Eligibility
     Nobody holds a duty while absent, delegated or outside weekly availability (the duty must fit
     inside one availability window of that weekday); no option falls on a Sunday or a public
-    holiday; a locked duty (published with bookings) offers only its own day and hours. A window
-    that must be held and has no option is explained (in Polish) before any solving.
+    holiday; a locked duty (published with bookings) offers only its own day and hours.
 """
 
 from __future__ import annotations
@@ -59,6 +57,16 @@ class Place:
     def label(self) -> str:
         return self.name or self.id
 
+    @property
+    def min_gap(self) -> int:
+        """The fewest days between two consecutive duties that keep the rhythm."""
+        return max(1, self.cadence_days - self.tolerance_days)
+
+    @property
+    def max_gap(self) -> int:
+        """The most days between two consecutive duties that keep the rhythm."""
+        return self.cadence_days + self.tolerance_days
+
 
 @dataclass(frozen=True, slots=True)
 class Counsellor:
@@ -81,6 +89,7 @@ class Limits:
     max_saturdays_in_row: int = 2
     max_load_spread: int = 1  # duties, share-adjusted
     max_saturday_spread: int = 1
+    max_evening_spread: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +99,10 @@ class Weights:
     continuity: int = 1500
     load_spread: int = 3000
     saturday_spread: int = 1500
-    evening_spread: int = 150
-    cadence: int = 100
+    evening_spread: int = 1500
+    cadence: int = 4000  # a pair of consecutive duties out of rhythm
+    shift: int = 300  # per day a duty moves off its place's rhythm (a holiday, an absence)
+    weekday: int = 2000  # a joined plan that changes a place's weekday or hours
     change: int = 10000
 
 
@@ -116,6 +127,7 @@ class RotaInput:
     weights: Weights = field(default_factory=Weights)
     previous: tuple[Duty, ...] = ()
     locked: frozenset[tuple[str, date]] = frozenset()  # (place id, date) of previous duties
+    before: tuple[Duty, ...] = ()  # published duties before ``start``: the rota goes on from them
 
 
 # --- output ---------------------------------------------------------------------------------------
@@ -163,9 +175,13 @@ class PlanSummary:
     evening_spread: float
     total_km: float
     distinct_per_place: float
-    cadence_misses: int
+    cadence_misses: int  # consecutive duties of a place out of rhythm, forced ones included
     min_duties: int
     max_duties: int
+    rhythm_misses: int = 0  # out of rhythm where nothing forced it (the checker's RHYTHM rule)
+    forced_gaps: int = 0  # out of rhythm because a holiday, Sunday or absence left no day
+    weekday_share: float = 1.0  # the lowest share of a place's duties on its usual weekday
+    longest_gap: tuple[tuple[int, int], ...] = ()  # (cadence, longest gap in days) per cadence
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -182,29 +198,6 @@ def is_evening(day: date, end: time) -> bool:
 def daterange(a: date, b: date) -> Iterable[date]:
     for i in range((b - a).days + 1):
         yield a + timedelta(days=i)
-
-
-@dataclass(frozen=True, slots=True)
-class CadenceWindow:
-    start: date
-    end: date
-    full: bool
-
-
-def cadence_windows(place: Place, start: date, end: date) -> list[CadenceWindow]:
-    """Consecutive cadence windows of a place over the horizon (the last may be short)."""
-    out: list[CadenceWindow] = []
-    a = start
-    while a <= end:
-        b = min(end, a + timedelta(days=place.cadence_days - 1))
-        out.append(CadenceWindow(a, b, (b - a).days + 1 == place.cadence_days))
-        a = b + timedelta(days=1)
-    return out
-
-
-def short_window_needs_duty(place: Place, window: CadenceWindow) -> bool:
-    """A short last window is planned only when at least half a cadence long (see docstring)."""
-    return window.full or 2 * ((window.end - window.start).days + 1) >= place.cadence_days
 
 
 def unavailability(c: Counsellor, day: date, start: time, end: time) -> str | None:
@@ -230,14 +223,18 @@ class Option:
     start: time
     end: time
     eligible: list[int]
+    shift: int = 0  # days off the occurrence's nominal day
 
 
 @dataclass(slots=True)
 class PlaceWindow:
+    """One duty a place is due (an *occurrence* of its rhythm): its nominal day and the
+    options it may take (the nominal day first, then days a holiday or absence moves it to)."""
+
     place: int
-    start: date
-    end: date
-    full: bool
+    start: date  # the earliest option's day
+    end: date  # the latest option's day
+    nominal: date
     required: bool
     options: list[int]
 
@@ -252,186 +249,11 @@ class Instance:
     saturday_weight: list[int]
     evening_weight: list[int]
     km2: dict[tuple[int, int], int]  # (counsellor, place) -> round-trip km
+    notes: list[str] = field(default_factory=list)  # forced gaps of the rhythm, in Polish
 
     @property
     def n_required(self) -> int:
         return sum(1 for w in self.windows if w.required)
-
-
-def _reason_text(reasons: set[str]) -> str:
-    if reasons == {"absent"}:
-        return "wszyscy nieobecni"
-    if reasons == {"delegated"}:
-        return "wszyscy na delegacji"
-    if reasons <= {"absent", "delegated"}:
-        return "wszyscy nieobecni lub na delegacji"
-    if reasons == {"unavailable"}:
-        return "nikt nie jest dostępny w godzinach dyżuru"
-    return "wszyscy nieobecni, na delegacji albo niedostępni w godzinach dyżuru"
-
-
-def _locked_duties(data: RotaInput) -> dict[tuple[str, date], Duty]:
-    """Check the input's shape; the locked duties by (place id, date)."""
-    if data.end < data.start:
-        raise ValueError("horizon end before start")
-    for p in data.places:
-        if p.cadence_days < 1 or p.tolerance_days < 0:
-            raise ValueError(f"bad cadence for place {p.id}")
-        for c in data.counsellors:
-            if (c.office, p.id) not in data.travel_km:
-                raise ValueError(f"no travel distance for {c.office} -> {p.id}")
-    prev_by_key = {(d.place_id, d.date): d for d in data.previous}
-    locked: dict[tuple[str, date], Duty] = {}
-    for key in sorted(data.locked):
-        if key not in prev_by_key:
-            raise ValueError(f"locked duty {key} is not in the previous plan")
-        locked[key] = prev_by_key[key]
-    return locked
-
-
-def _candidates(
-    data: RotaInput, p: Place, cw: CadenceWindow, locks: Sequence[Duty], explanations: list[str]
-) -> list[tuple[date, WeeklyWindow]]:
-    """The (day, weekly window) pairs a duty of the window may take: the locked duty's own, or
-    every open window on a day that is neither a Sunday nor a holiday."""
-    if len(locks) > 1:
-        explanations.append(
-            f"Miejsce {p.label}: w oknie {cw.start}–{cw.end} są {len(locks)} opublikowane "
-            "dyżury z zapisami, a w oknie może być tylko jeden."
-        )
-    if locks:
-        lk = locks[0]
-        if lk.date.weekday() == 6 or lk.date in data.holidays:
-            explanations.append(
-                f"Miejsce {p.label}: opublikowany dyżur {lk.date} wypada w niedzielę "
-                "lub święto i nie może zostać przesunięty (są zapisy)."
-            )
-            return []
-        return [(lk.date, WeeklyWindow(lk.date.weekday(), lk.start, lk.end))]
-    return [
-        (d, w)
-        for d in daterange(cw.start, cw.end)
-        if d.weekday() != 6 and d not in data.holidays
-        for w in p.windows
-        if w.weekday == d.weekday()
-    ]
-
-
-def _nobody_explanation(
-    data: RotaInput,
-    p: Place,
-    cw: CadenceWindow,
-    locks: Sequence[Duty],
-    has_day: bool,
-    reasons: set[str],
-) -> str | None:
-    """Why a window that needs a duty has no option (None when another message said it)."""
-    span = f"w oknie {cw.start}–{cw.end}"
-    if locks:
-        lk = locks[0]
-        if lk.date.weekday() == 6 or lk.date in data.holidays:
-            return None
-        return (
-            f"Miejsce {p.label}: opublikowanego dyżuru {lk.date} "
-            f"{lk.start:%H:%M}–{lk.end:%H:%M} nie może pełnić nikt "
-            f"({_reason_text(reasons)})."
-        )
-    if not has_day:
-        opened = ", ".join(fmt_window(w) for w in p.windows) or "brak godzin"
-        return (
-            f"Miejsce {p.label}: {span} nie ma dnia dyżurowego (miejsce przyjmuje: "
-            f"{opened}; pozostałe dni to niedziele lub święta)."
-        )
-    return f"Miejsce {p.label}: {span} nikt nie może pełnić dyżuru ({_reason_text(reasons)})."
-
-
-def _add_window(
-    inst: Instance,
-    pi: int,
-    cw: CadenceWindow,
-    locked: Mapping[tuple[str, date], Duty],
-) -> None:
-    """One cadence window of place ``pi`` with its options, and why it cannot be held if so."""
-    data, p = inst.data, inst.data.places[pi]
-    wi = len(inst.windows)
-    win = PlaceWindow(pi, cw.start, cw.end, cw.full, False, [])
-    inst.windows.append(win)
-    locks = [locked[(p.id, d)] for d in daterange(cw.start, cw.end) if (p.id, d) in locked]
-    reasons: set[str] = set()
-    candidates = _candidates(data, p, cw, locks, inst.explanations)
-    for d, w in candidates:
-        elig = []
-        for ci, c in enumerate(data.counsellors):
-            why = unavailability(c, d, w.start, w.end)
-            if why is None:
-                elig.append(ci)
-            else:
-                reasons.add(why)
-        if elig:
-            win.options.append(len(inst.options))
-            inst.options.append(Option(pi, wi, d, w.start, w.end, elig))
-    if locks or cw.full:
-        win.required = True
-    else:
-        win.required = short_window_needs_duty(p, cw) and bool(win.options)
-    if win.required and not win.options and len(locks) <= 1:
-        why_not = _nobody_explanation(data, p, cw, locks, bool(candidates), reasons)
-        if why_not is not None:
-            inst.explanations.append(why_not)
-    if not win.required:
-        for o in win.options:
-            inst.options[o].eligible = []
-        win.options = []
-
-
-def _share_weights(data: RotaInput) -> tuple[list[int], list[int], list[int]]:
-    """Share-adjusted weights of load, Saturdays and evenings per counsellor (integers: share in
-    percent times the duty days the counsellor is neither absent nor delegated, and of those the
-    Saturdays, resp. weekdays with an evening, the counsellor is available on)."""
-    duty_days = [d for d in daterange(data.start, data.end) if d.weekday() != 6]
-    duty_days = [d for d in duty_days if d not in data.holidays]
-    load_w, sat_w, eve_w = [], [], []
-    for c in data.counsellors:
-        pct = round(c.share * 100)
-        free = [
-            d
-            for d in duty_days
-            if not any(d in r for r in c.absences) and not any(d in r for r in c.delegations)
-        ]
-        load_w.append(pct * len(free))
-        sat_w.append(
-            pct
-            * sum(
-                1 for d in free if d.weekday() == 5 and any(w.weekday == 5 for w in c.availability)
-            )
-        )
-        eve_w.append(
-            pct
-            * sum(
-                1
-                for d in free
-                if d.weekday() < 5
-                and any(w.weekday == d.weekday() and w.end > EVENING_FROM for w in c.availability)
-            )
-        )
-    return load_w, sat_w, eve_w
-
-
-def build_instance(data: RotaInput) -> Instance:
-    """Every option of every cadence window with the counsellors who may hold it, the reasons a
-    window that needs a duty cannot get one, share-adjusted weights and round-trip km."""
-    locked = _locked_duties(data)
-    load_w, sat_w, eve_w = _share_weights(data)
-    km2 = {
-        (ci, pi): round(2 * data.travel_km[(c.office, p.id)])
-        for ci, c in enumerate(data.counsellors)
-        for pi, p in enumerate(data.places)
-    }
-    inst = Instance(data, [], [], [], load_w, sat_w, eve_w, km2)
-    for pi, p in enumerate(data.places):
-        for cw in cadence_windows(p, data.start, data.end):
-            _add_window(inst, pi, cw, locked)
-    return inst
 
 
 def share_targets(weights: Sequence[int], total: int) -> list[float]:
@@ -462,6 +284,12 @@ def duty_cost(inst: Instance, c: int, p: int) -> int:
     if data.counsellors[c].office != data.places[p].office:
         cost += wt.other_office
     return cost
+
+
+def option_cost(inst: Instance, c: int, o: int) -> int:
+    """A duty's cost as an option: travel and office, and the days it moves off the rhythm."""
+    opt = inst.options[o]
+    return duty_cost(inst, c, opt.place) + opt.shift * inst.data.weights.shift
 
 
 def saturdays(start: date, end: date) -> list[date]:

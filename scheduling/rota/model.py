@@ -54,11 +54,12 @@ from ortools.sat.python import cp_model
 from scheduling.rota.instance import (
     Instance,
     counsellor_index,
-    duty_cost,
     is_evening,
+    option_cost,
     option_index,
     saturdays,
 )
+from scheduling.rota.occurrences import anchors
 
 EXCESS_WEIGHT = 50  # times the spread weight, per duty of spread above a fairness bound
 SPREAD_RES = 10  # spreads are modelled in tenths of a duty, so 1.3 and 2.0 differ
@@ -172,11 +173,12 @@ def new_duty_vars(
 
 
 def add_travel(inst: Instance, dv: DutyVars) -> list[cp_model.LinearExprT]:
-    """Soft: round-trip km of every duty, and a duty held from an office that does not cover
-    the place (domain: counsellors travel across Małopolska from their office)."""
+    """Soft: round-trip km of every duty, a duty held from an office that does not cover the
+    place (domain: counsellors travel across Małopolska from their office), and a day moved
+    off the place's rhythm (``Weights.shift`` per day)."""
     terms: list[cp_model.LinearExprT] = []
     for (c, o), v in dv.x.items():
-        cost = duty_cost(inst, c, inst.options[o].place)
+        cost = option_cost(inst, c, o)
         if cost:
             terms.append(cost * v)
     return terms
@@ -300,7 +302,7 @@ def add_fairness(
             inst.evening_weight,
             sum(dv.eve_vars),
             "eve",
-            None,
+            lim.max_evening_spread if hard_spreads else None,
             wt.evening_spread,
         ),
     )
@@ -309,6 +311,18 @@ def add_fairness(
         if s is not None:
             terms.append(per_res(weight) * s)
     return terms
+
+
+def _gap_range(inst: Instance, a: int | None, b: int, anchor: date | None) -> tuple[int, int]:
+    """The shortest and longest gap in days the options of windows ``a`` (or the anchor's
+    day) and ``b`` allow."""
+    days_b = [inst.options[o].day for o in inst.windows[b].options]
+    if a is None:
+        assert anchor is not None
+        days_a = [anchor]
+    else:
+        days_a = [inst.options[o].day for o in inst.windows[a].options]
+    return (min(days_b) - max(days_a)).days, (max(days_b) - min(days_a)).days
 
 
 def add_cadence(m: cp_model.CpModel, inst: Instance, dv: DutyVars) -> list[cp_model.LinearExprT]:
@@ -326,16 +340,28 @@ def add_cadence(m: cp_model.CpModel, inst: Instance, dv: DutyVars) -> list[cp_mo
 
     by_place: dict[int, list[int]] = defaultdict(list)
     for wi, w in enumerate(inst.windows):
-        if w.required:
-            by_place[w.place].append(wi)
+        by_place[w.place].append(wi)
+    before = anchors(data)
     terms: list[cp_model.LinearExprT] = []
     for p, wis in by_place.items():
         place = data.places[p]
-        lo_gap = place.cadence_days - place.tolerance_days
-        hi_gap = place.cadence_days + place.tolerance_days
-        for a, b in itertools.pairwise(wis):
-            miss = m.new_bool_var(f"miss_p{p}_w{a}")
-            gap: cp_model.LinearExprT = day_of(b) - day_of(a)  # type: ignore[operator]
+        lo_gap, hi_gap = place.min_gap, place.max_gap
+        anchor = before.get(place.id)
+        pairs: list[tuple[int | None, int]] = [(None, wis[0])] if anchor is not None else []
+        pairs += list(itertools.pairwise(wis))
+        for a, b in pairs:
+            gaps = _gap_range(inst, a, b, anchor.date if anchor is not None else None)
+            if lo_gap <= gaps[0] and gaps[1] <= hi_gap:
+                continue  # every choice keeps the rhythm
+            if gaps[1] < lo_gap or gaps[0] > hi_gap:
+                continue  # no choice keeps it (a holiday forces the gap): nothing to choose
+            miss = m.new_bool_var(f"miss_p{p}_w{b}")
+            if a is None:
+                assert anchor is not None
+                first: cp_model.LinearExprT = (anchor.date - data.start).days
+            else:
+                first = day_of(a)
+            gap: cp_model.LinearExprT = day_of(b) - first  # type: ignore[operator]
             m.add(gap >= lo_gap).only_enforce_if(~miss)
             m.add(gap <= hi_gap).only_enforce_if(~miss)
             terms.append(data.weights.cadence * miss)
@@ -359,6 +385,37 @@ def add_change(inst: Instance, dv: DutyVars) -> tuple[list[cp_model.LinearExprT]
         if oi is not None and ci is not None and (ci, oi) in dv.x:
             terms.append(-data.weights.change * dv.x[(ci, oi)])
     return terms, const
+
+
+OFF_WEEKDAY_SHARE = 0.2  # of a place's duties at most off its usual weekday
+OFF_WEEKDAY_WEIGHT = 20_000  # per duty beyond that share
+
+
+def add_weekday(m: cp_model.CpModel, inst: Instance, dv: DutyVars) -> list[cp_model.LinearExprT]:
+    """Elastic: at most ``OFF_WEEKDAY_SHARE`` of a place's duties off its usual weekday (the
+    nominal day's), those a holiday forces included, so the public page can say "every other
+    Wednesday" and mean it."""
+    off: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    forced: dict[int, int] = defaultdict(int)
+    count: dict[int, int] = defaultdict(int)
+    for w in inst.windows:
+        count[w.place] += 1
+        days = {inst.options[o].day.weekday() for o in w.options}
+        if w.nominal.weekday() not in days:
+            forced[w.place] += 1
+            continue
+        for o in w.options:
+            if inst.options[o].day.weekday() != w.nominal.weekday():
+                off[w.place] += [dv.x[(c, o)] for c in inst.options[o].eligible if (c, o) in dv.x]
+    terms: list[cp_model.LinearExprT] = []
+    for p, vs in off.items():
+        room = max(0, int(OFF_WEEKDAY_SHARE * count[p]) - forced[p])
+        if len(vs) <= room:
+            continue
+        excess = m.new_int_var(0, len(vs), f"off_p{p}")
+        m.add(sum(vs) <= room + excess)
+        terms.append(OFF_WEEKDAY_WEIGHT * excess)
+    return terms
 
 
 def build_model(
@@ -385,6 +442,7 @@ def build_model(
     if not diagnose:
         obj += add_fairness(m, inst, dv, hard_spreads=hard_spreads)
         obj += add_cadence(m, inst, dv)
+        obj += add_weekday(m, inst, dv)
         if inst.data.previous:
             change, const = add_change(inst, dv)
             obj += change

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 
 from ortools.graph.python import min_cost_flow
@@ -38,6 +38,7 @@ def _band_counts(weights: Sequence[int], total: int) -> list[int]:
 class Quotas:
     duties: dict[tuple[int, int], int]  # (counsellor, place) -> duties there
     saturdays: dict[tuple[int, int], int]  # (counsellor, place) -> of which on Saturdays
+    saturday_places: dict[str, bool] = field(default_factory=dict)  # mixed place id -> Saturday?
 
 
 def _flow_quotas(
@@ -50,6 +51,8 @@ def _flow_quotas(
     sat_only: set[int],
     pair_cost: int,
     rounds: int = 40,
+    holders: Mapping[tuple[int, int], int] | None = None,
+    flips: Sequence[tuple[int, int, int, int]] = (),
 ) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]] | None:
     """Cheap counts with few pairs: a fixed-charge transport solved by dynamic slope scaling.
 
@@ -59,6 +62,8 @@ def _flow_quotas(
     penalty spread over the pair's flow of the round before, so pairs with little flow get
     expensive and vanish. A flow vertex is a forest, so pairs stay few from the first round.
     Returns (duties, Saturdays) per (counsellor, place) of the cheapest round, or None.
+    The pairs ``holders`` (a place's main holder) pay no pair penalty; ``flips`` are more
+    arcs (kind, counsellor, place, capacity): a holder's duties on the other kind of day.
     """
     n_c, n_p = len(inst.data.counsellors), len(inst.data.places)
     if sum(loads) != sum(need.values()) or any(
@@ -69,6 +74,9 @@ def _flow_quotas(
     # arcs: (kind, c, p, capacity); kind 0 = weekday/any source, 1 = Saturday source
     arcs = [(0, c, p, k) for (c, p), k in sorted(elig.items()) if p not in sat_only]
     arcs += [(1, c, p, k) for (c, p), k in sorted(sat_elig.items()) if sat_quota[c] > 0]
+    arcs += [arc for arc in flips if arc[0] == 0 or sat_quota[arc[1]] > 0]
+    for _, c, p, _ in flips:
+        base.setdefault((c, p), duty_cost(inst, c, p))
     prev: dict[tuple[int, int], int] = {}
     best: tuple[float, dict[tuple[int, int], int], dict[tuple[int, int], int]] | None = None
     for _ in range(rounds):
@@ -76,7 +84,7 @@ def _flow_quotas(
         ids = []
         for kind, c, p, k in arcs:
             spread = max(1, prev.get((c, p), 0)) if prev else k
-            slope = base[(c, p)] + pair_cost // spread
+            slope = base[(c, p)] + (0 if (c, p) in (holders or {}) else pair_cost // spread)
             tail = c + kind * n_c
             ids.append(flow.add_arc_with_capacity_and_unit_cost(tail, 2 * n_c + p, k, slope))
         for c in range(n_c):
@@ -94,7 +102,10 @@ def _flow_quotas(
                 duties[(c, p)] += f
                 if kind:
                     sats[(c, p)] += f
-        cost = sum(base[key] * f + pair_cost for key, f in duties.items())
+        cost = sum(
+            base[key] * f + (0 if key in (holders or {}) else pair_cost)
+            for key, f in duties.items()
+        )
         if best is None or cost < best[0]:
             best = (cost, dict(duties), dict(sats))
         if dict(duties) == prev:
@@ -136,57 +147,303 @@ def _servable(inst: Instance) -> _Servable:
 
 
 @dataclass(slots=True)
+class _Kinds:
+    """The calendar as the count model sees it, per kind of duty (Saturday or weekday): the
+    duties each place is due of a kind, and how many of them each counsellor can serve. A
+    place *mixed* has windows of both kinds: stage 1 decides which one its pattern keeps."""
+
+    need: dict[tuple[int, bool], int]  # (place, Saturday?) -> duties due, pattern of that kind
+    elig: dict[tuple[int, int, bool], int]  # (counsellor, place, Saturday?) -> can serve
+    flips: dict[tuple[int, bool], int]  # (place, pattern kind) -> duties that may take the other
+    mixed: set[int]
+
+
+FLIP_SHARE = 0.15  # of a place's duties at most on its other kind (it keeps its usual weekday)
+
+
+def _kinds(weekday_inst: Instance, saturday_inst: Instance) -> _Kinds:
+    """Mixed places are weekday places in ``weekday_inst`` and Saturday ones in the other.
+
+    A duty whose options hold both kinds (a Thursday duty that may move to the Saturday two
+    days later) is a *flip*: a place may take up to ``FLIP_SHARE`` of its duties on the other
+    kind, which tunes a holder's Saturdays without another pair."""
+    need: dict[tuple[int, bool], int] = {}
+    elig: dict[tuple[int, int, bool], int] = {}
+    flips: dict[tuple[int, bool], int] = {}
+    for inst in (weekday_inst, saturday_inst):
+        counts: dict[tuple[int, bool], int] = defaultdict(int)
+        can: dict[tuple[int, int, bool], int] = defaultdict(int)
+        other: dict[tuple[int, bool], int] = defaultdict(int)
+        for w in inst.windows:
+            kind = w.nominal.weekday() == 5
+            counts[(w.place, kind)] += 1
+            for flip in (False, True):
+                cs = {
+                    c
+                    for o in w.options
+                    if (inst.options[o].day.weekday() == 5) == flip
+                    for c in inst.options[o].eligible
+                }
+                for c in cs:
+                    can[(c, w.place, flip)] += 1
+            if any((inst.options[o].day.weekday() == 5) != kind for o in w.options):
+                other[(w.place, kind)] += 1
+        need.update(counts)
+        for (c, p, kind), k in can.items():
+            elig[(c, p, kind)] = max(k, elig.get((c, p, kind), 0))
+        for (p, kind), k in other.items():
+            flips[(p, kind)] = min(k, int(FLIP_SHARE * counts[(p, kind)]))
+    by_place: dict[int, set[bool]] = defaultdict(set)
+    for p, kind in need:
+        by_place[p].add(kind)
+    return _Kinds(need, elig, flips, {p for p, kinds in by_place.items() if len(kinds) == 2})
+
+
+@dataclass(slots=True)
 class _CountModel:
     model: cp_model.CpModel
-    n: dict[tuple[int, int], cp_model.IntVar]  # duties of c at p
-    s: dict[tuple[int, int], cp_model.IntVar]  # of which on Saturdays
+    n: dict[tuple[int, int, bool], cp_model.IntVar]  # duties of c at p of a kind
+    saturday: dict[int, cp_model.IntVar]  # mixed place -> its pattern is a Saturday one
+    main: dict[tuple[int, int], cp_model.IntVar]  # (c, p) -> c is the place's main holder
 
 
-def _count_model(inst: Instance, sv: _Servable) -> _CountModel:
-    """Counts per (counsellor, place): every window covered, the load and Saturday bands hard,
-    Saturdays at most k of every k+1; travel and a penalty per pair minimised."""
+def _cover_place(
+    m: cp_model.CpModel,
+    kinds: _Kinds,
+    n: Mapping[tuple[int, int, bool], cp_model.IntVar],
+    p: int,
+    saturday: cp_model.IntVar | None,
+) -> None:
+    """Every duty of place ``p`` covered: as many as its pattern's kind is due, at most its
+    flips on the other kind (``saturday`` chooses the kind of a mixed place)."""
+    of_kind = {
+        kind: sum(v for (_, q, kd), v in n.items() if q == p and kd == kind)
+        for kind in (False, True)
+    }
+    if saturday is None:
+        kind = next(kd for q, kd in kinds.need if q == p)
+        m.add(of_kind[False] + of_kind[True] == kinds.need[(p, kind)])
+        m.add(of_kind[not kind] <= kinds.flips.get((p, kind), 0))
+        return
+    due_s, due_w = kinds.need[(p, True)], kinds.need[(p, False)]
+    m.add(of_kind[False] + of_kind[True] == due_w + (due_s - due_w) * saturday)
+    flip_s, flip_w = kinds.flips.get((p, True), 0), kinds.flips.get((p, False), 0)
+    m.add(of_kind[False] <= due_w - (due_w - flip_s) * saturday)
+    m.add(of_kind[True] <= flip_w + (due_s - flip_w) * saturday)
+
+
+def _count_model(inst: Instance, kinds: _Kinds) -> _CountModel:
+    """Counts per (counsellor, place, kind): every place's duties covered in one kind, the load
+    and Saturday bands hard, Saturdays at most k of every k+1; travel and a penalty per pair
+    minimised."""
     data, wt, lim = inst.data, inst.data.weights, inst.data.limits
     nc = len(data.counsellors)
     m = cp_model.CpModel()
-    n: dict[tuple[int, int], cp_model.IntVar] = {}
-    s: dict[tuple[int, int], cp_model.IntVar] = {}
+    n: dict[tuple[int, int, bool], cp_model.IntVar] = {}
     obj: list[cp_model.LinearExprT] = []
-    for (c, p), k in sorted(sv.elig.items()):
-        v = m.new_int_var(0, k, f"n_c{c}_p{p}")
-        u = m.new_bool_var(f"u_c{c}_p{p}")
-        m.add(v <= k * u)
-        m.add(v >= 1).only_enforce_if(u)
-        n[(c, p)] = v
+    pairs: dict[tuple[int, int], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+    for (c, p, kind), k in sorted(kinds.elig.items()):
+        if kind and inst.saturday_weight[c] == 0:
+            continue
+        v = m.new_int_var(0, k, f"n_c{c}_p{p}_{'s' if kind else 'w'}")
+        n[(c, p, kind)] = v
+        pairs[(c, p)].append((v, k))
         obj.append(duty_cost(inst, c, p) * v)
-        obj.append(wt.continuity * u)
-        ks = sv.sat_elig.get((c, p), 0)
-        if ks and inst.saturday_weight[c] > 0:
-            sat = m.new_int_var(0, ks, f"s_c{c}_p{p}")
-            m.add(sat <= v)
-            if p in sv.sat_only:
-                m.add(sat == v)
-            s[(c, p)] = sat
-        elif p in sv.sat_only:
-            m.add(v == 0)
-    for p, k in sv.need.items():
-        m.add(sum(v for (c, q), v in n.items() if q == p) == k)
-    load_expr = {c: sum(v for (cc, _), v in n.items() if cc == c) for c in range(nc)}
-    sat_expr = {c: sum(v for (cc, _), v in s.items() if cc == c) for c in range(nc)}
+    # each place has one main holder (``a``); anybody else holding some of it is a helper
+    # (``h``, a pair that costs continuity); the main holder holds at least half of it
+    main: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    mains: dict[tuple[int, int], cp_model.IntVar] = {}
+    due = {p: max(k for (q, _), k in kinds.need.items() if q == p) for p, _ in kinds.need}
+    for (c, p), vs in sorted(pairs.items()):
+        a = m.new_bool_var(f"a_c{c}_p{p}")
+        h = m.new_bool_var(f"u_c{c}_p{p}")
+        m.add(a + h <= 1)
+        held = sum(v for v, _ in vs)
+        for v, k in vs:
+            m.add(v <= k * a + k * h)
+        m.add(held >= h)
+        m.add(2 * held >= (due[p] - 1) * a)
+        main[p].append(a)
+        mains[(c, p)] = a
+        obj.append(wt.continuity * h)
+    for heads in main.values():
+        m.add_exactly_one(heads)
+    saturday: dict[int, cp_model.IntVar] = {}
+    for p in kinds.mixed:
+        saturday[p] = m.new_bool_var(f"sat_p{p}")
+    for p in {p for p, _ in kinds.need}:
+        _cover_place(m, kinds, n, p, saturday.get(p))
+    load = {c: sum(v for (cc, _, _), v in n.items() if cc == c) for c in range(nc)}
+    sats = {c: sum(v for (cc, _, kd), v in n.items() if cc == c and kd) for c in range(nc)}
     k_row = lim.max_saturdays_in_row
     open_sats = [d for d in saturdays(data.start, data.end) if d not in data.holidays]
     for c, cc in enumerate(data.counsellors):
         free = sum(
             1 for d in open_sats if unavailability(cc, d, time(9, 0), time(9, 0)) != "absent"
         )
-        if sat_expr[c] is not None and not isinstance(sat_expr[c], int):
-            m.add(sat_expr[c] <= (free * k_row) // (k_row + 1) + 1)
-    add_spread(m, load_expr, inst.load_weight, inst.n_required, "load", lim.max_load_spread,
-                elastic=False)  # fmt: skip
-    total_sat = sum(s.values())
-    add_spread(m, sat_expr, inst.saturday_weight, total_sat, "sat", lim.max_saturday_spread,
-                elastic=False)  # fmt: skip
+        if not isinstance(sats[c], int):
+            m.add(sats[c] <= (free * k_row) // (k_row + 1) + 1)
+    total = sum(n.values())
+    add_spread(m, load, inst.load_weight, total, "load", lim.max_load_spread, elastic=False)
+    total_sat = sum(v for (_, _, kd), v in n.items() if kd)
+    add_spread(m, sats, inst.saturday_weight, total_sat, "sat", lim.max_saturday_spread,
+               elastic=False)  # fmt: skip
     m.minimize(sum(obj))
-    return _CountModel(m, n, s)
+    return _CountModel(m, n, saturday, mains)
+
+
+DEVIATION = 10000  # level 1: per duty a counsellor's load or Saturdays stray from her target
+
+
+def _main_holders(
+    inst: Instance, kinds: _Kinds, seed: int, workers: int, seconds: float
+) -> dict[int, tuple[int, bool]] | None:
+    """Level 1 of stage 1: each place's main holder and kind, whole places only.
+
+    A generalised assignment: every place to one counsellor who can hold at least half of it
+    (a Saturday place to one who works Saturdays), minimising travel plus ``DEVIATION`` per
+    duty of load and of Saturdays away from the share-adjusted targets (a Saturday total that
+    follows the kinds chosen). Level 2 then keeps these holders and evens the bands out with
+    as few helpers as it can. Returns place -> (counsellor, Saturday kind)."""
+    data = inst.data
+    m = cp_model.CpModel()
+    a: dict[tuple[int, int, bool], cp_model.IntVar] = {}
+    for (c, p, kind), k in kinds.elig.items():
+        due = kinds.need.get((p, kind))
+        if due is None or 2 * k < due or (kind and inst.saturday_weight[c] == 0):
+            continue
+        a[(c, p, kind)] = m.new_bool_var(f"a_c{c}_p{p}_{kind:d}")
+    for p in {p for _, p, _ in a}:
+        m.add_exactly_one(v for (_, q, _), v in a.items() if q == p)
+    if {p for p, _ in kinds.need} - {p for _, p, _ in a}:
+        return None  # a place nobody can hold half of: level 2 alone decides
+    sw = sum(inst.saturday_weight) or 1
+    permille = [round(1000 * w / sw) for w in inst.saturday_weight]  # of all Saturdays
+    targets = share_targets(inst.load_weight, inst.n_required)
+    obj: list[cp_model.LinearExprT] = [
+        duty_cost(inst, c, p) * kinds.need[(p, kind)] * v for (c, p, kind), v in a.items()
+    ]
+    total_sat = sum(kinds.need[(p, kind)] * v for (_, p, kind), v in a.items() if kind)
+    for c in range(len(data.counsellors)):
+        mine = [(p, kind, v) for (cc, p, kind), v in a.items() if cc == c]
+        load = sum(kinds.need[(p, kind)] * v for p, kind, v in mine)
+        dev = m.new_int_var(0, 10_000, f"dl_c{c}")
+        m.add(load - round(targets[c]) <= dev)
+        m.add(round(targets[c]) - load <= dev)
+        obj.append(DEVIATION * dev)
+        if inst.saturday_weight[c]:
+            sats = sum(kinds.need[(p, kind)] * v for p, kind, v in mine if kind)
+            ds = m.new_int_var(0, 10**7, f"ds_c{c}")  # in thousandths of a Saturday
+            m.add(1000 * sats - permille[c] * total_sat <= ds)
+            m.add(permille[c] * total_sat - 1000 * sats <= ds)
+            obj.append(DEVIATION // 1000 * ds)
+    m.minimize(sum(obj))
+    solver = make_solver(seconds=3 * seconds, workers=workers, seed=seed)
+    solver.parameters.max_deterministic_time = seconds  # the same holders on a busy machine
+    if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {p: (c, kind) for (c, p, kind), v in a.items() if solver.value(v)}
+
+
+def _near_counts(weights: Sequence[int], start: Sequence[int], total: int, band: int) -> list[int]:
+    """Integer counts summing to ``total`` whose deviations from the share-adjusted targets lie
+    in one band of width ``band``, as near to ``start`` as such a band allows (the band's
+    offset is tried in twentieths of a duty)."""
+    targets = share_targets(weights, total)
+    members = [c for c in range(len(weights)) if weights[c] > 0]
+    best: tuple[int, list[int]] | None = None
+    for step in range(21):
+        lo = -band + step * band / 20
+        counts = [0] * len(weights)
+        room_up, room_down = [], []
+        for c in members:
+            a = math.ceil(targets[c] + lo - 1e-9)
+            b = math.floor(targets[c] + lo + band + 1e-9)
+            if a > b:
+                break
+            counts[c] = min(b, max(a, start[c]))
+            room_up.append((start[c] <= counts[c], c, b))
+            room_down.append((start[c] >= counts[c], c, a))
+        else:
+            diff = total - sum(counts)
+            for _, c, b in sorted(room_up):
+                while diff > 0 and counts[c] < b:
+                    counts[c], diff = counts[c] + 1, diff - 1
+            for _, c, a in sorted(room_down):
+                while diff < 0 and counts[c] > a:
+                    counts[c], diff = counts[c] - 1, diff + 1
+            if diff == 0:
+                away = sum(abs(counts[c] - start[c]) for c in members)
+                if best is None or away < best[0]:
+                    best = (away, counts)
+    return best[1] if best else _band_counts(weights, total)
+
+
+def _flow_from_holders(
+    inst: Instance, kinds: _Kinds, holders: Mapping[int, tuple[int, bool]]
+) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]] | None:
+    """Level 2's start: with level 1's kinds, the cheap fixed-charge transport of
+    ``_flow_quotas`` to loads and Saturdays exactly inside the bands, a place's main holder
+    nearly free (so the others help where the bands need them)."""
+    kind_of = {p: kind for p, (_, kind) in holders.items()}
+    need = {p: kinds.need[(p, kind)] for p, kind in kind_of.items()}
+    sat_places = {p for p, kind in kind_of.items() if kind}
+    elig = {(c, p): k for (c, p, kind), k in kinds.elig.items() if kind_of.get(p) is kind and k > 0}
+    sat_elig = {
+        (c, p): k for (c, p), k in elig.items() if p in sat_places and inst.saturday_weight[c]
+    }
+    nc, lim = len(inst.data.counsellors), inst.data.limits
+    start_load, start_sat = [0] * nc, [0] * nc
+    for p, (c, kind) in holders.items():
+        start_load[c] += need[p]
+        start_sat[c] += need[p] if kind else 0
+    loads = _near_counts(inst.load_weight, start_load, sum(need.values()), lim.max_load_spread)
+    bonus = {(c, p): 1 for p, (c, _) in holders.items()}
+    flips = [
+        (0 if kind else 1, c, p, kinds.flips[(p, kind)])
+        for p, (c, kind) in holders.items()
+        if kinds.flips.get((p, kind), 0) and (kind or inst.saturday_weight[c])
+    ]
+    # flips move Saturdays to weekdays and back: the Saturday total nearest the holders' own
+    total_sat = sum(need[p] for p in sat_places)
+    down = sum(k for kind, _, _, k in flips if kind == 0)
+    up = sum(k for kind, _, _, k in flips if kind == 1)
+
+    def away(quota: list[int]) -> int:
+        return sum(abs(q - s) for q, s in zip(quota, start_sat, strict=True))
+
+    sat_quota = min(
+        (
+            _near_counts(inst.saturday_weight, start_sat, t, lim.max_saturday_spread)
+            for t in range(total_sat - down, total_sat + up + 1)
+        ),
+        key=away,
+    )
+    cont = 2 * inst.data.weights.continuity
+    return _flow_quotas(
+        inst, loads, sat_quota, elig, sat_elig, need, sat_places, cont, holders=bonus, flips=flips
+    )
+
+
+def _keep_holders(
+    inst: Instance,
+    kinds: _Kinds,
+    cm: _CountModel,
+    holders: Mapping[int, tuple[int, bool]],
+    seed: int,
+    deadline: float | None,
+) -> None:
+    """Level 2 keeps level 1's main holders and kinds, hinted with the nearest counts to
+    ``_flow_from_holders``'s."""
+    for p, (c, kind) in holders.items():
+        main = cm.main.get((c, p))
+        if main is not None:
+            cm.model.add(main == 1)
+        if p in cm.saturday:
+            cm.model.add(cm.saturday[p] == int(kind))
+    found = _flow_from_holders(inst, kinds, holders)
+    if found is not None:
+        _hint_nearest(cm, found, seed, deadline)
 
 
 def _hint_from_flow(
@@ -224,13 +481,14 @@ def _hint_nearest(
     seed: int,
     deadline: float | None,
 ) -> bool:
-    """Hint the nearest counts to ``found`` that keep every rule here (usually ``found``
-    itself); False when none turns up in time."""
+    """Hint the nearest counts to ``found`` (duties and Saturdays per pair) that keep every
+    rule here; False when none turns up in time."""
     m = cm.model
     fixed = m.clone()
     dev = []
-    for key, v in [*cm.n.items(), *cm.s.items()]:
-        want = (found[0] if v.name.startswith("n_") else found[1]).get(key, 0)
+    for (c, p, kind), v in cm.n.items():
+        duties, sats = found[0].get((c, p), 0), found[1].get((c, p), 0)
+        want = sats if kind else duties - sats
         d = fixed.new_int_var(0, 400, "")
         x = fixed.get_int_var_from_proto_index(v.index)
         fixed.add(d >= x - want)
@@ -247,34 +505,59 @@ def _hint_nearest(
 
 
 def pair_quotas(
-    inst: Instance,
+    weekday_inst: Instance,
+    saturday_inst: Instance,
     *,
     time_limit_s: float,
     seed: int,
     workers: int,
     deadline: float | None = None,
 ) -> Quotas | None:
-    """Stage 1: how many duties (and Saturdays) each counsellor holds at each place.
+    """Stage 1: which places keep a Saturday and which a weekday, and how many duties (and
+    Saturdays) each counsellor holds at each place.
 
     A small CP-SAT over counts relaxes the calendar but keeps, per (counsellor, place), the
-    number of windows the counsellor can serve at all (absences, delegations, availability) and
-    of those with a usable Saturday. Hard: every window covered, load band and Saturday band
-    (Saturday-only places count fully, others as chosen), Saturdays at most k of every k+1.
-    Minimises travel + continuity (a penalty per pair). Hinted with the min-cost-flow forest.
+    number of a place's duties the counsellor can serve at all (absences, delegations,
+    availability), for either kind of a place that has both (``weekday_inst`` has mixed
+    places on weekdays, ``saturday_inst`` on Saturdays). Hard: every place covered in one kind,
+    load band and Saturday band, Saturdays at most k of every k+1. Minimises travel +
+    continuity (a penalty per pair), so Saturdays come in whole places where that keeps the
+    bands. Hinted with the min-cost-flow forest of the weekday instance.
     """
-    sv = _servable(inst)
-    loads = _band_counts(inst.load_weight, inst.n_required)
-    cm = _count_model(inst, sv)
-    _hint_from_flow(inst, cm, sv, loads, seed, deadline)
-    # the deterministic limit binds first, so quotas do not depend on the machine's load
-    solver = make_solver(
-        seconds=seconds_left(deadline, 3 * time_limit_s, 0.3), workers=workers, seed=seed
+    kinds = _kinds(weekday_inst, saturday_inst)
+    found = _main_holders(
+        weekday_inst, kinds, seed, workers, seconds_left(deadline, 0.4 * time_limit_s, 0.3)
     )
-    solver.parameters.max_deterministic_time = max(0.3, 0.5 * time_limit_s)
-    status = solver.solve(cm.model)
+    status = cp_model.UNKNOWN
+    if found is not None:
+        cm = _count_model(weekday_inst, kinds)
+        _keep_holders(weekday_inst, kinds, cm, found, seed, deadline)
+        solver = make_solver(
+            seconds=seconds_left(deadline, 3 * time_limit_s, 0.3), workers=workers, seed=seed
+        )
+        solver.parameters.max_deterministic_time = 0.6 * time_limit_s
+        status = solver.solve(cm.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        sv = _servable(weekday_inst)
+        loads = _band_counts(weekday_inst.load_weight, weekday_inst.n_required)
+        cm = _count_model(weekday_inst, kinds)
+        _hint_from_flow(weekday_inst, cm, sv, loads, seed, deadline)
+        # the deterministic limit binds first, so quotas do not depend on the machine's load
+        solver = make_solver(
+            seconds=seconds_left(deadline, 3 * time_limit_s, 0.3), workers=workers, seed=seed
+        )
+        solver.parameters.max_deterministic_time = max(0.3, 0.5 * time_limit_s)
+        status = solver.solve(cm.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return Quotas(
-        {key: int(solver.value(v)) for key, v in cm.n.items() if solver.value(v) > 0},
-        {key: int(solver.value(v)) for key, v in cm.s.items() if solver.value(v) > 0},
-    )
+    duties: dict[tuple[int, int], int] = defaultdict(int)
+    sats: dict[tuple[int, int], int] = defaultdict(int)
+    for (c, p, kind), v in cm.n.items():
+        value = int(solver.value(v))
+        if value:
+            duties[(c, p)] += value
+            if kind:
+                sats[(c, p)] += value
+    places = weekday_inst.data.places
+    saturday = {places[p].id: bool(solver.value(v)) for p, v in cm.saturday.items()}
+    return Quotas(dict(duties), dict(sats), saturday)

@@ -16,7 +16,7 @@ from scheduling.rota.heuristics import Tracker
 from scheduling.rota.instance import (
     Instance,
     counsellor_index,
-    duty_cost,
+    option_cost,
     option_index,
     share_targets,
 )
@@ -86,7 +86,7 @@ class _Repair:
         inst, tr = self.inst, self.tr
         wt, lim = inst.data.weights, inst.data.limits
         opt = inst.options[o]
-        k: float = duty_cost(inst, c, opt.place)
+        k: float = option_cost(inst, c, o)
         k += 0 if self.pairs[(c, opt.place)] else wt.continuity
         if wi in prev_day:
             k += 20 * abs((opt.day - prev_day[wi]).days)
@@ -254,7 +254,7 @@ def _free_window(
             dv.by_cp[(c, opt.place)].append(v)
             if opt.day.weekday() == 5:
                 dv.by_csat[c].append(v)
-            k = duty_cost(inst, c, opt.place)
+            k = option_cost(inst, c, o)
             if wi in prev_day:
                 k += 20 * abs((opt.day - prev_day[wi]).days)
             if old == (c, o):

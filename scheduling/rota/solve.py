@@ -1,12 +1,20 @@
 """Plan or re-plan the duty rota: the stages, one shared deadline, the result and its reasons.
 
 Stages (one deadline, ``time_limit_s`` after the call, shared by all, model building included)
+    rhythm     0. each place's weekday, hours and first day, so that its duties fall every
+                  ``cadence`` days and go on from its last published one (:mod:`.occurrences`);
+                  every later stage only chooses who holds each duty and, where a holiday or an
+                  absence forces it, a day within tolerance;
     new plan   1. counts per (counsellor, place) and Saturdays there: a small CP-SAT over counts
                   with hard bands, hinted by a min-cost-flow forest (:mod:`.quotas`);
                2. a constructive plan that follows the counts (``greedy``) and a local search
                   that moves or swaps duties into the bands (``rebalance``, :mod:`.heuristics`);
                3. CP-SAT polish (:mod:`.model`) on the pairs of stages 1-2, from the stage-2 plan
                   as a complete, feasible hint (CP-SAT reports it as its first solution at once).
+    extend     a re-plan whose horizon holds published duties in a few weeks only (more than
+               ``EXTEND_SHARE`` of its duties are new): the published duties that are still
+               valid are fixed and the rest is planned as a new plan, so the new weeks have the
+               quality of a fresh plan (falls back to the re-plan below);
     re-plan    1. keep every previous duty that is still valid; fill the lost windows greedily,
                   with one-duty exchanges where nobody is free (``repair``, :mod:`.replan`):
                   never empty;
@@ -22,6 +30,7 @@ from __future__ import annotations
 import math
 import os
 import time as _time
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -35,12 +44,12 @@ from scheduling.rota.instance import (
     Progress,
     RotaInput,
     RotaResult,
-    build_instance,
     duties_from,
     share_targets,
 )
 from scheduling.rota.model import build_model, make_solver, seconds_left
-from scheduling.rota.quotas import pair_quotas
+from scheduling.rota.occurrences import Pattern, build_instance, choose_patterns
+from scheduling.rota.quotas import Quotas, pair_quotas
 from scheduling.rota.replan import (
     Plan,
     local_model,
@@ -59,6 +68,7 @@ from scheduling.rota.summary import (
 )
 
 SAFETY_S = 1.5  # seconds kept back from the time limit for the figures after the solve
+EXTEND_SHARE = 0.25  # of a re-plan's duties at least new: plan them as a new plan
 REPLAN_SHARE = 0.6  # of the time limit at most for the re-plan's CP-SAT (it finds its best early)
 SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
@@ -136,6 +146,7 @@ class _Run:
     seed: int
     workers: int
     cb: _Callback
+    data: RotaInput  # the caller's input (a fallback may plan over an instance without it)
 
 
 @dataclass(slots=True)
@@ -147,6 +158,7 @@ class _Outcome:
     objective: float | None = None
     bound: float | None = None
     notes: list[str] = field(default_factory=list)
+    inst: Instance | None = None  # the instance the plan is over, when stage 1 rebuilt it
 
 
 def _solve_neighbourhood(
@@ -194,6 +206,11 @@ def _replan_stages(run: _Run) -> _Outcome:
     lost = [wi for wi, w in enumerate(inst.windows) if w.required and w.options and wi not in prev]
     if not lost:
         return _Outcome(dict(prev), "FEASIBLE")
+    if len(lost) > EXTEND_SHARE * inst.n_required:
+        extended = _plan_stages(run, hard_spreads=True, fix_previous=True)
+        done = extended.inst or inst
+        if extended.plan is not None and len(extended.plan) == done.n_required:
+            return extended
     repaired, missing = repair(inst, prev, lost, prev_day, locked_windows(inst))
     moved = [wi for wi, co in repaired.items() if wi in prev and prev[wi] != co]
     out = _Outcome(None, "UNKNOWN") if missing else _Outcome(repaired, "FEASIBLE")
@@ -223,13 +240,71 @@ def _replan_stages(run: _Run) -> _Outcome:
     return out
 
 
-def _constructive(run: _Run) -> tuple[Plan, set[tuple[int, int]], _Outcome]:
-    """Stages 1-2 of a new plan: counts per pair, the greedy plan that follows them and the
-    local search into the bands. Returns the greedy plan, the pairs CP-SAT may use, and the
-    plan when the greedy one is complete."""
-    inst, deadline = run.inst, run.deadline
-    budget = min(3.0, 0.2 * run.time_limit_s)
-    quotas = pair_quotas(inst, time_limit_s=budget, seed=run.seed, workers=1, deadline=deadline)
+def with_fixed(inst: Instance, fixed: Mapping[int, tuple[int, int]]) -> Instance:
+    """The instance with the windows ``fixed`` held by their (counsellor, option) only (the
+    other options keep their indices, so a plan reads the same in both)."""
+    options = list(inst.options)
+    windows = list(inst.windows)
+    for wi, (c, o) in fixed.items():
+        options[o] = replace(options[o], eligible=[c])
+        windows[wi] = replace(windows[wi], options=[o])
+    return replace(inst, options=options, windows=windows)
+
+
+def _instance(data: RotaInput, patterns: Mapping[str, Pattern], *, fix_previous: bool) -> Instance:
+    """The instance over ``patterns``; with ``fix_previous`` the previous duties that are still
+    valid hold their windows alone (a plan that extends published weeks)."""
+    inst = build_instance(data, patterns)
+    return with_fixed(inst, match_previous(inst)) if fix_previous else inst
+
+
+def _holders(quotas: Quotas, n_places: int) -> dict[int, list[int]]:
+    """Per place, the counsellors stage 1 gave at least a third of its duties."""
+    per_place: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for (c, p), n in quotas.duties.items():
+        per_place[p].append((n, c))
+    out: dict[int, list[int]] = {}
+    for p in range(n_places):
+        got = per_place.get(p, [])
+        total = sum(n for n, _ in got)
+        out[p] = [c for n, c in sorted(got, reverse=True) if 3 * n >= total]
+    return out
+
+
+def _rhythm_and_counts(run: _Run, *, fix_previous: bool) -> tuple[Instance, Quotas | None]:
+    """Stages 0-1: counts per pair over both kinds of a place that has Saturday and weekday
+    windows (which kind each keeps is chosen with the counts), then each place's pattern of
+    the chosen kind whose days do not clash for its holders, and the instance over them."""
+    data = run.inst.data
+    ids = [p.id for p in data.places]
+    by_kind = {
+        kind: _instance(
+            data,
+            choose_patterns(data, saturday=dict.fromkeys(ids, kind)),
+            fix_previous=fix_previous,
+        )
+        for kind in (False, True)
+    }
+    budget = 0.35 * run.time_limit_s
+    quotas = pair_quotas(
+        by_kind[False], by_kind[True],
+        time_limit_s=budget, seed=run.seed, workers=1, deadline=run.deadline,
+    )  # fmt: skip
+    if quotas is None:
+        return _instance(data, choose_patterns(data), fix_previous=fix_previous), None
+    holders = {ids[p]: cs for p, cs in _holders(quotas, len(ids)).items()}
+    patterns = choose_patterns(data, saturday=quotas.saturday_places, holders=holders)
+    return _instance(data, patterns, fix_previous=fix_previous), quotas
+
+
+def _constructive(
+    run: _Run, *, fix_previous: bool
+) -> tuple[Instance, Plan, set[tuple[int, int]], _Outcome]:
+    """Stages 0-2 of a new plan: patterns and counts per pair, the greedy plan that follows
+    them and the local search into the bands. Returns the instance, the greedy plan, the pairs
+    CP-SAT may use, and the plan when the greedy one is complete."""
+    deadline = run.deadline
+    inst, quotas = _rhythm_and_counts(run, fix_previous=fix_previous)
     hint_plan = greedy(
         inst,
         quota=quotas.duties if quotas else None,
@@ -238,19 +313,28 @@ def _constructive(run: _Run) -> tuple[Plan, set[tuple[int, int]], _Outcome]:
     out = _Outcome()
     if len(hint_plan) == inst.n_required:
         rebalance(inst, hint_plan, deadline=deadline - 0.3 * run.time_limit_s)
-        out = _Outcome(dict(hint_plan), "FEASIBLE")
+        out.plan, out.status = dict(hint_plan), "FEASIBLE"
     pairs = {(c, inst.options[o].place) for c, o in hint_plan.values()}
     if quotas is not None:
         pairs |= set(quotas.duties)
-    return hint_plan, pairs, out
+    return inst, hint_plan, pairs, out
 
 
-def _plan_stages(run: _Run, *, hard_spreads: bool) -> _Outcome:
+def _plan_stages(run: _Run, *, hard_spreads: bool, fix_previous: bool = False) -> _Outcome:
     """A new plan: the constructive stages, then CP-SAT polish on their pairs from their plan
     as a complete hint; when the greedy plan missed windows, the full model decides (its
     partial plan is the hint), on the pairs first and then on all of them."""
+    inst, hint_plan, pairs, out = _constructive(run, fix_previous=fix_previous)
+    out = _polish(replace(run, inst=inst), hint_plan, pairs, out, hard_spreads=hard_spreads)
+    out.inst = inst
+    return out
+
+
+def _polish(
+    run: _Run, hint_plan: Plan, pairs: set[tuple[int, int]], out: _Outcome, *, hard_spreads: bool
+) -> _Outcome:
+    """Stage 3: CP-SAT on the pairs from the constructive plan (see ``_plan_stages``)."""
     inst = run.inst
-    hint_plan, pairs, out = _constructive(run)
     runs: list[set[tuple[int, int]] | None] = [pairs] if out.plan is not None else [pairs, None]
     for allowed in runs:
         if _time.monotonic() > run.deadline - 0.5:
@@ -324,8 +408,8 @@ def _result(run: _Run, out: _Outcome, *, hard_spreads: bool) -> RotaResult:
         wall_seconds=_time.monotonic() - run.t0,
         solutions=run.cb.count,
         explanations=tuple(explanations),
-        notes=tuple(out.notes),
-        changed=count_changed(data, duties),
+        notes=(*run.inst.notes, *out.notes),
+        changed=count_changed(run.data, duties),
     )
 
 
@@ -359,9 +443,18 @@ def solve(
         )  # fmt: skip
     deadline = t0 + max(0.5, time_limit_s - SAFETY_S)
     cb = _Callback(on_progress, t0)
-    run = _Run(inst, t0, deadline, time_limit_s, seed, workers or _cores(), cb)
+    run = _Run(inst, t0, deadline, time_limit_s, seed, workers or _cores(), cb, data)
     out = _replan_stages(run) if data.previous else _plan_stages(run, hard_spreads=hard_spreads)
-    return _result(run, out, hard_spreads=hard_spreads)
+    if out.status == "INFEASIBLE" and data.previous and not data.locked:
+        # the previous duties' days cannot all be kept: plan anew (every duty may change)
+        fresh = replace(run, inst=build_instance(replace(data, previous=())))
+        again = _plan_stages(fresh, hard_spreads=False)
+        if again.plan is not None and again.inst is not None:
+            if len(again.plan) == again.inst.n_required:
+                out = again
+    if out.inst is not None:
+        run = replace(run, inst=out.inst)
+    return _result(run, out, hard_spreads=hard_spreads or out.inst is not None)
 
 
 def replan(

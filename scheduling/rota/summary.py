@@ -5,24 +5,25 @@ per-counsellor statistics, and our own lower bound on travel.
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from ortools.graph.python import min_cost_flow
 
+from scheduling.rota.check import rhythm
 from scheduling.rota.instance import (
     CounsellorStats,
     Duty,
     Instance,
     PlanSummary,
     RotaInput,
-    build_instance,
     duties_from,
     is_evening,
     share_targets,
 )
+from scheduling.rota.occurrences import evening_weights, share_weights
 
 # --- travel lower bound ----------------------------------------------------------------------------
 
@@ -87,6 +88,7 @@ def in_bands(inst: Instance, plan: Mapping[int, tuple[int, int]]) -> bool:
     return (
         s.load_spread <= lim.max_load_spread + 1e-6
         and s.saturday_spread <= lim.max_saturday_spread + 1e-6
+        and s.evening_spread <= lim.max_evening_spread + 1e-6
     )
 
 
@@ -98,50 +100,69 @@ def count_changed(data: RotaInput, duties: Sequence[Duty]) -> int:
 # --- figures -----------------------------------------------------------------------------------
 
 
-def summarize(data: RotaInput, duties: Sequence[Duty]) -> PlanSummary:
-    """Fairness, travel, continuity and rhythm figures of any plan (for reports and the bench)."""
-    inst = build_instance(replace(data, locked=frozenset(), previous=()))
-    n = len(duties)
-    ids = [c.id for c in data.counsellors]
-    load = {i: 0 for i in ids}
-    sat = {i: 0 for i in ids}
-    eve = {i: 0 for i in ids}
-    for d in duties:
-        load[d.counsellor_id] += 1
-        if d.date.weekday() == 5:
-            sat[d.counsellor_id] += 1
-        if is_evening(d.date, d.end):
-            eve[d.counsellor_id] += 1
+def _spread(counts: Sequence[int], weights: Sequence[int]) -> float:
+    """Max minus min of (count - share-adjusted target) over counsellors with a weight."""
+    t = share_targets(weights, sum(counts))
+    devs = [counts[i] - t[i] for i in range(len(counts)) if weights[i] > 0]
+    return round(max(devs) - min(devs), 3) if devs else 0.0
 
-    def spread(counts: Mapping[str, int], weights: Sequence[int]) -> float:
-        total = sum(counts.values())
-        t = share_targets(weights, total)
-        devs = [counts[ids[i]] - t[i] for i in range(len(ids)) if weights[i] > 0]
-        return round(max(devs) - min(devs), 3) if devs else 0.0
 
-    place_ix = {p.id: i for i, p in enumerate(data.places)}
-    c_ix = {c: i for i, c in enumerate(ids)}
-    km = sum(inst.km2[(c_ix[d.counsellor_id], place_ix[d.place_id])] for d in duties)
-    per_place: dict[str, set[str]] = defaultdict(set)
+def _rhythm_figures(data: RotaInput, duties: Sequence[Duty]) -> dict[str, Any]:
+    """Rhythm: gaps out of ``cadence ± tolerance`` (all, and those nothing forced), the lowest
+    share of a place's duties on its usual weekday, the longest gap per cadence."""
     days: dict[str, list[date]] = defaultdict(list)
     for d in duties:
-        per_place[d.place_id].add(d.counsellor_id)
         days[d.place_id].append(d.date)
-    misses = 0
+    misses, shares = 0, []
+    longest: dict[int, int] = {}
     for p in data.places:
         ds = sorted(days[p.id])
         for a, b in itertools.pairwise(ds):
-            if abs((b - a).days - p.cadence_days) > p.tolerance_days:
-                misses += 1
+            gap = (b - a).days
+            misses += not p.min_gap <= gap <= p.max_gap
+            longest[p.cadence_days] = max(longest.get(p.cadence_days, 0), gap)
+        if ds:
+            shares.append(Counter(d.weekday() for d in ds).most_common(1)[0][1] / len(ds))
+    found = rhythm(data, duties)
+    return {
+        "cadence_misses": misses,
+        "rhythm_misses": len(found.violations),
+        "forced_gaps": len(found.forced),
+        "weekday_share": round(min(shares), 3) if shares else 1.0,
+        "longest_gap": tuple(sorted(longest.items())),
+    }
+
+
+def summarize(data: RotaInput, duties: Sequence[Duty]) -> PlanSummary:
+    """Fairness, travel, continuity and rhythm figures of any plan (for reports and the bench).
+
+    Spreads are share-adjusted (see :mod:`scheduling.rota.occurrences` for the weights; the
+    evening targets follow the load and Saturday targets of this plan's own totals)."""
+    load_w, sat_w, evenings = share_weights(data)
+    c_ix = {c.id: i for i, c in enumerate(data.counsellors)}
+    load, sat, eve = [0] * len(c_ix), [0] * len(c_ix), [0] * len(c_ix)
+    for d in duties:
+        ci = c_ix[d.counsellor_id]
+        load[ci] += 1
+        sat[ci] += d.date.weekday() == 5
+        eve[ci] += is_evening(d.date, d.end)
+    km = sum(
+        round(2 * data.travel_km[(data.counsellors[c_ix[d.counsellor_id]].office, d.place_id)])
+        for d in duties
+    )
+    per_place: dict[str, set[str]] = defaultdict(set)
+    for d in duties:
+        per_place[d.place_id].add(d.counsellor_id)
     distinct = sum(len(v) for v in per_place.values()) / max(1, len(per_place))
+    eve_w = evening_weights(load_w, sat_w, evenings, len(duties), sum(sat))
     return PlanSummary(
-        duties=n,
-        load_spread=spread(load, inst.load_weight),
-        saturday_spread=spread(sat, inst.saturday_weight),
-        evening_spread=spread(eve, inst.evening_weight),
+        duties=len(duties),
+        load_spread=_spread(load, load_w),
+        saturday_spread=_spread(sat, sat_w),
+        evening_spread=_spread(eve, eve_w),
         total_km=float(km),
         distinct_per_place=round(distinct, 3),
-        cadence_misses=misses,
-        min_duties=min(load.values()) if load else 0,
-        max_duties=max(load.values()) if load else 0,
+        min_duties=min(load) if load else 0,
+        max_duties=max(load) if load else 0,
+        **_rhythm_figures(data, duties),
     )

@@ -20,19 +20,21 @@ def rules(violations: list[Violation]) -> set[str]:
     return {v.rule for v in violations}
 
 
-def test_a_plan_with_one_duty_per_window_passes() -> None:
-    data = make_input()
+def test_a_plan_that_keeps_the_weekly_rhythm_passes() -> None:
+    data = make_input()  # weekly place: consecutive duties 6-8 days apart
 
-    assert check_plan(data, [duty(TUE), duty(THU + timedelta(days=7), "c2")]) == []
+    assert check_plan(data, [duty(TUE), duty(TUE + timedelta(days=7), "c2")]) == []
 
 
-def test_a_missing_and_a_doubled_window_are_reported() -> None:
-    data = make_input()
+def test_a_missing_week_and_two_duties_in_one_week_are_out_of_rhythm() -> None:
+    data = make_input(days=21)
 
-    found = check_plan(data, [duty(TUE), duty(THU, "c2")])
+    found = check_plan(data, [duty(TUE), duty(THU, "c2"), duty(THU + timedelta(days=14))])
 
-    assert rules(found) == {"WINDOW_TWICE", "WINDOW_EMPTY"}
-    assert any("2027-03-08–2027-03-14" in v.message for v in found)
+    assert rules(found) == {"RHYTHM"}
+    messages = " ".join(v.message for v in found)
+    assert "2 dni między dyżurami 2027-03-02 i 2027-03-04" in messages
+    assert "14 dni między dyżurami 2027-03-04 i 2027-03-18" in messages
 
 
 def test_sunday_holiday_and_closed_hours_are_reported() -> None:
