@@ -97,6 +97,16 @@ def _counsellor_rules(data: RotaInput, who: str, cid: str, ds: Sequence[Duty]) -
     out: list[Violation] = []
     per_day: dict[date, int] = defaultdict(int)
     per_week: dict[tuple[int, int], int] = defaultdict(int)
+    # the plan before counts for the week limit and Saturdays in a row (the plans join)
+    earlier = [
+        d.date
+        for d in data.before
+        if d.counsellor_id == cid and 0 < (data.start - d.date).days <= 21
+    ]
+    planned_weeks = {d.date.isocalendar()[:2] for d in ds}
+    for day in earlier:
+        if day.isocalendar()[:2] in planned_weeks:
+            per_week[day.isocalendar()[:2]] += 1
     for d in ds:
         per_day[d.date] += 1
         per_week[d.date.isocalendar()[:2]] += 1
@@ -116,12 +126,14 @@ def _counsellor_rules(data: RotaInput, who: str, cid: str, ds: Sequence[Duty]) -
                     monday,
                 )
             )
-    sats = sorted({d.date for d in ds if d.date.weekday() == 5})
+    sats = sorted({d.date for d in ds if d.date.weekday() == 5} | {
+        day for day in earlier if day.weekday() == 5
+    })  # fmt: skip
     run, prev = 0, None
     for s in sats:
         run = run + 1 if prev is not None and (s - prev).days == 7 else 1
         prev = s
-        if run == lim.max_saturdays_in_row + 1:
+        if run == lim.max_saturdays_in_row + 1 and s >= data.start:
             out.append(
                 Violation(
                     "SATURDAYS_IN_ROW",

@@ -18,6 +18,7 @@ from scheduling.rota.instance import (
     Option,
     RotaInput,
     duties_from,
+    prior_days,
     share_targets,
 )
 from scheduling.rota.occurrences import build_instance
@@ -34,6 +35,12 @@ class Tracker:
         self.sats: dict[int, set[date]] = defaultdict(set)
         self.load: dict[int, int] = defaultdict(int)
         self.sat_load: dict[int, int] = defaultdict(int)
+        for c, days in prior_days(inst.data).items():  # the plan before: week, Saturdays
+            for day in days:
+                self.busy.add((c, day))
+                self.week[(c, day.isocalendar()[:2])] += 1
+                if day.weekday() == 5:
+                    self.sats[c].add(day)
 
     def fits(self, c: int, o: Option) -> bool:
         if c not in o.eligible or (c, o.day) in self.busy:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -33,6 +33,7 @@ from scheduling.rota.instance import Duty as RotaDuty
 from scheduling.rota.travel import Point, travel_matrix
 
 ACTIVE = (DutyStatus.draft, DutyStatus.published)
+BEFORE_DAYS = 42  # published duties before a horizon the planner goes on from (rhythm, limits)
 
 
 @dataclass(slots=True)
@@ -149,6 +150,8 @@ async def build_input(
     district. Counsellors: active people who counsel (the coordinator too) with an office, each
     with their working-time share; absences and delegations as ranges.
     Travel: haversine times the road factor from each office to each place.
+    Before: the published duties of the ``BEFORE_DAYS`` before ``start``: each place's rhythm
+    goes on from its last one, and the week limit and Saturdays in a row count them.
     """
     offices = (await db.scalars(select(Office).order_by(Office.id))).all()
     places = await _plannable_places(db)
@@ -159,6 +162,7 @@ async def build_input(
         [Point(str(p.id), p.lat, p.lon) for p in places],
     )
     place_ids = {str(p.id) for p in places}
+    earlier = await published_duties(db, start - timedelta(days=BEFORE_DAYS), start - timedelta(1))
     data = RotaInput(
         start=start,
         end=end,
@@ -170,6 +174,7 @@ async def build_input(
         weights=weights or Weights(),
         previous=tuple(previous),
         locked=frozenset(k for k in locked if k[0] in place_ids),
+        before=tuple(to_rota(d) for d in earlier if str(d.place_id) in place_ids),
     )
     return Context(data, {p.id: p for p in places}, {u.id: u for u in people})
 

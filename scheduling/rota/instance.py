@@ -21,6 +21,7 @@ Eligibility
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -301,6 +302,21 @@ def saturdays(start: date, end: date) -> list[date]:
 def option_index(inst: Instance) -> dict[tuple[str, date, time], int]:
     """Option by (place id, day, start): how a planned duty is found among the options."""
     return {(inst.data.places[o.place].id, o.day, o.start): i for i, o in enumerate(inst.options)}
+
+
+PRIOR_DAYS = 21  # how far back ``RotaInput.before`` counts for the week and Saturday limits
+
+
+def prior_days(data: RotaInput) -> dict[int, set[date]]:
+    """Days each counsellor (by index) held a duty in the three weeks before the horizon: the
+    week limit and Saturdays in a row count them (a plan joins the one before)."""
+    people = counsellor_index(data)
+    out: dict[int, set[date]] = defaultdict(set)
+    for d in data.before:
+        c = people.get(d.counsellor_id)
+        if c is not None and 0 < (data.start - d.date).days <= PRIOR_DAYS:
+            out[c].add(d.date)
+    return out
 
 
 def counsellor_index(data: RotaInput) -> dict[str, int]:

@@ -47,7 +47,7 @@ import time as _time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
@@ -57,6 +57,7 @@ from scheduling.rota.instance import (
     is_evening,
     option_cost,
     option_index,
+    prior_days,
     saturdays,
 )
 from scheduling.rota.occurrences import anchors
@@ -219,14 +220,19 @@ def add_week_limit(
     """Hard: at most ``max_duties_per_week`` duties per counsellor per ISO week (duties come
     on top of the counsellor's cases)."""
     limit = inst.data.limits.max_duties_per_week
+    before: dict[tuple[int, tuple[int, int]], int] = defaultdict(int)
+    for c, days in prior_days(inst.data).items():
+        for day in days:
+            before[(c, day.isocalendar()[:2])] += 1
     for (c, wk), vs in dv.by_cweek.items():
-        if len(vs) <= limit:
+        room = limit - before[(c, wk)]
+        if len(vs) <= room:
             continue
         if assumptions is None:
-            m.add(sum(vs) <= limit)
+            m.add(sum(vs) <= room)
             continue
         lit = m.new_bool_var(f"week_c{c}_{wk}")
-        m.add(sum(vs) <= limit).only_enforce_if(lit)
+        m.add(sum(vs) <= room).only_enforce_if(lit)
         monday = date.fromisocalendar(wk[0], wk[1], 1)
         assumptions[lit.index] = (
             f"Doradca {inst.data.counsellors[c].label}: limit {limit} dyżurów "
@@ -241,20 +247,23 @@ def add_saturdays_in_row(
     (domain: participants work, so duties fall on evenings and Saturdays)."""
     data = inst.data
     k = data.limits.max_saturdays_in_row
-    sats = saturdays(data.start, data.end)
+    sats = saturdays(data.start - timedelta(days=7 * k), data.end)  # the plan before's too
+    prior = prior_days(data)
     for c in range(len(data.counsellors)):
         day_sum = [dv.by_cd.get((c, s), []) for s in sats]
+        held = [s in prior.get(c, ()) for s in sats]
         sat_lit: cp_model.IntVar | None = None
         for i in range(len(sats) - k):
             run = [v for vs in day_sum[i : i + k + 1] for v in vs]
-            if len(run) <= k:
+            fixed = sum(held[i : i + k + 1])
+            if len(run) + fixed <= k:
                 continue
             if assumptions is not None and sat_lit is None:
                 sat_lit = m.new_bool_var(f"sat_c{c}")
                 assumptions[sat_lit.index] = (
                     f"Doradca {data.counsellors[c].label}: limit {k} sobót z rzędu."
                 )
-            ct = m.add(sum(run) <= k)
+            ct = m.add(sum(run) <= k - fixed)
             if sat_lit is not None:
                 ct.only_enforce_if(sat_lit)
 

@@ -313,22 +313,36 @@ def _day_options(
     return sorted((t for t in far if t[2] == nearest), key=lambda t: (t[0], t[1].start))
 
 
+def _reason_text(reasons: set[str]) -> str:
+    if reasons == {"absent"}:
+        return "wszyscy nieobecni"
+    if reasons == {"delegated"}:
+        return "wszyscy na delegacji"
+    if reasons <= {"absent", "delegated"}:
+        return "wszyscy nieobecni lub na delegacji"
+    if reasons == {"unavailable"}:
+        return "nikt nie jest dostępny w godzinach dyżuru"
+    return "wszyscy nieobecni, na delegacji albo niedostępni w godzinach dyżuru"
+
+
 def _why_no_day(data: RotaInput, days: _Days, place: Place, occ: _Occurrence) -> str:
-    shut = all(not days.is_open(d) for d in daterange(occ.lo, occ.hi))
-    open_windows = any(
-        w.weekday == d.weekday()
+    """Why an occurrence has no day at all (in Polish, with the place and the dates)."""
+    span = f"około {occ.nominal} (między {occ.lo} a {occ.hi})"
+    reasons = {
+        why
         for d in daterange(occ.lo, occ.hi)
         if days.is_open(d)
         for w in place.windows
-    )
-    if shut or not open_windows:
-        why = "w tych dniach miejsce nie przyjmuje (niedziele, święta)"
-    else:
-        why = "wszyscy doradcy są wtedy nieobecni, na delegacji albo niedostępni"
-    return (
-        f"Miejsce {place.label}: brak dyżuru około {occ.nominal} (między {occ.lo} a {occ.hi}), "
-        f"bo {why}."
-    )
+        if w.weekday == d.weekday()
+        for c in data.counsellors
+        if (why := unavailability(c, d, w.start, w.end)) is not None
+    }
+    if not reasons:
+        return (
+            f"Miejsce {place.label}: {span} nie ma dnia dyżurowego (niedziele, święta, dni "
+            "bez godzin dyżuru)."
+        )
+    return f"Miejsce {place.label}: {span} nikt nie może pełnić dyżuru ({_reason_text(reasons)})."
 
 
 def _add_occurrence(inst: Instance, days: _Days, pi: int, occ: _Occurrence) -> None:

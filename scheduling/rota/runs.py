@@ -31,7 +31,7 @@ from app.errors import Invalid, NotFound
 from app.i18n import gettext as _
 from scheduling.ics import event_uid
 from scheduling.models import Duty, DutyKind, DutyStatus
-from scheduling.rota.check import check_plan
+from scheduling.rota.check import check_plan, rhythm
 from scheduling.rota.inputs import Context, build_input, locked_keys, published_duties, to_rota
 from scheduling.rota.instance import Duty as RotaDuty
 from scheduling.rota.instance import Progress, RotaResult
@@ -121,6 +121,10 @@ def plan_summary(
         "travel_lower_bound_km": round(result.travel_lower_bound_km, 1),
         "distinct_per_place": s.distinct_per_place if s else None,
         "cadence_misses": s.cadence_misses if s else None,
+        "rhythm_misses": s.rhythm_misses if s else None,
+        "weekday_share": s.weekday_share if s else None,
+        "longest_gap": dict(s.longest_gap) if s else {},
+        "rhythm_forced": [v.message for v in rhythm(data, result.duties).forced],
         "min_duties": s.min_duties if s else None,
         "max_duties": s.max_duties if s else None,
         "notes": list(result.notes),

@@ -436,6 +436,8 @@ def solve(
     """
     t0 = _time.monotonic()
     inst = build_instance(data)
+    if not inst.explanations and not inst.windows and inst.notes:
+        inst.explanations.extend(inst.notes)  # no day in the whole horizon can hold a duty
     if inst.explanations:  # pre-check: a window or a locked duty nobody can hold
         return RotaResult(
             "INFEASIBLE", (), None, None, 0.0, 0.0, (), _time.monotonic() - t0, 0,
@@ -449,9 +451,9 @@ def solve(
         # the previous duties' days cannot all be kept: plan anew (every duty may change)
         fresh = replace(run, inst=build_instance(replace(data, previous=())))
         again = _plan_stages(fresh, hard_spreads=False)
-        if again.plan is not None and again.inst is not None:
-            if len(again.plan) == again.inst.n_required:
-                out = again
+        done = again.inst
+        if again.plan is not None and done is not None and len(again.plan) == done.n_required:
+            out = again
     if out.inst is not None:
         run = replace(run, inst=out.inst)
     return _result(run, out, hard_spreads=hard_spreads or out.inst is not None)

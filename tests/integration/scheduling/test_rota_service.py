@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -69,7 +70,19 @@ async def test_planning_a_fortnight_stores_draft_duties_that_pass_the_checker(
         duties = await run_duties(db, run.id)
         ctx = await build_input(db, start, end)
     assert {d.status for d in duties} == {DutyStatus.draft}
-    assert len(duties) == len(ctx.data.places)  # one duty per place in a 14-day cadence window
+    # S14: the rota goes on from the published weeks before it: each place at most once in a
+    # fortnight, every place whose next duty falls due in it has one, and the checker (its
+    # rhythm rule measured from the last published duty included) finds nothing
+    per_place = Counter(str(d.place_id) for d in duties)
+    assert max(per_place.values()) == 1
+    last = {d.place_id: d.date for d in sorted(ctx.data.before)}
+    due = {
+        p.id
+        for p in ctx.data.places
+        if p.id in last and (start - last[p.id]).days <= p.max_gap <= (end - last[p.id]).days
+    }
+    assert due
+    assert due <= set(per_place)
     assert check_plan(ctx.data, [to_rota(d) for d in duties]) == []
     assert run.summary["violations"] == []
 
