@@ -121,6 +121,9 @@ class BookingPages(Controller):
             all_places = await queries.places_with_next_slot(db_session, district_id, now=now_utc())
             towns = sorted({v.town for v, _, _ in all_places})
             places = [row for row in all_places if not town or row[0].town == town]
+        rhythms = await queries.place_rhythms(
+            db_session, [v.id for v, _, _ in places if not v.is_office], now=now_utc()
+        )
         return render_page(
             request,
             "booking/start.html",
@@ -130,6 +133,7 @@ class BookingPages(Controller):
             towns=towns,
             town=town or "",
             places=places,
+            rhythms=rhythms,
         )
 
     @get("/book/places/{place_id:int}")
@@ -138,9 +142,10 @@ class BookingPages(Controller):
     ) -> Template:
         place = await get_or_404(db_session, DutyPlace, place_id, "miejsce")
         days = await queries.place_slots(db_session, place_id, now=now_utc())
+        rhythms = await queries.place_rhythms(db_session, [place_id], now=now_utc())
         return render_page(
             request, "booking/slots.html", venue=place_venue(place), days=days,
-            back=f"/book?district={place.district_id}",
+            back=f"/book?district={place.district_id}", rhythm=rhythms.get(place_id),
         )  # fmt: skip
 
     @get("/book/offices/{office_id:int}")

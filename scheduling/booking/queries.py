@@ -7,6 +7,7 @@ duty, place and counsellor, not the collections those rows carry."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,12 +22,15 @@ from app.records import service as records
 from app.records.models import Case, District, DutyPlace, Office, Participant, User
 from scheduling import slots as pure_slots
 from scheduling.booking.models import Booking
+from scheduling.booking.rhythm import rhythm_phrase
 from scheduling.booking.seats import MIN_NOTICE, check_bookable
 from scheduling.duties import Venue, office_venue, place_venue
 from scheduling.models import Duty, DutyKind, DutyStatus, Slot
 from scheduling.slots import SlotDay, nearest_free
 
 HORIZON_DAYS = 8 * 7  # public pages show the next eight weeks
+RHYTHM_DAYS = 16 * 7  # a place's rhythm is read from its duties of the next sixteen weeks,
+RHYTHM_DUTIES = 6  # the first six of them
 
 
 def pure_slot(slot: Slot) -> pure_slots.Slot:
@@ -305,6 +309,38 @@ async def places_with_next_slot(
     rows += [(place_venue(p), *by_place.get(p.id, (None, 0))) for p in places]
     rows.sort(key=lambda r: r[0].town)  # stable: offices first in their town
     return [r for r in rows if not town or r[0].town.lower() == town.strip().lower()]
+
+
+async def place_rhythms(
+    db: AsyncSession, place_ids: Sequence[int], *, now: datetime
+) -> dict[int, str]:
+    """Each place's rhythm in plain Polish ("co drugą środę, 15:00–19:00") read from its next
+    published local duties (:func:`scheduling.booking.rhythm.rhythm_phrase`); a place without
+    one is left out."""
+    if not place_ids:
+        return {}
+    rows = await db.execute(
+        select(Duty.place_id, Duty.starts_at, Duty.ends_at, DutyPlace.cadence_days)
+        .join(DutyPlace, DutyPlace.id == Duty.place_id)
+        .where(
+            Duty.place_id.in_(list(place_ids)),
+            Duty.kind == DutyKind.local,
+            Duty.status == DutyStatus.published,
+            Duty.starts_at >= now,
+            Duty.starts_at < now + timedelta(days=RHYTHM_DAYS),
+        )
+        .order_by(Duty.place_id, Duty.starts_at)
+    )
+    times: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    cadence: dict[int, int] = {}
+    for place_id, start, end, cadence_days in rows.all():
+        if place_id is None:  # never: the join keeps duties at a place only
+            continue
+        if len(times[place_id]) < RHYTHM_DUTIES:
+            times[place_id].append((start, end))
+        cadence[place_id] = cadence_days
+    phrases = {p: rhythm_phrase(t, cadence[p]) for p, t in times.items()}
+    return {p: text for p, text in phrases.items() if text}
 
 
 async def office_district(db: AsyncSession, office: Office) -> int | None:
