@@ -4,18 +4,21 @@ counsellors see their duties on their home page and cannot reach the rota pages.
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 from datetime import timedelta
 from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import COUNSELLING_ROLES, Role
+from app.i18n import format_number
 from app.records.models import Absence, AbsenceKind, User
 from scheduling.models import Duty, DutyStatus, Slot
+from scheduling.rota.models import RotaRun
 from tests.conftest import COORDINATOR, COUNSELLOR, demo_today, login, on_both_engines, post_form
 
 AHEAD = 80
@@ -200,3 +203,63 @@ async def test_a_counsellor_sees_upcoming_duties_at_home_but_not_the_rota(client
     assert "Moje najbliższe dyżury" in home.text
     assert "wolne terminy" in home.text
     assert rota.status_code == 403
+
+
+def rhythm_block(page: str) -> str:
+    """The "Rytm dyżurów" section of a run page ("" when the page has none)."""
+    match = re.search(r'<section[^>]*id="rota-rhythm".*?</section>', page, re.S)
+    return match.group(0) if match else ""
+
+
+async def test_the_run_page_shows_the_rhythm_of_the_places(
+    client: Client, db: AsyncSession
+) -> None:
+    await login(client, COORDINATOR)
+    run_id = await start_plan(client, days=28)
+    run = await wait_finished(client, run_id)
+    summary = run["summary"]
+
+    block = rhythm_block((await client.get(f"/rota/runs/{run_id}")).text)
+
+    assert run["status"] == "done"
+    assert '<h2 id="h-rhythm">Rytm dyżurów</h2>' in block
+    share = format_number(summary["weekday_share"] * 100, 0)
+    assert f"najmniej {share}% dyżurów miejsca w jego stały dzień tygodnia" in block
+    assert summary["longest_gap"]
+    for cadence, days in summary["longest_gap"].items():
+        assert f"co {int(cadence) // 7} tygodnie: najdłuższa przerwa {days} dni" in block
+    assert f"<dd>{summary['rhythm_misses']}" in block
+    assert '<h3 id="h-rhythm-forced">Przerwy wymuszone przez święta lub nieobecności</h3>' in block
+    assert all(html.escape(line) in block for line in summary["rhythm_forced"])
+    assert ("<details>" in block) == (len(summary["rhythm_forced"]) > 5)
+
+
+async def test_many_forced_gaps_fold_and_an_old_run_shows_no_rhythm(
+    client: Client, db: AsyncSession
+) -> None:
+    await login(client, COORDINATOR)
+    run_id = await start_plan(client, limit=2)
+    summary = (await wait_finished(client, run_id))["summary"]
+    forced = [f"Miejsce {i}: przerwa 20 dni (święto {i}.11)" for i in range(7)]
+    rhythm_keys = ("rhythm_misses", "weekday_share", "longest_gap", "rhythm_forced")
+    old = {k: v for k, v in summary.items() if k not in rhythm_keys}
+
+    await db.execute(
+        update(RotaRun)
+        .where(RotaRun.id == run_id)
+        .values(summary=summary | {"rhythm_forced": forced, "longest_gap": {"14": 17, "28": 30}})
+    )
+    await db.commit()
+    folded = rhythm_block((await client.get(f"/rota/runs/{run_id}")).text)
+    await db.execute(update(RotaRun).where(RotaRun.id == run_id).values(summary=old))
+    await db.commit()
+    old_page = await client.get(f"/rota/runs/{run_id}")
+
+    assert "<details><summary>Pokaż wszystkie (7)</summary>" in folded
+    assert all(html.escape(line) in folded for line in forced)
+    assert "co 2 tygodnie: najdłuższa przerwa 17 dni" in folded
+    assert "co 4 tygodnie: najdłuższa przerwa 30 dni" in folded
+    assert old_page.status_code == 200
+    assert "Podsumowanie" in old_page.text
+    assert rhythm_block(old_page.text) == ""
+    assert "Rytm dyżurów" not in old_page.text
