@@ -209,8 +209,14 @@ def greedy(
 class _Rebalance:
     """The local search of :func:`rebalance` over one plan (changed in place)."""
 
-    def __init__(self, inst: Instance, plan: dict[int, tuple[int, int]]) -> None:
+    def __init__(
+        self,
+        inst: Instance,
+        plan: dict[int, tuple[int, int]],
+        allowed: set[tuple[int, int]] | None = None,
+    ) -> None:
         self.inst, self.plan, self.lim = inst, plan, inst.data.limits
+        self.allowed = allowed  # (counsellor, place) pairs a move may use; None: any
         self.tr = Tracker(inst)
         for c, o in plan.values():
             self.tr.take(c, inst.options[o])
@@ -219,6 +225,9 @@ class _Rebalance:
         self.pairs: dict[tuple[int, int], int] = defaultdict(int)
         for c, o in plan.values():
             self.pairs[(c, inst.options[o].place)] += 1
+
+    def may(self, c: int, p: int) -> bool:
+        return self.allowed is None or (c, p) in self.allowed
 
     def devs(
         self, counts: Mapping[int, int], targets: Sequence[float], ws: Sequence[int]
@@ -258,7 +267,7 @@ class _Rebalance:
                 is_sat = opt.day.weekday() == 5
                 if want_sat is not None and is_sat != want_sat:
                     continue
-                if not tr.fits(to_c, opt):
+                if not tr.fits(to_c, opt) or not self.may(to_c, opt.place):
                     continue
                 cost = inst.km2[(to_c, opt.place)] - inst.km2[(c, old.place)]
                 if to_c != c:
@@ -321,6 +330,8 @@ class _Rebalance:
             for b in takes:
                 ob = inst.options[plan[b][1]]
                 if hi not in ob.eligible or not self._can_swap(hi, oa, lo, ob):
+                    continue
+                if not (self.may(lo, oa.place) and self.may(hi, ob.place)):
                     continue
                 cost = self._swap_cost(hi, oa.place, lo, ob.place)
                 if best is None or cost < best[0]:
@@ -386,16 +397,20 @@ class _Rebalance:
 
 
 def rebalance(
-    inst: Instance, plan: dict[int, tuple[int, int]], deadline: float | None = None
+    inst: Instance,
+    plan: dict[int, tuple[int, int]],
+    deadline: float | None = None,
+    allowed: set[tuple[int, int]] | None = None,
 ) -> None:
     """Local search that brings a complete plan inside the load and Saturday bands (in place).
 
     Load: the most loaded counsellor (share-adjusted) hands one window to the least loaded,
     preferring a place the latter already serves, the same kind of day and short travel.
     Saturdays: the one with most Saturdays moves one to a weekday of the same window, the one
-    with fewest moves a weekday duty to a Saturday of the same window.
+    with fewest moves a weekday duty to a Saturday of the same window. With ``allowed``, moves
+    only use those (counsellor, place) pairs (the pairs stage 1 chose keep continuity).
     """
-    search = _Rebalance(inst, plan)
+    search = _Rebalance(inst, plan, allowed)
     search.balance_load(deadline)
     search.balance_saturdays(deadline)
 

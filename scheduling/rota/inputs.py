@@ -168,7 +168,7 @@ async def build_input(
         end=end,
         places=tuple(_place(p) for p in places),
         counsellors=tuple(_counsellor(u, office_hours.get(u.id, ())) for u in people),
-        holidays=polish_holidays(start, end),
+        holidays=polish_holidays(start - timedelta(days=BEFORE_DAYS), end),
         travel_km=km,
         limits=limits or Limits(),
         weights=weights or Weights(),

@@ -101,7 +101,7 @@ class Weights:
     load_spread: int = 3000
     saturday_spread: int = 1500
     evening_spread: int = 1500
-    cadence: int = 4000  # a pair of consecutive duties out of rhythm
+    cadence: int = 60_000  # a pair of consecutive duties out of rhythm (nearly a hard rule)
     shift: int = 300  # per day a duty moves off its place's rhythm (a holiday, an absence)
     weekday: int = 2000  # a joined plan that changes a place's weekday or hours
     change: int = 10000
@@ -317,6 +317,19 @@ def prior_days(data: RotaInput) -> dict[int, set[date]]:
         if c is not None and 0 < (data.start - d.date).days <= PRIOR_DAYS:
             out[c].add(d.date)
     return out
+
+
+def known_pairs(data: RotaInput) -> dict[tuple[int, int], int]:
+    """(counsellor, place) by index -> duties the counsellor held or holds there in the plan
+    before and in the published weeks of the horizon: the faces a place's participants know."""
+    people = counsellor_index(data)
+    places = {p.id: i for i, p in enumerate(data.places)}
+    out: dict[tuple[int, int], int] = defaultdict(int)
+    for d in (*data.before, *data.previous):
+        c, p = people.get(d.counsellor_id), places.get(d.place_id)
+        if c is not None and p is not None:
+            out[(c, p)] += 1
+    return dict(out)
 
 
 def counsellor_index(data: RotaInput) -> dict[str, int]:

@@ -397,7 +397,7 @@ def add_change(inst: Instance, dv: DutyVars) -> tuple[list[cp_model.LinearExprT]
 
 
 OFF_WEEKDAY_SHARE = 0.2  # of a place's duties at most off its usual weekday
-OFF_WEEKDAY_WEIGHT = 20_000  # per duty beyond that share
+OFF_WEEKDAY_WEIGHT = 50_000  # per duty beyond that share
 
 
 def add_weekday(m: cp_model.CpModel, inst: Instance, dv: DutyVars) -> list[cp_model.LinearExprT]:

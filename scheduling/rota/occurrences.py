@@ -6,9 +6,10 @@ duty), so its duties fall on *nominal* days ``first, first + C, ...`` at the sam
 nominal day is an *occurrence* (:class:`~scheduling.rota.instance.PlaceWindow`) that must get
 exactly one duty. Its options are the nominal day (when it is open and somebody may hold it),
 then the place's other open days within ``t`` days of it (a duty moved by a holiday, an absence
-or a clash costs ``Weights.shift`` a day), and only when none of those exists the nearest open
-day further away, up to half-way to the neighbouring occurrences (the checker lists that gap as
-forced). An occurrence with no open day at all is left out with a note saying why.
+or a clash costs ``Weights.shift`` a day; the model keeps consecutive duties in rhythm and at
+most a fifth of a place's duties off its weekday), and only when none of those exists the
+nearest open day further away, up to half-way to the neighbouring occurrences (the checker
+lists that gap as forced). An occurrence with no open day at all is left out with a note saying why.
 
 Joining plans
     A place whose last published duty ``A`` before the horizon is at most ``max_gap`` days old
@@ -162,7 +163,11 @@ class _Chooser:
         for day in nominal:
             elig = self.days.eligible(day, w) if self.days.is_open(day) else []
             if day.weekday() != w.weekday or not elig:
-                cost += 400
+                near = any(
+                    self.days.windows_on(place, day + timedelta(days=k))
+                    for k in range(-place.tolerance_days, place.tolerance_days + 1)
+                )
+                cost += 400 if near else 4000  # moved within tolerance, or out of rhythm
                 continue
             own = sum(1 for c in elig if self.office_of[c] == place.office)
             cost += 120 * (self.office_load[(place.office, day)] + 1) / max(own, 0.5)
@@ -197,13 +202,14 @@ def _candidates(
     """Patterns of the place: a window and a first day; of one kind (Saturday or weekday)
     when ``saturday`` says so and the place has windows of that kind."""
     lo, hi, _ = _first_days(data, place, after)
-    windows = [w for w in place.windows if saturday is None or (w.weekday == 5) == saturday]
-    return [
+    every = [
         Pattern(w, day)
         for day in daterange(lo, hi)
-        for w in (windows or place.windows)
+        for w in place.windows
         if w.weekday == day.weekday()
     ]
+    of_kind = [pt for pt in every if saturday is None or (pt.window.weekday == 5) == saturday]
+    return of_kind or every
 
 
 def choose_patterns(
@@ -216,8 +222,9 @@ def choose_patterns(
     module's "Choosing the patterns"); places with no window get none.
 
     ``saturday`` asks for a Saturday (True) or a weekday (False) window per place id (a place
-    that goes on from a published duty keeps that duty's kind); ``holders`` names the
-    counsellors who will hold most of a place, whose days should not clash."""
+    that goes on from a published duty keeps that duty's weekday and hours while they are
+    among its windows); ``holders`` names the counsellors who will hold most of a place,
+    whose days should not clash."""
     days = _Days(data)
     chooser = _Chooser(data, days, holders or {})
     before, previous = anchors(data), previous_in_horizon(data)
@@ -226,10 +233,11 @@ def choose_patterns(
         prev = previous.get(place.id)
         last = prev[-1] if prev else before.get(place.id)
         after = last.date if last is not None else None
-        kind = None if last is not None else (saturday or {}).get(place.id)
-        cands = _candidates(data, place, after, kind)
+        keep = _hours(last) if last is not None else None
+        cands = _candidates(data, place, after, (saturday or {}).get(place.id))
+        if keep is not None:  # a place that goes on keeps its weekday and hours if it can
+            cands = [pt for pt in cands if pt.window == keep] or cands
         if cands:
-            keep = _hours(last) if last is not None else None
             todo.append((len(cands), place.id, place, cands, keep, after))
     out: dict[str, Pattern] = {}
     for _, _, place, cands, keep, after in sorted(todo, key=lambda t: (t[0], t[1])):

@@ -16,7 +16,14 @@ from datetime import time
 from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
-from scheduling.rota.instance import Instance, duty_cost, saturdays, share_targets, unavailability
+from scheduling.rota.instance import (
+    Instance,
+    duty_cost,
+    known_pairs,
+    saturdays,
+    share_targets,
+    unavailability,
+)
 from scheduling.rota.model import add_spread, make_solver, seconds_left
 
 
@@ -254,6 +261,7 @@ def _count_model(inst: Instance, kinds: _Kinds) -> _CountModel:
     main: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     mains: dict[tuple[int, int], cp_model.IntVar] = {}
     due = {p: max(k for (q, _), k in kinds.need.items() if q == p) for p, _ in kinds.need}
+    known = known_pairs(data)
     for (c, p), vs in sorted(pairs.items()):
         a = m.new_bool_var(f"a_c{c}_p{p}")
         h = m.new_bool_var(f"u_c{c}_p{p}")
@@ -265,7 +273,8 @@ def _count_model(inst: Instance, kinds: _Kinds) -> _CountModel:
         m.add(2 * held >= (due[p] - 1) * a)
         main[p].append(a)
         mains[(c, p)] = a
-        obj.append(wt.continuity * h)
+        if (c, p) not in known:  # a face the place already knows costs nothing more
+            obj.append(wt.continuity * h)
     for heads in main.values():
         m.add_exactly_one(heads)
     saturday: dict[int, cp_model.IntVar] = {}
@@ -319,10 +328,17 @@ def _main_holders(
         return None  # a place nobody can hold half of: level 2 alone decides
     sw = sum(inst.saturday_weight) or 1
     permille = [round(1000 * w / sw) for w in inst.saturday_weight]  # of all Saturdays
+    known = known_pairs(data)
+    face: dict[int, int] = {}  # place -> the counsellor who held most of it before
+    for (c, p), n in sorted(known.items()):
+        if n > known.get((face.get(p, -1), p), 0):
+            face[p] = c
     targets = share_targets(inst.load_weight, inst.n_required)
     obj: list[cp_model.LinearExprT] = [
         duty_cost(inst, c, p) * kinds.need[(p, kind)] * v for (c, p, kind), v in a.items()
     ]
+    # the place's known face (the plan before) stays its main holder where the bands allow
+    obj += [-2 * data.weights.continuity * v for (c, p, _), v in a.items() if face.get(p) == c]
     total_sat = sum(kinds.need[(p, kind)] * v for (_, p, kind), v in a.items() if kind)
     for c in range(len(data.counsellors)):
         mine = [(p, kind, v) for (cc, p, kind), v in a.items() if cc == c]
@@ -432,13 +448,17 @@ def _keep_holders(
     holders: Mapping[int, tuple[int, bool]],
     seed: int,
     deadline: float | None,
+    *,
+    fixed: bool,
 ) -> None:
-    """Level 2 keeps level 1's main holders and kinds, hinted with the nearest counts to
-    ``_flow_from_holders``'s."""
+    """Level 2 keeps level 1's kinds and main holders (only hints them unless ``fixed``),
+    hinted with the nearest counts to ``_flow_from_holders``'s."""
     for p, (c, kind) in holders.items():
         main = cm.main.get((c, p))
-        if main is not None:
+        if main is not None and fixed:
             cm.model.add(main == 1)
+        elif main is not None:
+            cm.model.add_hint(main, 1)
         if p in cm.saturday:
             cm.model.add(cm.saturday[p] == int(kind))
     found = _flow_from_holders(inst, kinds, holders)
@@ -529,14 +549,17 @@ def pair_quotas(
         weekday_inst, kinds, seed, workers, seconds_left(deadline, 0.4 * time_limit_s, 0.3)
     )
     status = cp_model.UNKNOWN
-    if found is not None:
+    for fixed in (True, False) if found is not None else ():
+        assert found is not None
         cm = _count_model(weekday_inst, kinds)
-        _keep_holders(weekday_inst, kinds, cm, found, seed, deadline)
+        _keep_holders(weekday_inst, kinds, cm, found, seed, deadline, fixed=fixed)
         solver = make_solver(
             seconds=seconds_left(deadline, 3 * time_limit_s, 0.3), workers=workers, seed=seed
         )
-        solver.parameters.max_deterministic_time = 0.6 * time_limit_s
+        solver.parameters.max_deterministic_time = 0.3 * time_limit_s
         status = solver.solve(cm.model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         sv = _servable(weekday_inst)
         loads = _band_counts(weekday_inst.load_weight, weekday_inst.n_required)

@@ -286,9 +286,10 @@ def _rhythm_and_counts(run: _Run, *, fix_previous: bool) -> tuple[Instance, Quot
         for kind in (False, True)
     }
     budget = 0.35 * run.time_limit_s
+    stop = min(run.deadline, _time.monotonic() + 1.3 * budget)  # the polish needs the rest
     quotas = pair_quotas(
         by_kind[False], by_kind[True],
-        time_limit_s=budget, seed=run.seed, workers=1, deadline=run.deadline,
+        time_limit_s=budget, seed=run.seed, workers=run.workers, deadline=stop,
     )  # fmt: skip
     if quotas is None:
         return _instance(data, choose_patterns(data), fix_previous=fix_previous), None
@@ -311,12 +312,17 @@ def _constructive(
         sat_quota=quotas.saturdays if quotas else None,
     )
     out = _Outcome()
-    if len(hint_plan) == inst.n_required:
-        rebalance(inst, hint_plan, deadline=deadline - 0.3 * run.time_limit_s)
-        out.plan, out.status = dict(hint_plan), "FEASIBLE"
     pairs = {(c, inst.options[o].place) for c, o in hint_plan.values()}
     if quotas is not None:
         pairs |= set(quotas.duties)
+    if len(hint_plan) == inst.n_required:
+        stop = deadline - 0.3 * run.time_limit_s
+        first = min(stop, _time.monotonic() + max(0.2, (stop - _time.monotonic()) / 3))
+        rebalance(inst, hint_plan, deadline=first, allowed=pairs if quotas else None)
+        if quotas is not None and not in_bands(inst, hint_plan):
+            rebalance(inst, hint_plan, deadline=stop)  # the pairs cannot: any pair may
+        out.plan, out.status = dict(hint_plan), "FEASIBLE"
+        pairs |= {(c, inst.options[o].place) for c, o in hint_plan.values()}
     return inst, hint_plan, pairs, out
 
 
@@ -356,7 +362,16 @@ def _polish(
                 full = allowed is None and status == cp_model.OPTIMAL
                 objective = float(solver.objective_value)
                 bound = float(solver.best_objective_bound)
-                return _Outcome(plan, "OPTIMAL" if full else "FEASIBLE", objective, bound)
+                found = _Outcome(plan, "OPTIMAL" if full else "FEASIBLE", objective, bound)
+                if not hard_spreads or in_bands(inst, plan):
+                    return found
+                if out.plan is not None and in_bands(inst, out.plan):
+                    return out  # CP-SAT ran out of time before it matched its starting plan
+                if allowed is None:
+                    return found
+                # the pairs cannot keep the bands: every pair may, from this plan
+                out, hint_plan = found, plan
+                runs.append(None)
         if status == cp_model.INFEASIBLE and allowed is None:
             return _Outcome(out.plan, "INFEASIBLE", out.objective, out.bound)
     if out.plan is None and hint_plan:
