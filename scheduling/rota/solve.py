@@ -50,6 +50,7 @@ from scheduling.rota.instance import (
 from scheduling.rota.model import build_model, make_solver, seconds_left
 from scheduling.rota.occurrences import Pattern, build_instance, choose_patterns
 from scheduling.rota.quotas import Quotas, pair_quotas
+from scheduling.rota.regions import merge, split
 from scheduling.rota.replan import (
     Plan,
     local_model,
@@ -447,9 +448,24 @@ def solve(
     CP-SAT polishes that plan on the chosen pairs (travel, rhythm, evenings) starting from it as
     a complete, feasible hint (the bands are elastic there: an excess costs far more than
     anything else, so the hint is always a solution and the search removes any excess).
-    Re-plan (``data.previous``): see ``_replan_stages``.
+    Re-plan (``data.previous``): see ``_replan_stages``. A region that splits into parts no
+    counsellor would cross (``regions.split``) is planned part by part, each with its share of
+    the time, and put together.
     """
     t0 = _time.monotonic()
+    parts = split(data)
+    if len(parts) > 1:
+        results = []
+        total = sum(len(p.places) for p in parts)
+        for part in parts:
+            left = time_limit_s - (_time.monotonic() - t0)
+            share = max(1.0, left * len(part.places) / total)
+            total -= len(part.places)
+            results.append(
+                solve(part, time_limit_s=share, seed=seed, workers=workers,
+                      on_progress=on_progress, hard_spreads=hard_spreads)
+            )  # fmt: skip
+        return merge(data, results, _time.monotonic() - t0)
     inst = build_instance(data)
     if not inst.explanations and not inst.windows and inst.notes:
         inst.explanations.extend(inst.notes)  # no day in the whole horizon can hold a duty
