@@ -312,6 +312,9 @@ def _constructive(
         quota=quotas.duties if quotas else None,
         sat_quota=quotas.saturdays if quotas else None,
     )
+    empty = [wi for wi, w in enumerate(inst.windows) if w.options and wi not in hint_plan]
+    if empty:  # the greedy pass left windows: fill them with one-duty exchanges
+        hint_plan, _ = repair(inst, hint_plan, empty, {}, locked_windows(inst))
     out = _Outcome()
     pairs = {(c, inst.options[o].place) for c, o in hint_plan.values()}
     if quotas is not None:
