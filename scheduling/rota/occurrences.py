@@ -45,6 +45,7 @@ from scheduling.rota.instance import (
     PlaceWindow,
     RotaInput,
     daterange,
+    fmt_window,
     unavailability,
 )
 
@@ -346,9 +347,10 @@ def _why_no_day(data: RotaInput, days: _Days, place: Place, occ: _Occurrence) ->
         if (why := unavailability(c, d, w.start, w.end)) is not None
     }
     if not reasons:
+        opened = ", ".join(fmt_window(w) for w in place.windows) or "brak godzin"
         return (
-            f"Miejsce {place.label}: {span} nie ma dnia dyżurowego (niedziele, święta, dni "
-            "bez godzin dyżuru)."
+            f"Miejsce {place.label}: {span} nie ma dnia dyżurowego (miejsce przyjmuje: "
+            f"{opened}; pozostałe dni to niedziele lub święta)."
         )
     return f"Miejsce {place.label}: {span} nikt nie może pełnić dyżuru ({_reason_text(reasons)})."
 

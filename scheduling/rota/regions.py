@@ -11,7 +11,6 @@ demo's three offices, or any close-knit voivodeship) plans as before.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import replace
 
 from scheduling.rota.instance import RotaInput, RotaResult
@@ -89,16 +88,13 @@ def merge(data: RotaInput, results: list[RotaResult], wall_seconds: float) -> Ro
     )
     objectives = [r.objective for r in results]
     bounds = [r.bound for r in results]
-    totals: dict[str, float] = defaultdict(float)
-    for r in results:
-        totals["lb"] += r.travel_lower_bound_km
     return RotaResult(
         status=status,
         duties=duties,
         objective=None if None in objectives else sum(x for x in objectives if x is not None),
         bound=None if None in bounds else sum(x for x in bounds if x is not None),
         travel_km=float(sum(s.km for s in stats)),
-        travel_lower_bound_km=totals["lb"],
+        travel_lower_bound_km=sum(r.travel_lower_bound_km for r in results),
         stats=stats,
         wall_seconds=wall_seconds,
         solutions=sum(r.solutions for r in results),

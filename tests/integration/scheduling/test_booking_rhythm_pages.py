@@ -64,7 +64,7 @@ async def test_the_place_page_and_list_say_a_fortnightly_rhythm(
     assert "Doradca przyjmuje co drugą środę, 15:00–19:00." in listing.text
 
 
-async def test_a_four_weekly_saturday_place_is_said_with_we_and_its_hours(
+async def test_a_four_weekly_saturday_place_is_said_with_its_weekday_and_hours(
     client: Client, db: AsyncSession
 ) -> None:
     place = await new_place(db, "Dom Kultury Rytmiczny", cadence_days=28)

@@ -453,3 +453,17 @@ def test_a_replan_after_an_absence_is_complete_and_valid_whenever_a_plan_exists(
         assert result.changed >= len(lost)
     else:
         assert result.status == "INFEASIBLE" or result.duties
+
+
+def test_a_duty_due_on_a_holiday_with_no_other_day_is_left_out_and_the_plan_says_why() -> None:
+    # S14: a weekly Saturday place whose Saturday is 1 May (a holiday) has no day near it
+    place = make_place(windows=(WeeklyWindow(5, *SATURDAY),), cadence_days=7, tolerance_days=1)
+    data = make_input(places=(place,), start=date(2027, 4, 24), days=21)
+
+    result = solve(data, time_limit_s=5, seed=0, workers=1)
+
+    assert [d.date for d in result.duties] == [date(2027, 4, 24), date(2027, 5, 8)]
+    note = " ".join(result.notes)
+    assert "około 2027-05-01" in note
+    assert "miejsce przyjmuje: sob 09:00–14:00" in note
+    assert [v.rule for v in rhythm(data, result.duties).forced] == ["RHYTHM_FORCED"]
