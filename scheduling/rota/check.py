@@ -276,8 +276,9 @@ def _gap_reason(
     lo, hi = place.min_gap, place.max_gap
     if a is not None and b is not None and a in locked and b in locked:
         return "oba dyżury są opublikowane z zapisami"
+    # days before the horizon are no plan's to use here: the plan before ended without them
     after = (
-        (a + timedelta(days=lo), a + timedelta(days=hi))
+        (max(a + timedelta(days=lo), data.start), a + timedelta(days=hi))
         if a
         else (data.start, data.start + timedelta(days=hi - 1))
     )

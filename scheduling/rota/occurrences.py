@@ -203,12 +203,17 @@ def _candidates(
     """Patterns of the place: a window and a first day; of one kind (Saturday or weekday)
     when ``saturday`` says so and the place has windows of that kind."""
     lo, hi, _ = _first_days(data, place, after)
-    every = [
-        Pattern(w, day)
-        for day in daterange(lo, hi)
-        for w in place.windows
-        if w.weekday == day.weekday()
-    ]
+    every: list[Pattern] = []
+    while not every and lo <= data.end:
+        every = [
+            Pattern(w, day)
+            for day in daterange(lo, hi)
+            for w in place.windows
+            if w.weekday == day.weekday()
+        ]
+        # no window day where the rhythm wants the first duty (a short reach past the start):
+        # the nearest cadence after it, so the place is never left without duties
+        lo, hi = hi + timedelta(days=1), hi + timedelta(days=place.cadence_days)
     of_kind = [pt for pt in every if saturday is None or (pt.window.weekday == 5) == saturday]
     return of_kind or every
 

@@ -467,3 +467,17 @@ def test_a_duty_due_on_a_holiday_with_no_other_day_is_left_out_and_the_plan_says
     assert "około 2027-05-01" in note
     assert "miejsce przyjmuje: sob 09:00–14:00" in note
     assert [v.rule for v in rhythm(data, result.duties).forced] == ["RHYTHM_FORCED"]
+
+
+def test_a_place_whose_rhythm_reaches_only_a_day_into_the_plan_still_gets_its_duties() -> None:
+    # the last duty 30 days before the start (a four-weekly place): the rhythm wants the next
+    # on the start day, a Wednesday the place does not open; the plan must not drop the place
+    place = make_place(windows=(WeeklyWindow(1, *EVENING),), cadence_days=28, tolerance_days=2)
+    start = date(2027, 3, 3)  # a Wednesday
+    last = Duty(start - timedelta(days=30), time(15), place.id, time(19), "c1")
+    data = make_input(places=(place,), start=start, days=56, before=(last,))
+
+    duties = plan(data)
+
+    assert len(duties) == 2
+    assert all(d.date.weekday() == 1 for d in duties)
