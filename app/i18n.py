@@ -1,12 +1,16 @@
 """Translations (gettext catalogues compiled with Babel) and Polish formatting of dates and numbers.
 
 The interface language is Polish; message ids are the Polish texts, so the catalogue under
-``app/translations`` is the hook for other languages (``pybabel extract -F babel.cfg``).
+``app/translations`` is the hook for other languages (``pybabel extract -F babel.cfg``). The Polish
+catalogue itself holds the plural forms a two-form msgid cannot say (``ngettext``: 1 dyżur, 2 dyżury,
+5 dyżurów). Catalogues are read from their ``.po`` files and compiled in memory, so no compiled
+file is kept in the repository or made by a build step.
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
+import io
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +19,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.dates import format_time as _format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from app.calendar import WARSAW
@@ -23,11 +29,22 @@ LOCALE = "pl_PL"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
+def catalogue_path(locale: str) -> Path:
+    return TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+
+
 @lru_cache(maxsize=4)
 def translations(locale: str = "pl") -> _gettext.NullTranslations:
-    return _gettext.translation(
-        "messages", localedir=TRANSLATIONS, languages=[locale], fallback=True
-    )
+    """The locale's catalogue, compiled in memory from its ``.po`` file (none: the msgids)."""
+    path = catalogue_path(locale)
+    if not path.exists():
+        return _gettext.NullTranslations()
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=locale)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return _gettext.GNUTranslations(compiled)
 
 
 def gettext(message: str) -> str:
@@ -35,6 +52,8 @@ def gettext(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form for ``n`` (Polish has three); format the result with ``% {"num": n}``, as
+    templates' ``ngettext`` (newstyle) does by itself."""
     return translations().ngettext(singular, plural, n)
 
 
