@@ -24,6 +24,7 @@ from scheduling.aftercare.models import (
     VoucherTotal,
 )
 from scheduling.booking import api as booking_api
+from scheduling.booking import form_pages as booking_form
 from scheduling.booking import public_routes as booking_pages
 from scheduling.booking import staff_routes as booking_staff
 from scheduling.booking.jobs import queue_booking_reminders
@@ -120,7 +121,7 @@ AREA = Area(
         *record.TABLES,
         *DOCUMENT_MODELS,
     ),
-    labels=booking_pages.BOOKING_LABELS,
+    labels=booking_form.BOOKING_LABELS,
     panels=[
         Panel("me", "rota/_my_duties.html", rota_routes.my_duties_panel),
         Panel("me", "office_hours/_my_hours.html", office_hours_routes.my_office_hours_panel),

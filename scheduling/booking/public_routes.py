@@ -8,8 +8,7 @@ load tests), carry the global CSRF token and a honeypot field ``website`` that p
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -20,20 +19,23 @@ from litestar.response import Redirect, Template
 
 from app.db import get_or_404
 from app.deps import AppSettings, DbSession
-from app.errors import Invalid
-from app.forms import form_data, validate
+from app.forms import form_data
 from app.limits import limit
 from app.pages import int_or_none, render_page
-from app.records.enums import EDUCATION_LABELS, EMPLOYMENT_LABELS, REGION_LINK_LABELS
 from app.records.models import DutyPlace, Office
 from app.settings import Settings
 from scheduling.booking import changes, queries
-from scheduling.booking.book import book_follow_up, book_slot
-from scheduling.booking.errors import NotEligible, SlotFull
+from scheduling.booking.book import book_follow_up
+from scheduling.booking.errors import SlotFull
+from scheduling.booking.form_pages import (
+    PRIVATE_HEADERS,
+    blank_booking_form,
+    book_from_form,
+    now_utc,
+)
 from scheduling.booking.meetings import meetings_of
 from scheduling.booking.models import Booking, BookingKind, BookingSource, BookingStatus
 from scheduling.booking.queries import pure_slot
-from scheduling.booking.schemas import CONSENT_TEXTS, REQUIRED_CONSENTS, BookingIn, ConsentKind
 from scheduling.booking.seats import MIN_NOTICE
 from scheduling.booking.texts import booking_ics
 from scheduling.duties import office_venue, place_venue, venue_of
@@ -50,54 +52,7 @@ def rate_limits(settings: Settings) -> list[DefineMiddleware]:
     )  # fmt: skip
 
 
-PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-BOOKING_LABELS = {
-    "education_options": [(k.value, v) for k, v in EDUCATION_LABELS.items()],
-    "employment_options": [(k.value, v) for k, v in EMPLOYMENT_LABELS.items()],
-    "region_options": [(k.value, v) for k, v in REGION_LINK_LABELS.items()],
-    "consents": [(k.value, CONSENT_TEXTS[k], k in REQUIRED_CONSENTS) for k in ConsentKind],
-    "booking_status": {
-        BookingStatus.booked: "zarezerwowana",
-        BookingStatus.cancelled: "odwołana",
-        BookingStatus.attended: "obecność",
-        BookingStatus.no_show: "nieobecność",
-    },
-    "booking_kind": {BookingKind.interview: "rozmowa wstępna", BookingKind.follow_up: "kolejne"},
-    "booking_source": {
-        BookingSource.online: "strona",
-        BookingSource.api: "API",
-        BookingSource.phone: "telefon",
-    },
-}
-
-
 # --- public pages -----------------------------------------------------------------------
-
-
-async def _slot_page_context(db: Any, slot_id: int) -> dict[str, Any]:
-    slot = await queries.get_bookable_slot(db, slot_id, now=now_utc())
-    return {"slot": slot, "pslot": pure_slot(slot), "venue": venue_of(slot.duty)}
-
-
-async def blank_booking_form(
-    request: Request[Any, Any, State], db: Any, slot_id: int, *, action: str
-) -> Template:
-    """The booking form for a slot, blank, with a fresh one-time key (public and phone)."""
-    return render_page(
-        request,
-        "booking/form.html",
-        values={"form_key": secrets.token_urlsafe(16)},
-        errors={},
-        message=None,
-        action=action,
-        **await _slot_page_context(db, slot_id),
-    )
 
 
 class BookingPages(Controller):
@@ -323,62 +278,6 @@ async def _venue_days(db: Any, duty: Any, *, now: datetime) -> list[Any]:
     if duty.office_id is not None:
         return one_per_time(await queries.office_slots(db, duty.office_id, now=now))
     return []
-
-
-async def book_from_form(
-    request: Request[Any, Any, State],
-    db: Any,
-    settings: Settings,
-    slot_id: int,
-    *,
-    source: BookingSource,
-    template: str = "booking/form.html",
-    action: str | None = None,
-) -> Template | Redirect:
-    form = await request.form()
-    if str(form.get("website") or "").strip():
-        # A bot filled the hidden field: store nothing, answer as if all went well.
-        return render_page(request, "booking/received.html")
-    raw = await form_data(request)
-    raw["slot_id"] = slot_id
-    ctx = await _slot_page_context(db, slot_id)
-    venue = ctx["venue"]
-    action = action or f"/book/slots/{slot_id}"
-    try:
-        data = validate(BookingIn, raw)
-        booked = await book_slot(
-            db,
-            data,
-            now=now_utc(),
-            settings=settings,
-            idempotency_key=str(raw.get("form_key") or "") or None,
-            source=source,
-        )
-    except Invalid as exc:
-        ctx = await _slot_page_context(db, slot_id)
-        return render_page(
-            request, template, status_code=422, values=raw, errors=exc.errors,
-            message=exc.message, action=action, **ctx,
-        )  # fmt: skip
-    except NotEligible as exc:
-        return render_page(
-            request,
-            "booking/not_eligible.html",
-            status_code=403,
-            reasons=exc.verdict.messages,
-            contact=exc.extra.get("contact"),
-        )
-    except SlotFull as exc:
-        return render_page(
-            request,
-            "booking/full.html",
-            status_code=409,
-            next_free=exc.extra.get("next_free", []),
-            venue=venue,
-        )
-    if source is BookingSource.phone:
-        return Redirect(f"/bookings/phone/done/{booked.token}", status_code=303)
-    return Redirect(f"/manage/{booked.token}?new=1", status_code=303, headers=PRIVATE_HEADERS)
 
 
 HANDLERS: list[Any] = [BookingPages]

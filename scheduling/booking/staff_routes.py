@@ -21,9 +21,9 @@ from app.i18n import gettext as _
 from app.pages import int_or_none, me, render_page
 from app.records import service as records
 from scheduling.booking import changes, queries, rules
+from scheduling.booking.form_pages import PRIVATE_HEADERS, blank_booking_form, book_from_form
 from scheduling.booking.hand_duties import publish_duty_by_hand
 from scheduling.booking.models import BookingSource, BookingStatus
-from scheduling.booking.public_routes import PRIVATE_HEADERS, blank_booking_form, book_from_form
 from scheduling.booking.queries import pure_slot
 from scheduling.booking.schemas import DutyForm, WindowForm
 
