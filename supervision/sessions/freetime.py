@@ -39,12 +39,17 @@ __all__ = [
     "Slot",
     "WeeklyWindow",
     "find_common_slots",
+    "spread_slots",
 ]
 
 EVENING_STARTS = time(16, 0)
 ALLOWED_STEPS = (15, 30)
 
 _Interval = tuple[datetime, datetime]  # UTC, half-open
+
+# The hours a spread aims at, in turn: early morning, early afternoon, late morning, late
+# afternoon... so consecutive proposals differ in the part of the day too.
+SPREAD_TARGETS = (time(9, 0), time(13, 0), time(11, 0), time(14, 30), time(8, 0), time(12, 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,3 +289,59 @@ def _slots_on(
             if len(found) == limit:
                 break
     return found
+
+
+def _minutes(at: datetime) -> int:
+    local = at.astimezone(WARSAW)
+    return local.hour * 60 + local.minute
+
+
+def _closest(day_slots: Sequence[Slot], target: time) -> Slot:
+    goal = target.hour * 60 + target.minute
+    return min(day_slots, key=lambda s: (abs(_minutes(s.start) - goal), s.start))
+
+
+def _evenly(count: int, wanted: int) -> list[int]:
+    """``wanted`` indexes out of ``range(count)``, the first and last included, evenly apart."""
+    if wanted >= count:
+        return list(range(count))
+    if wanted == 1:
+        return [0]
+    return sorted({round(i * (count - 1) / (wanted - 1)) for i in range(wanted)})
+
+
+def spread_slots(candidates: Sequence[Slot], limit: int) -> list[Slot]:
+    """Up to ``limit`` of ``candidates`` spread over days and hours, earliest first.
+
+    One proposal per day while there are free days enough: the days evenly spaced over the
+    ones with a candidate (the first free day always among them), each at a different part of
+    the day in turn (:data:`SPREAD_TARGETS`). Only with fewer free days than ``limit`` does a
+    day get a second proposal, the one farthest from the day's first. Every proposal is one of
+    ``candidates``, so free for everybody when they are.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    by_day: dict[date, list[Slot]] = {}
+    for slot in sorted(candidates, key=lambda s: s.start):
+        by_day.setdefault(slot.start.astimezone(WARSAW).date(), []).append(slot)
+    days = sorted(by_day)
+    chosen: dict[date, list[Slot]] = {}
+    for turn, index in enumerate(_evenly(len(days), limit)):
+        day = days[index]
+        chosen[day] = [_closest(by_day[day], SPREAD_TARGETS[turn % len(SPREAD_TARGETS)])]
+    left = limit - sum(len(v) for v in chosen.values())
+    while left > 0:
+        added = False
+        for day in days:
+            rest = [s for s in by_day[day] if s not in chosen[day]]
+            if not rest or left == 0:
+                continue
+            taken = [_minutes(s.start) for s in chosen[day]]
+            chosen[day].append(
+                max(rest, key=lambda s: (min(abs(_minutes(s.start) - t) for t in taken), s.start))
+            )
+            left -= 1
+            added = True
+        if not added:
+            break
+    return sorted((s for v in chosen.values() for s in v), key=lambda s: s.start)

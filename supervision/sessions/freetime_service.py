@@ -26,6 +26,9 @@ from supervision.models import SessionAttendee, SupervisionSession
 from supervision.sessions import freetime
 
 # A user with no availability windows (the coordinator, usually) works office hours.
+PROPOSALS = 8
+ALL_CANDIDATES = 10_000  # more than 3 months of half hours: every free time, to spread over
+
 OFFICE_HOURS = tuple(freetime.WeeklyWindow(d, time(8, 0), time(16, 0)) for d in range(5))
 
 
@@ -177,15 +180,19 @@ async def propose_session_times(
     duration: timedelta,
 ) -> list[freetime.Slot]:
     """Times for a session the coordinator plans, between two local days: she leads every
-    supervision, so she must be free too; an intervision is the counsellors' own."""
+    supervision, so she must be free too; an intervision is the counsellors' own.
+
+    Eight proposals spread over the days and hours everybody is free (see
+    :func:`freetime.spread_slots`), not the first morning's half hours."""
     people = list(attendee_ids)
     if kind != SessionKind.INTERVISION:
         people.append(coordinator_id)
-    return await propose_times(
+    every = await propose_times(
         db,
         attendee_ids=people,
         duration=duration,
         search_from=local_datetime(first, time(0)),
         search_to=local_datetime(last, time(23, 59)),
-        limit=8,
+        limit=ALL_CANDIDATES,
     )
+    return freetime.spread_slots(every, PROPOSALS)
