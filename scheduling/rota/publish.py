@@ -3,8 +3,12 @@
 ``publish_run`` turns the run's drafts into published duties cut into slots; published duties
 that the new plan keeps exactly stay as they are (same uid, no new sequence), those whose
 counsellor changed get ``sequence + 1``, those the plan dropped are cancelled (never when booked).
-Counsellors and booked participants affected by a change are told by mail: one message per
-person, written to the outbox in the same transaction (``enqueue``).
+Every publish tells each counsellor whose duties appeared, moved, went or changed hands
+(:func:`scheduling.rota.changes.duty_changes` against the plan published before; a fresh period
+lists all their duties), and booked participants whose counsellor changed: one message per
+person, written to the outbox in the same transaction (``enqueue``). Publishing is idempotent:
+a run is published once (a second attempt is a conflict), and each mail's outbox key names the
+run and the person, so a retried publish cannot queue the same news twice.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from app.records.models import DutyPlace, User
 from scheduling.booking.models import Booking, BookingStatus
 from scheduling.duties import slot_rows
 from scheduling.models import Duty, DutyStatus, Slot
+from scheduling.rota.changes import Change, ChangeKind, Held, duty_changes
 from scheduling.rota.inputs import booked, published_duties, run_duties
 from scheduling.rota.models import RotaRunStatus
 from scheduling.rota.runs import get_run
@@ -72,7 +77,18 @@ async def _booked_bookings(db: AsyncSession, duty_id: int) -> list[Booking]:
     return list(rows.unique().all())
 
 
-async def send_notices(db: AsyncSession, notices: Notices, *, key: str, now: datetime) -> int:
+CHANGED_INTRO = "w grafiku dyżurów lokalnych zmieniły się Twoje dyżury:"
+
+
+async def send_notices(
+    db: AsyncSession,
+    notices: Notices,
+    *,
+    key: str,
+    now: datetime,
+    subject: str = "Zmiany w grafiku dyżurów",
+    intro: str = CHANGED_INTRO,
+) -> int:
     """Write the notices to the outbox in the caller's transaction; returns how many."""
     users = {
         u.id: u
@@ -84,7 +100,7 @@ async def send_notices(db: AsyncSession, notices: Notices, *, key: str, now: dat
         if user is None:
             continue
         body = (
-            "Dzień dobry,\n\nw grafiku dyżurów lokalnych zmieniły się Twoje dyżury:\n\n"
+            f"Dzień dobry,\n\n{intro}\n\n"
             + "\n".join(f"- {line}" for line in lines)
             + "\n\nAktualny plan jest na Twojej stronie startowej i w kalendarzu (iCal).\n"
             + SIGNATURE
@@ -94,7 +110,7 @@ async def send_notices(db: AsyncSession, notices: Notices, *, key: str, now: dat
             kind="rota",
             key=f"{key}:c{uid}",
             to=user.email,
-            subject="Zmiany w grafiku dyżurów",
+            subject=subject,
             body=body,
             now=now,
         )
@@ -136,6 +152,30 @@ async def reassign_published(
     notices.add(counsellor_id, f"{when(duty)}, {where(duty)}: nowy dyżur (przejęty)")
     for booking in await _booked_bookings(db, duty.id):
         notices.participants.append((booking, duty))
+
+
+def held(duty: Duty) -> Held:
+    assert duty.place_id is not None
+    return Held(duty.starts_at, duty.ends_at, duty.place_id, duty.counsellor_id, duty.id)
+
+
+def change_line(change: Change, rows: dict[int, Duty]) -> str:
+    """One line of a counsellor's mail about a change (``rows``: the duties by id)."""
+    old = rows[change.old.ref] if change.old is not None else None
+    new = rows[change.new.ref] if change.new is not None else None
+    if change.kind is ChangeKind.moved:
+        assert old is not None
+        assert new is not None
+        return f"przeniesiony z {when(old)} na {when(new)}, {where(new)}"
+    duty = new or old
+    assert duty is not None
+    label = {
+        ChangeKind.added: "nowy dyżur",
+        ChangeKind.removed: "odwołany",
+        ChangeKind.handed_over: "przekazany innej osobie",
+        ChangeKind.taken_over: "przejęty od innej osoby",
+    }[change.kind]
+    return f"{when(duty)}, {where(duty)}: {label}"
 
 
 # --- publishing ---------------------------------------------------------------------------
@@ -189,6 +229,8 @@ async def publish_run(
         for d in await published_duties(db, run.starts_on, run.ends_on)
         if d.rota_run_id != run_id
     }
+    before = [held(d) for d in old.values()]
+    rows: dict[int, Duty] = {d.id: d for d in old.values()}
     notices = Notices()
     places = {p.id: p for p in (await db.scalars(select(DutyPlace))).unique().all()}
     published = kept = reassigned = n_slots = 0
@@ -205,6 +247,7 @@ async def publish_run(
                 kept += 1
             await db.delete(draft)
             continue
+        rows[draft.id] = draft
         place = places[draft.place_id] if draft.place_id is not None else None
         assert place is not None
         draft.status = DutyStatus.published
@@ -212,11 +255,23 @@ async def publish_run(
         draft.slots = slots_for_duty(draft, place)
         n_slots += len(draft.slots)
         published += 1
-        if old:
-            notices.add(draft.counsellor_id, f"{when(draft)}, {where(draft, place)}: nowy dyżur")
     dropped = [d for d in old.values() if d.id not in matched]
     cancelled = await _cancel_dropped(db, dropped, notices, now)
-    mails = await send_notices(db, notices, key=f"rota-publish:{run_id}", now=now)
+    after = [held(d) for d in rows.values() if d.status is DutyStatus.published]
+    changes = duty_changes(before, after)
+    notices.lines = defaultdict(
+        list, {cid: [change_line(c, rows) for c in cs] for cid, cs in changes.items()}
+    )
+    period = f"{run.starts_on:%d.%m.%Y}–{run.ends_on:%d.%m.%Y}"
+    mails = await send_notices(
+        db,
+        notices,
+        key=f"rota-publish:{run_id}",
+        now=now,
+        subject=f"Twoje dyżury w grafiku {period}",
+        intro=f"opublikowaliśmy grafik dyżurów lokalnych na okres {period}. "
+        "Oto Twoje dyżury, które się w nim pojawiły lub zmieniły:",
+    )
     run.published_at = now
     run.published_by = user_id
     await db.commit()
