@@ -36,6 +36,7 @@ from scheduling.booking.form_pages import (
 from scheduling.booking.meetings import meetings_of
 from scheduling.booking.models import Booking, BookingKind, BookingSource, BookingStatus
 from scheduling.booking.queries import pure_slot
+from scheduling.booking.search import parse_point
 from scheduling.booking.seats import MIN_NOTICE
 from scheduling.booking.texts import booking_ics
 from scheduling.duties import office_venue, place_venue, venue_of
@@ -67,17 +68,23 @@ class BookingPages(Controller):
         db_session: DbSession,
         district: FromQuery[str | None] = None,
         town: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        lat: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        lon: Annotated[str | None, QueryParameter(max_length=40)] = None,
     ) -> Template:
-        districts = await queries.districts_with_places(db_session, now=now_utc())
-        district_id = int_or_none(district)
+        now = now_utc()
+        districts = await queries.districts_with_places(db_session, now=now)
+        search = await _search(db_session, q=q, lat=lat, lon=lon, now=now)
+        district_id = int_or_none(district) if search is None else None
         places: list[Any] = []
         towns: list[str] = []
         if district_id is not None:
-            all_places = await queries.places_with_next_slot(db_session, district_id, now=now_utc())
+            all_places = await queries.places_with_next_slot(db_session, district_id, now=now)
             towns = sorted({v.town for v, _, _ in all_places})
             places = [row for row in all_places if not town or row[0].town == town]
+        shown = [v for v, _, _ in places] + ([r.venue for r in search.venues] if search else [])
         rhythms = await queries.place_rhythms(
-            db_session, [v.id for v, _, _ in places if not v.is_office], now=now_utc()
+            db_session, [v.id for v in shown if not v.is_office], now=now
         )
         return render_page(
             request,
@@ -89,6 +96,8 @@ class BookingPages(Controller):
             town=town or "",
             places=places,
             rhythms=rhythms,
+            search=search,
+            q=q or "",
         )
 
     @get("/book/places/{place_id:int}")
@@ -232,6 +241,19 @@ class BookingPages(Controller):
                 error=exc.message, status_code=409,
             )  # fmt: skip
         return Redirect(f"/manage/{token}?moved=1", status_code=303, headers=PRIVATE_HEADERS)
+
+
+async def _search(
+    db: Any, *, q: str | None, lat: str | None, lon: str | None, now: datetime
+) -> queries.PlaceSearch | None:
+    """The search asked for, if any: the browser's point when both halves are given, else the
+    town or postcode typed."""
+    point = parse_point(lat, lon)
+    if point is not None:
+        return await queries.search_places(db, point=point, now=now)
+    if (q is not None and q.strip()) or lat or lon:
+        return await queries.search_places(db, query=q or "", now=now)
+    return None
 
 
 async def _choose_page(

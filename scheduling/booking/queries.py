@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defaultload
+from sqlalchemy.orm import defaultload, lazyload
 
 from app.errors import NotFound
 from app.i18n import gettext as _
@@ -23,6 +24,7 @@ from app.records.models import Case, District, DutyPlace, Office, Participant, U
 from scheduling import slots as pure_slots
 from scheduling.booking.models import Booking
 from scheduling.booking.rhythm import rhythm_phrase
+from scheduling.booking.search import Found, NoMatch, Point, locate, map_link, rank_by_distance
 from scheduling.booking.seats import MIN_NOTICE, check_bookable
 from scheduling.duties import Venue, office_venue, place_venue
 from scheduling.models import Duty, DutyKind, DutyStatus, Slot
@@ -356,3 +358,90 @@ async def office_district(db: AsyncSession, office: Office) -> int | None:
         .limit(1)
     )
     return int(found) if found is not None else None
+
+
+# --- the nearest places -------------------------------------------------------------------------
+
+NEAREST = 5  # places a search shows
+FIRST_SLOTS = 3  # free slots shown with each
+
+
+@dataclass(frozen=True, slots=True)
+class NearVenue:
+    """A place (or an office with office hours) near what was searched, with its first free
+    slots and how many it has in the next eight weeks."""
+
+    venue: Venue
+    point: Point
+    km: float
+    slots: tuple[pure_slots.Slot, ...]
+    count: int
+
+    @property
+    def map_url(self) -> str:
+        return map_link(self.point)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceSearch:
+    """A search as typed (``query``, or the browser's point) and what it found: ``found`` with
+    the nearest ``venues``, or ``not_found`` saying what was not understood."""
+
+    query: str
+    found: Found | None
+    not_found: NoMatch | None
+    venues: tuple[NearVenue, ...] = ()
+
+
+async def bookable_venues(db: AsyncSession, *, now: datetime) -> list[tuple[Venue, Point]]:
+    """Where people can meet: offices with office hours ahead, then the active places."""
+    with_hours = select(Duty.office_id).where(
+        OFFICE_HOURS, Duty.status == DutyStatus.published, Duty.starts_at >= now
+    )
+    offices = (
+        await db.scalars(select(Office).where(Office.id.in_(with_hours)).order_by(Office.id))
+    ).all()
+    places = (
+        (
+            await db.scalars(
+                select(DutyPlace)
+                .where(DutyPlace.active.is_(True))
+                .options(lazyload(DutyPlace.windows))
+                .order_by(DutyPlace.id)
+            )
+        )
+        .unique()
+        .all()
+    )
+    return [(office_venue(o), Point(o.lat, o.lon)) for o in offices] + [
+        (place_venue(p), Point(p.lat, p.lon)) for p in places
+    ]
+
+
+async def search_places(
+    db: AsyncSession, *, query: str = "", point: Point | None = None, now: datetime
+) -> PlaceSearch:
+    """The nearest venues to a town or postcode typed (:func:`scheduling.booking.search.locate`)
+    or to the browser's ``point``, each with its first free slots."""
+    venues = await bookable_venues(db, now=now)
+    if point is not None:
+        found: Found | NoMatch = Found("Twoja lokalizacja", point, "point")
+    else:
+        found = locate(query, venues=[(v.town, p) for v, p in venues])
+    if isinstance(found, NoMatch):
+        return PlaceSearch(query, None, found)
+    nearest = rank_by_distance(found.point, venues, limit=NEAREST)
+    points = dict(((v.kind, v.id), p) for v, p in venues)
+    rows = []
+    for ranked in nearest:
+        venue = ranked.item
+        if venue.is_office:
+            days = pure_slots.one_per_time(await office_slots(db, venue.id, now=now))
+        else:
+            days = await place_slots(db, venue.id, now=now)
+        free = [s for d in days for s in d.slots]
+        rows.append(
+            NearVenue(venue, points[(venue.kind, venue.id)], ranked.km, tuple(free[:FIRST_SLOTS]),
+                      len(free))
+        )  # fmt: skip
+    return PlaceSearch(query, found, None, tuple(rows))
