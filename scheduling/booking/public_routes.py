@@ -8,6 +8,7 @@ load tests), carry the global CSRF token and a honeypot field ``website`` that p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -19,13 +20,13 @@ from litestar.response import Redirect, Template
 
 from app.db import get_or_404
 from app.deps import AppSettings, DbSession
+from app.errors import Conflict
 from app.forms import form_data
 from app.limits import limit
 from app.pages import int_or_none, render_page
 from app.records.models import DutyPlace, Office
 from app.settings import Settings
-from scheduling.booking import changes, queries
-from scheduling.booking.book import book_follow_up
+from scheduling.booking import changes, moves, queries
 from scheduling.booking.errors import SlotFull
 from scheduling.booking.form_pages import (
     PRIVATE_HEADERS,
@@ -34,13 +35,12 @@ from scheduling.booking.form_pages import (
     now_utc,
 )
 from scheduling.booking.meetings import meetings_of
-from scheduling.booking.models import Booking, BookingKind, BookingSource, BookingStatus
+from scheduling.booking.models import Booking, BookingSource, BookingStatus
 from scheduling.booking.queries import pure_slot
-from scheduling.booking.search import parse_point
-from scheduling.booking.seats import MIN_NOTICE
+from scheduling.booking.search import Point, parse_point
 from scheduling.booking.texts import booking_ics
-from scheduling.duties import office_venue, place_venue, venue_of
-from scheduling.slots import free_slots, one_per_time
+from scheduling.duties import Venue, office_venue, place_venue, venue_of
+from scheduling.slots import one_per_time
 
 # --- abuse limits -----------------------------------------------------------------------
 
@@ -151,6 +151,7 @@ class BookingPages(Controller):
         db_session: DbSession,
         token: FromPath[str],
         new: FromQuery[str | None] = None,
+        moved: FromQuery[str | None] = None,
     ) -> Template:
         booking = await changes.booking_by_token(db_session, token)
         case_id = booking.case_id
@@ -163,6 +164,7 @@ class BookingPages(Controller):
             pslot=pure_slot(booking.slot),
             venue=venue_of(booking.slot.duty),
             new=bool(new),
+            moved=bool(moved) and not new,
             changeable=booking.status is BookingStatus.booked
             and booking.slot.starts_at > now_utc(),
             headers=PRIVATE_HEADERS,
@@ -194,7 +196,7 @@ class BookingPages(Controller):
         settings: AppSettings,
         token: FromPath[str],
     ) -> Redirect:
-        await changes.cancel_booking(db_session, token, now=now_utc(), settings=settings)
+        await moves.cancel(db_session, token, now=now_utc(), settings=settings)
         return Redirect(f"/manage/{token}", status_code=303, headers=PRIVATE_HEADERS)
 
     @get("/manage/{token:str}/reschedule")
@@ -204,9 +206,17 @@ class BookingPages(Controller):
         db_session: DbSession,
         token: FromPath[str],
         follow_up: FromQuery[str | None] = None,
+        place: FromQuery[str | None] = None,
+        office: FromQuery[str | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        lat: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        lon: Annotated[str | None, QueryParameter(max_length=40)] = None,
     ) -> Template:
         booking = await changes.booking_by_token(db_session, token)
-        return await _choose_page(request, db_session, booking, token, follow_up=bool(follow_up))
+        where = _Where(int_or_none(place), int_or_none(office), q, lat, lon)
+        return await _choose_page(
+            request, db_session, booking, token, follow_up=bool(follow_up), where=where
+        )
 
     @post("/manage/{token:str}/reschedule")
     async def reschedule(
@@ -223,22 +233,22 @@ class BookingPages(Controller):
             booking = await changes.booking_by_token(db_session, token)
             return await _choose_page(
                 request, db_session, booking, token, follow_up=follow_up,
-                error="Wybierz termin z listy.", status_code=422,
+                where=_Where(*_venue_key(raw)), error="Wybierz termin z listy.", status_code=422,
             )  # fmt: skip
         try:
             if follow_up:
-                booked = await book_follow_up(
+                booked = await moves.book_further(
                     db_session, token, slot_id, now=now_utc(), settings=settings,
                 )  # fmt: skip
                 return Redirect(f"/manage/{booked.token}?new=1", status_code=303)
             await changes.reschedule_booking(
                 db_session, token, slot_id, now=now_utc(), settings=settings
             )
-        except SlotFull as exc:
+        except (SlotFull, Conflict) as exc:
             booking = await changes.booking_by_token(db_session, token)
             return await _choose_page(
                 request, db_session, booking, token, follow_up=follow_up,
-                error=exc.message, status_code=409,
+                where=_Where(*_venue_key(raw)), error=exc.message, status_code=409,
             )  # fmt: skip
         return Redirect(f"/manage/{token}?moved=1", status_code=303, headers=PRIVATE_HEADERS)
 
@@ -256,6 +266,21 @@ async def _search(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """Where the reschedule page looks: a place or office picked, or a search."""
+
+    place: int | None = None
+    office: int | None = None
+    q: str | None = None
+    lat: str | None = None
+    lon: str | None = None
+
+
+def _venue_key(raw: dict[str, Any]) -> tuple[int | None, int | None]:
+    return int_or_none(raw.get("place")), int_or_none(raw.get("office"))
+
+
 async def _choose_page(
     request: Request[Any, Any, State],
     db: Any,
@@ -263,43 +288,56 @@ async def _choose_page(
     token: str,
     *,
     follow_up: bool,
+    where: _Where,
     error: str | None = None,
     status_code: int = 200,
 ) -> Template:
+    """Pick a further meeting (the counsellor's slots after this one), or a new time for this
+    booking: the counsellor's slots when it must stay with them, else any place's (this one's,
+    one picked, or the nearest to a search)."""
     now = now_utc()
-    own = follow_up or booking.kind is BookingKind.follow_up
-    if own and booking.case is not None:
-        pairs = await queries.counsellor_slots(
-            db, booking.case.counsellor_id, now=now, exclude_slot=booking.slot_id
-        )
-        days = free_slots([p for p, _ in pairs], now=now, min_notice=MIN_NOTICE)
-        places = {s.id: venue_of(s.duty) for _, s in pairs}
+    ctx: dict[str, Any] = {"venue": None, "search": None, "nearby": None, "places": {}}
+    if follow_up:
+        own = await moves.further_meeting_slots(db, booking, now=now)
+        ctx |= {"days": own.days, "places": own.venues}
+    elif await moves.stays_with_counsellor(db, booking):
+        own = await moves.counsellor_slots(db, booking, now=now)
+        ctx |= {"days": own.days, "places": own.venues}
     else:
-        days = await _venue_days(db, booking.slot.duty, now=now)
-        days = [type(d)(d.day, tuple(s for s in d.slots if s.id != booking.slot_id)) for d in days]
-        days = [d for d in days if d.slots]
-        places = {}
+        ctx |= await _any_place(db, booking, where, now=now)
     return render_page(
-        request,
-        "booking/choose.html",
-        booking=booking,
-        token=token,
-        days=days,
-        places=places,
-        follow_up=follow_up,
-        error=error,
-        status_code=status_code,
-        headers=PRIVATE_HEADERS,
-    )
+        request, "booking/choose.html", booking=booking, token=token, follow_up=follow_up,
+        stays=not follow_up and ctx["venue"] is None, q=where.q or "", error=error,
+        current=venue_of(booking.slot.duty), pslot=pure_slot(booking.slot),
+        status_code=status_code, headers=PRIVATE_HEADERS, **ctx,
+    )  # fmt: skip
 
 
-async def _venue_days(db: Any, duty: Any, *, now: datetime) -> list[Any]:
-    """Free slots where ``duty`` is held: its place, else its office."""
-    if duty.place_id is not None:
-        return await queries.place_slots(db, duty.place_id, now=now)
-    if duty.office_id is not None:
-        return one_per_time(await queries.office_slots(db, duty.office_id, now=now))
-    return []
+async def _any_place(db: Any, booking: Booking, where: _Where, *, now: datetime) -> dict[str, Any]:
+    """The slots of the place picked (else of the booking's own), and the places to pick from:
+    the nearest to a search, else to the booking's place."""
+    venue = await _picked_venue(db, where) or venue_of(booking.slot.duty)
+    days = await moves.venue_days(db, venue, now=now) if venue is not None else []
+    search = await _search(db, q=where.q, lat=where.lat, lon=where.lon, now=now)
+    nearby = None
+    if search is None:
+        own = booking.slot.duty.place or booking.slot.duty.office
+        if own is not None:
+            nearby = await queries.search_places(db, point=Point(own.lat, own.lon), now=now)
+    return {
+        "venue": venue, "days": moves.without_slot(days, booking.slot_id),
+        "search": search, "nearby": nearby,
+    }  # fmt: skip
+
+
+async def _picked_venue(db: Any, where: _Where) -> Venue | None:
+    if where.place is not None:
+        place = await db.get(DutyPlace, where.place)
+        return place_venue(place) if place is not None and place.active else None
+    if where.office is not None:
+        office = await db.get(Office, where.office)
+        return office_venue(office) if office is not None else None
+    return None
 
 
 HANDLERS: list[Any] = [BookingPages]

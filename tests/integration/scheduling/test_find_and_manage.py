@@ -9,10 +9,19 @@ import re
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.records.models import DutyPlace
+from app.records.enums import CaseStatus, CaseVariant
+from app.records.models import Case, DutyPlace
+from scheduling.booking.models import Booking
+from tests.conftest import COUNSELLOR, post_form
+from tests.integration.scheduling.test_booking_builders import (
+    body,
+    future_day,
+    make_duty,
+    slot_counts,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -95,3 +104,98 @@ async def test_an_address_names_its_town_once(client: AsyncTestClient[Litestar])
 
     assert "ul. Starowiejska 1, 34-120 Andrychów ·" in page.text
     assert "34-120 Andrychów, Andrychów" not in page.text
+
+
+# --- managing a booking -------------------------------------------------------------------------
+
+
+async def book(client: AsyncTestClient[Litestar], slot_id: int, n: int = 0) -> str:
+    """Book ``slot_id`` through the public form; the manage link's path."""
+    data = body(slot_id, n)
+    data.pop("slot_id")
+    done = await post_form(client, f"/book/slots/{slot_id}", data, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    return str(done.headers["location"]).split("?")[0]
+
+
+async def test_cancelling_asks_first_and_a_second_confirmation_changes_nothing(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    [slot_id] = await make_duty(db)
+    manage = await book(client, slot_id)
+
+    page = await client.get(manage)
+    ask = await client.get(f"{manage}/cancel")
+    before = await slot_counts(db, [slot_id])
+    first = await post_form(client, f"{manage}/cancel", {}, follow_redirects=False)
+    second = await post_form(client, f"{manage}/cancel", {}, follow_redirects=False)
+    after_cancel = await client.get(f"{manage}/cancel", follow_redirects=False)
+
+    assert f'href="{manage}/cancel"' in page.text  # a link to the question, no one-click form
+    assert "Czy na pewno odwołać spotkanie?" in ask.text
+    assert f'action="{manage}/cancel"' in ask.text
+    assert f'href="{manage}">Nie, wróć' in ask.text
+    assert before == {slot_id: 1}
+    assert (first.status_code, second.status_code) == (303, 303)
+    assert after_cancel.status_code == 303  # nothing left to cancel: back to the booking
+    assert "Ta rezerwacja jest odwołana." in (await client.get(manage)).text
+    assert await slot_counts(db, [slot_id]) == {slot_id: 0}
+
+
+async def test_an_interview_moves_to_another_place_found_by_search_and_the_page_says_so(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    """A lone interview may move to any place (its case moves with it, S35 keeps the rest)."""
+    [old] = await make_duty(db)
+    andrychow = await place_named(db, "Andrychów")
+    [new] = await make_duty(db, place=andrychow, day=future_day(8))
+    manage = await book(client, old)
+
+    search = await client.get(f"{manage}/reschedule?q=34-120")
+    picked = await client.get(f"{manage}/reschedule?place={andrychow.id}")
+    moved = await post_form(
+        client, f"{manage}/reschedule", {"slot_id": str(new), "place": str(andrychow.id)},
+        follow_redirects=False,
+    )  # fmt: skip
+    after = await client.get(str(moved.headers["location"]))
+
+    assert f'href="{manage}/reschedule?place={andrychow.id}"' in search.text
+    assert "Wolne terminy: Andrychowskie Centrum Kultury i Sztuki" in picked.text
+    assert f'value="{new}"' in picked.text
+    assert moved.headers["location"] == f"{manage}?moved=1"
+    assert 'role="status"' in after.text
+    assert "Termin został zmieniony" in after.text
+    assert "Andrychowskie Centrum Kultury i Sztuki" in after.text
+    assert await slot_counts(db, [old, new]) == {old: 0, new: 1}
+
+
+async def test_a_further_meeting_is_offered_only_after_the_current_one_and_names_the_counsellor(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    [booked] = await make_duty(db, counsellor=COUNSELLOR, day=future_day(9))
+    [earlier] = await make_duty(db, counsellor=COUNSELLOR, day=future_day(8))
+    [later] = await make_duty(db, counsellor=COUNSELLOR, day=future_day(10))
+    manage = await book(client, booked, 1)
+    booking = (
+        await db.scalars(select(Booking).where(Booking.slot_id == booked))
+    ).one()  # the research stage: the counsellor chose the deep variant
+    await db.execute(
+        update(Case)
+        .where(Case.id == booking.case_id)
+        .values(status=CaseStatus.research, variant=CaseVariant.deep)
+    )
+    await db.commit()
+
+    page = await client.get(f"{manage}/reschedule?follow_up=1")
+    too_early = await post_form(
+        client, f"{manage}/reschedule", {"slot_id": str(earlier), "follow_up": "1"},
+        follow_redirects=False,
+    )  # fmt: skip
+
+    assert f'value="{later}"' in page.text
+    assert f'value="{earlier}"' not in page.text
+    assert "<dt>Doradca</dt>" in page.text
+    assert "z doradcą" not in page.text
+    assert too_early.status_code == 409
+    assert "po obecnym terminie" in too_early.text
+    assert await slot_counts(db, [earlier, later]) == {earlier: 0, later: 0}
