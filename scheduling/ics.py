@@ -18,6 +18,11 @@ What a client sees, and why:
 - DTSTAMP and LAST-MODIFIED are the event's last change, never the render time.
 - A cancelled event stays with STATUS:CANCELLED for ``cancelled_keep_days`` after that change, so
   subscribed clients see the cancellation before it disappears.
+- A feed may carry a reminder (VALARM, ``alarm_minutes`` before each event still to happen).
+- A mail's file says what to do with the event (RFC 5546): ``METHOD:REQUEST`` for a new or moved
+  meeting, ``METHOD:CANCEL`` for a cancelled one, with ORGANIZER (the office) and ATTENDEE (the
+  recipient), which mail clients need to apply it to the event of the same UID; its SEQUENCE
+  only grows, so the newest mail wins whatever order they are opened in.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ __all__ = [
     "UID_DOMAIN",
     "EventStatus",
     "FeedEvent",
+    "Method",
     "etag_for",
     "event_uid",
     "render_feed",
@@ -57,6 +63,7 @@ REFRESH: Final = "PT1H"
 DEFAULT_HORIZON: Final = (timedelta(days=30), timedelta(days=365))
 
 EventStatus = Literal["CONFIRMED", "CANCELLED", "TENTATIVE"]
+Method = Literal["PUBLISH", "REQUEST", "CANCEL"]
 _STATUSES: Final = frozenset(get_args(EventStatus))
 
 _FOLD_OCTETS: Final = 75
@@ -124,11 +131,14 @@ def render_feed(
     now: datetime,
     horizon: tuple[timedelta, timedelta] = DEFAULT_HORIZON,
     cancelled_keep_days: int = 30,
+    alarm_minutes: int | None = None,
 ) -> bytes:
     """A subscribable calendar of the events that touch ``horizon`` around ``now``.
 
     Events are ordered by start, then uid. A cancelled event is kept for ``cancelled_keep_days``
-    after its last change, then dropped. Raises ``ValueError`` when a uid appears twice.
+    after its last change, then dropped. With ``alarm_minutes``, each confirmed event still to
+    start carries a VALARM that many minutes before. Raises ``ValueError`` when a uid appears
+    twice.
     """
     if now.utcoffset() is None:
         raise ValueError(f"now must be timezone-aware: {now!r}")
@@ -146,12 +156,29 @@ def render_feed(
         key=lambda event: (event.start, event.uid),
     )
     _refuse_duplicate_uids(shown)
-    return _calendar(name, shown, subscription=True)
+    alarm = alarm_minutes if alarm_minutes and alarm_minutes > 0 else None
+    return _calendar(name, shown, subscription=True, alarm_minutes=alarm, now=now)
 
 
-def render_single_event(event: FeedEvent, *, name: str) -> bytes:
-    """A one-event calendar for a participant's booking (mail attachment, manage page)."""
-    return _calendar(name, [event], subscription=False)
+def render_single_event(
+    event: FeedEvent,
+    *,
+    name: str,
+    method: Method = "PUBLISH",
+    organizer: str = "",
+    attendee: str = "",
+) -> bytes:
+    """A one-event calendar for a participant's booking (mail attachment, manage page).
+
+    ``method`` REQUEST or CANCEL (a mail's file) needs ``organizer`` (the office's address) and
+    ``attendee`` (the recipient's), bare addresses without ``mailto:``.
+    """
+    if method != "PUBLISH" and not (organizer and attendee):
+        raise ValueError(f"METHOD:{method} needs an organizer and an attendee")
+    if method == "CANCEL" and event.status != "CANCELLED":
+        raise ValueError("METHOD:CANCEL is sent for a cancelled event only")
+    people = (organizer, attendee) if method != "PUBLISH" else None
+    return _calendar(name, [event], subscription=False, method=method, people=people)
 
 
 def render_events(events: Sequence[FeedEvent], *, name: str) -> bytes:
@@ -179,13 +206,22 @@ def _refuse_duplicate_uids(events: list[FeedEvent]) -> None:
         seen.add(event.uid)
 
 
-def _calendar(name: str, events: list[FeedEvent], *, subscription: bool) -> bytes:
+def _calendar(
+    name: str,
+    events: list[FeedEvent],
+    *,
+    subscription: bool,
+    method: Method = "PUBLISH",
+    people: tuple[str, str] | None = None,
+    alarm_minutes: int | None = None,
+    now: datetime | None = None,
+) -> bytes:
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        f"METHOD:{method}",
         f"NAME:{_text(name)}",
         f"X-WR-CALNAME:{_text(name)}",
         f"X-WR-TIMEZONE:{TIMEZONE}",
@@ -193,12 +229,16 @@ def _calendar(name: str, events: list[FeedEvent], *, subscription: bool) -> byte
     if subscription:
         lines += [f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}", f"X-PUBLISHED-TTL:{REFRESH}"]
     parts = [_fold_all(lines), _vtimezone()]
-    parts += [_fold_all(_event_lines(event)) for event in events]
+    for event in events:
+        ring = alarm_minutes if now is None or event.start > now else None
+        parts.append(_fold_all(_event_lines(event, people=people, alarm_minutes=ring)))
     parts.append(b"END:VCALENDAR\r\n")
     return b"".join(parts)
 
 
-def _event_lines(event: FeedEvent) -> list[str]:
+def _event_lines(
+    event: FeedEvent, *, people: tuple[str, str] | None = None, alarm_minutes: int | None = None
+) -> list[str]:
     changed = _utc(event.last_modified)
     start, end = _start_end(event)
     lines = [
@@ -222,8 +262,26 @@ def _event_lines(event: FeedEvent) -> list[str]:
         lines.append(f"DESCRIPTION:{_text(event.description)}")
     if event.categories:
         lines.append("CATEGORIES:" + ",".join(_text(c) for c in event.categories))
+    if people is not None:
+        organizer, attendee = (_mailto(address) for address in people)
+        lines.append(f"ORGANIZER;CN=Bilans Kariery WUP Kraków:{organizer}")
+        lines.append(f"ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:{attendee}")
+    if alarm_minutes is not None and event.status != "CANCELLED":
+        lines += [
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            f"DESCRIPTION:{_text(event.summary)}",
+            f"TRIGGER:-PT{alarm_minutes}M",
+            "END:VALARM",
+        ]
     lines.append("END:VEVENT")
     return lines
+
+
+def _mailto(address: str) -> str:
+    if _UNSAFE_VALUE.search(address) or any(c in address for c in ' ;:,"<>'):
+        raise ValueError(f"not a bare email address: {address!r}")
+    return f"mailto:{address}"
 
 
 def _utc(moment: datetime) -> str:

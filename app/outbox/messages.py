@@ -10,6 +10,15 @@ mark at least 250 ms away, with that mark in its job id, so the mail of one mome
 run, a mail committed before the mark is always read by that mark's run, and no mail waits for
 the one-minute sweep. Without a job queue (the command line, tests' side sessions) nothing is
 kicked (nor in the arq worker, whose jobs queue only reminders): the sweep sends it.
+
+A mail has a text part (``body``, always) and may have an HTML part (``html``, optional: callers
+that pass none send text only, as before) and a calendar file (``ics``; its ``METHOD`` line
+sets the attachment's ``method`` parameter, so REQUEST and CANCEL files are applied by mail
+clients). Render both parts from one context with :func:`app.outbox.render.render_mail`
+(``templates/mail/<name>.txt`` and ``.html``), so they say the same::
+
+    parts = render_mail("notice", **context)
+    enqueue(db, key=..., kind=..., to=..., subject=..., body=parts.text, html=parts.html, now=now)
 """
 
 from __future__ import annotations
@@ -54,12 +63,13 @@ def enqueue(
     ics: str | None = None,
     booking_id: int | None = None,
     send_at: datetime | None = None,
+    html: str | None = None,
 ) -> None:
     """Queue one mail in ``db``'s transaction; ``key`` (unique) makes a second queueing of the
     same news fail with an IntegrityError instead of sending it twice."""
     values: dict[str, Any] = {
         "dedupe_key": key[:120], "kind": kind, "booking_id": booking_id, "recipient": to,
-        "subject": subject, "body": body, "ics": ics, "status": OutboxStatus.pending,
+        "subject": subject, "body": body, "ics": ics, "html": html, "status": OutboxStatus.pending,
         "attempts": 0, "next_try_at": send_at or now, "claimed_at": None, "sent_at": None,
         "last_error": "", "created_at": now, "updated_at": now,
     }  # fmt: skip

@@ -118,6 +118,7 @@ async def send_outbox(
     ahead: timedelta = timedelta(0),
     limit: int = BATCH,
     sweep: bool = True,
+    reply_to: str = "",
 ) -> SendReport:
     """Send the due outbox rows once each (see the module docstring for the guarantee), in
     batches of ``limit`` until none is due: after a burst of bookings the last kick must not
@@ -128,13 +129,14 @@ async def send_outbox(
     with mail queued while it runs.
 
     ``sweep=False`` (the kick after a booking) skips the lease check for stuck rows, a write
-    transaction the periodic sweep does anyway.
+    transaction the periodic sweep does anyway. ``reply_to``: the office's contact address,
+    the ``Reply-To`` of every mail.
     """
     total = SendReport()
     for batch in range(MAX_BATCHES):
         report, read = await _send_batch(
             sessionmaker, transport, sender=sender, now=now or datetime.now(UTC) + ahead,
-            limit=limit, sweep=sweep and batch == 0,
+            limit=limit, sweep=sweep and batch == 0, reply_to=reply_to,
         )  # fmt: skip
         total.add(report)
         if read < limit:
@@ -151,6 +153,7 @@ async def _send_batch(
     now: datetime,
     limit: int,
     sweep: bool,
+    reply_to: str = "",
 ) -> tuple[SendReport, int]:
     """One batch: (what happened, how many due rows were read)."""
     report = SendReport()
@@ -165,6 +168,7 @@ async def _send_batch(
                 OutboxMessage.subject,
                 OutboxMessage.body,
                 OutboxMessage.ics,
+                OutboxMessage.html,
                 OutboxMessage.attempts,
             )
             .where(OutboxMessage.status == OutboxStatus.pending, OutboxMessage.next_try_at <= now)
@@ -187,22 +191,29 @@ async def _send_batch(
                 report.retried += 1
             return report, len(rows)
         if getattr(transport, "idempotent", False):
-            await _send_idempotent(db, transport, rows, sender=sender, report=report)
+            mails = [_mail(row, sender, reply_to) for row in rows]
+            await _send_idempotent(db, transport, rows, mails, report=report)
             return report, len(rows)
         try:
             for row in rows:
-                await _send_one(db, transport, row, sender=sender, now=now, report=report)
+                mail = _mail(row, sender, reply_to)
+                await _send_one(db, transport, row, mail, now=now, report=report)
         finally:
             await transport.close()
     return report, len(rows)
 
 
+def _mail(row: Any, sender: str, reply_to: str) -> Mail:
+    return Mail(
+        row.dedupe_key, sender, row.recipient, row.subject, row.body, row.ics, row.html, reply_to
+    )
+
+
 async def _send_one(
-    db: AsyncSession, transport: Transport, row: Any, *, sender: str, now: datetime,
+    db: AsyncSession, transport: Transport, row: Any, mail: Mail, *, now: datetime,
     report: SendReport,
 ) -> None:  # fmt: skip
     """One row through the states of the module docstring: envelope, claim, DATA, mark."""
-    mail = Mail(row.dedupe_key, sender, row.recipient, row.subject, row.body, row.ics)
     attempts = row.attempts + 1
     try:
         await transport.prepare(mail)
@@ -235,6 +246,7 @@ async def _send_one(
             sent_at=datetime.now(UTC),
             body="",  # the body may hold a manage link: keep no copy once sent
             ics=None,
+            html=None,
             last_error="",
         )
         .execution_options(synchronize_session=False)
@@ -257,7 +269,7 @@ async def _refused(
 
 
 async def _send_idempotent(
-    db: AsyncSession, transport: Transport, rows: Sequence[Any], *, sender: str,
+    db: AsyncSession, transport: Transport, rows: Sequence[Any], mails: list[Mail], *,
     report: SendReport,
 ) -> None:  # fmt: skip
     """A transport that delivers each dedupe key at most once by itself (the file sink): deliver
@@ -267,7 +279,6 @@ async def _send_idempotent(
     delivered: list[int] = []
     try:
         await transport.open()
-        mails = [Mail(r.dedupe_key, sender, r.recipient, r.subject, r.body, r.ics) for r in rows]
         if isinstance(transport, FileSink):
             await transport.deliver_many(mails)
             delivered = [row.id for row in rows]
@@ -281,7 +292,7 @@ async def _send_idempotent(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(delivered), OutboxMessage.status == OutboxStatus.pending)
                 .values(status=OutboxStatus.sent, sent_at=datetime.now(UTC), body="", ics=None,
-                        last_error="", attempts=OutboxMessage.attempts + 1)
+                        html=None, last_error="", attempts=OutboxMessage.attempts + 1)
             )  # fmt: skip
             marked = await run_transaction(db, lambda conn: rowcount(conn.execute(mark)))
             report.sent += marked  # a concurrent sender may have marked some
@@ -293,7 +304,7 @@ async def _send_idempotent(
 
 async def _send(ctx: dict[str, Any], *, sweep: bool = True) -> SendReport:
     settings = ctx["settings"]
-    how = (settings.smtp_url, settings.var_dir, settings.mail_from, sweep)
+    how = (settings.smtp_url, settings.var_dir, settings.mail_from, sweep, settings.contact_email)
     report: SendReport | None = None
     if isinstance(ctx.get("jobs"), InProcessRunner):
         # The web process (embedded mode): the whole run goes to the helper process, so reading,
@@ -317,8 +328,9 @@ _ENGINES: dict[str, AsyncEngine] = {}
 
 
 def run_outbox(
-    db_url: str, smtp_url: str | None, var_dir: Path, sender: str, sweep: bool, sent: datetime
-) -> SendReport:
+    db_url: str, smtp_url: str | None, var_dir: Path, sender: str, sweep: bool, reply_to: str,
+    sent: datetime,
+) -> SendReport:  # fmt: skip
     """One outbox run, synchronously (called in the helper process). ``sent`` is the web
     process's clock when it asked: a run waits in the helper's queue, so that clock is behind
     this one, unless a test moved the web process's clock ahead (the helper keeps the real
@@ -330,7 +342,7 @@ def run_outbox(
     if engine is None:
         engine = _ENGINES[db_url] = make_engine(db_url)
     ahead = max(timedelta(0), sent - datetime.now(UTC))
-    run = _run_outbox(make_sessionmaker(engine), smtp_url, var_dir, sender, sweep, ahead)
+    run = _run_outbox(make_sessionmaker(engine), smtp_url, var_dir, sender, sweep, reply_to, ahead)
     return _LOOP.run_until_complete(run)
 
 
@@ -340,11 +352,13 @@ async def _run_outbox(
     var_dir: Path,
     sender: str,
     sweep: bool,
+    reply_to: str,
     ahead: timedelta,
 ) -> SendReport:
     return await send_outbox(
-        sessionmaker, transport_for(smtp_url, var_dir), sender=sender, sweep=sweep, ahead=ahead
-    )
+        sessionmaker, transport_for(smtp_url, var_dir), sender=sender, sweep=sweep, ahead=ahead,
+        reply_to=reply_to,
+    )  # fmt: skip
 
 
 async def send_mail(ctx: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ from app.db import run_transaction
 from app.errors import Conflict, Invalid
 from app.i18n import gettext as _
 from app.outbox.messages import enqueue
+from app.outbox.render import render_mail
 from app.records import writes
 from app.records.enums import CaseVariant
 from app.security import token_hash
@@ -52,7 +53,7 @@ from scheduling.booking.seats import (
     slot_from_row,
     take_seat,
 )
-from scheduling.booking.texts import booking_ics, confirmation_text, when
+from scheduling.booking.texts import booking_ics, confirmation_context
 from scheduling.models import Slot
 
 _BOOKINGS: Table = Booking.__table__  # type: ignore[assignment]
@@ -154,6 +155,7 @@ class _Plan:
     source: BookingSource
     base_url: str
     contact_phone: str
+    contact_email: str = ""  # the .ics organizer (the office)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,17 +246,26 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
             idempotency_key=plan.stored_key, under25_window_id=plan.window_id,
         )
     )  # fmt: skip
+    _tell_booked(conn, plan, booking.id, slot, case_code)
+    return _Done("booked", booking=booking, slot=slot, case_code=case_code)
+
+
+def _tell_booked(conn: Connection, plan: _Plan, booking_id: int, slot: Slot, code: str) -> None:
+    """The confirmation: text and HTML parts, and a REQUEST .ics (SEQUENCE 0: a new event)."""
+    email = plan.participant["email"]
+    context = confirmation_context(
+        slot, code, f"{plan.base_url}/manage/{plan.token}", contact_phone=plan.contact_phone
+    )
+    parts = render_mail("confirmation", **context)
     enqueue(
-        conn, key=f"confirm:{booking.id}", kind="confirmation", booking_id=booking.id,
-        to=plan.participant["email"], subject=f"Potwierdzenie: rozmowa doradcza {when(slot)}",
-        body=confirmation_text(
-            slot, case_code, f"{plan.base_url}/manage/{plan.token}",
-            contact_phone=plan.contact_phone,
+        conn, key=f"confirm:{booking_id}", kind="confirmation", booking_id=booking_id,
+        to=email, subject=context["subject"], body=parts.text, html=parts.html,
+        ics=booking_ics(
+            booking_id, slot, code, base_url=plan.base_url, now=plan.now, method="REQUEST",
+            organizer=plan.contact_email or "bilans@wup-krakow.example", attendee=email,
         ),
-        ics=booking_ics(booking.id, slot, case_code, base_url=plan.base_url, now=plan.now),
         now=plan.now,
     )  # fmt: skip
-    return _Done("booked", booking=booking, slot=slot, case_code=case_code)
 
 
 def _case_of(
@@ -304,6 +315,7 @@ async def _book_once(
         token=manage_token(stored_key, secret),
         window_id=verdict.window.id if verdict.window is not None else None,
         source=source, base_url=settings.base_url, contact_phone=settings.contact_phone,
+        contact_email=settings.contact_email,
     )  # fmt: skip
     try:
         done = await run_transaction(db, lambda conn: _book_tx(conn, plan))

@@ -21,6 +21,7 @@ from app.db import get_or_404, rowcount, run_transaction
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import gettext as _
 from app.outbox.messages import cancel_pending, enqueue
+from app.outbox.render import render_mail
 from app.records import writes
 from app.records.enums import CaseStatus, CaseVariant
 from app.records.models import Case, Participant, User
@@ -40,7 +41,9 @@ from scheduling.booking.seats import (
     slot_row,
     take_seat,
 )
-from scheduling.booking.texts import booking_ics, cancellation_text, confirmation_text, when
+from scheduling.booking.texts import booking_ics, cancellation_context, confirmation_context
+from scheduling.feeds.identities import booking_fingerprint, record_change
+from scheduling.feeds.models import FeedItemKind
 from scheduling.lifecycle import Action
 from scheduling.models import Slot
 from scheduling.plan import MeetingPart
@@ -119,35 +122,58 @@ async def cancel_booking(
 ) -> Booking:
     """Cancel a booking and free its seat at once (and its under-25 place); a cancelled
     recruitment interview cancels the case it opened."""
-    await run_transaction(db, lambda conn: _cancel_tx(conn, token, now, settings.contact_phone))
+    mail = _MailSettings.of(settings)
+    await run_transaction(db, lambda conn: _cancel_tx(conn, token, now, mail))
     return await booking_by_token(db, token)
 
 
-def _cancel_tx(conn: Connection, token: str, now: datetime, contact_phone: str) -> None:
+@dataclass(frozen=True, slots=True)
+class _MailSettings:
+    """What a booking's mail needs of the settings (links, contact, the .ics organizer)."""
+
+    base_url: str
+    contact_phone: str
+    contact_email: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> _MailSettings:
+        return cls(settings.base_url, settings.contact_phone, settings.contact_email)
+
+
+def _cancel_tx(conn: Connection, token: str, now: datetime, mail: _MailSettings) -> None:
     booking = _booking_row(conn, token)
     current = slot_row(conn, booking.slot_id)
     _may_change(booking.status, current.starts_at, now)
-    _cancel(conn, booking, current, now, contact_phone)
+    _cancel(conn, booking, current, now, mail, by_participant=True)
 
 
 def cancel_meetings_of_case(
-    conn: Connection, case_id: int, *, now: datetime, contact_phone: str
+    conn: Connection,
+    case_id: int,
+    *,
+    now: datetime,
+    contact_phone: str,
+    settings: Settings | None = None,
 ) -> int:
     """Cancel a closing case's meetings still to come, each the way its manage link would (seat
-    and under-25 place back, reminder dropped, a mail to the participant); how many."""
+    and under-25 place back, reminder dropped, a mail to the participant saying the office
+    cancelled it); how many. Without ``settings``, the configured ones give the mail's links."""
+    mail = _MailSettings.of(settings or Settings())
+    mail = _MailSettings(mail.base_url, contact_phone, mail.contact_email)
     rows = conn.execute(_CASE_BOOKINGS, {"case_id": case_id, "status": BookingStatus.booked})
     cancelled = 0
     for booking in rows.all():
         current = slot_row(conn, booking.slot_id)
         if current.starts_at > now:
-            _cancel(conn, booking, current, now, contact_phone)
+            _cancel(conn, booking, current, now, mail, by_participant=False)
             cancelled += 1
     return cancelled
 
 
 def _cancel(
-    conn: Connection, booking: Any, current: Any, now: datetime, contact_phone: str
-) -> None:
+    conn: Connection, booking: Any, current: Any, now: datetime, mail: _MailSettings, *,
+    by_participant: bool,
+) -> None:  # fmt: skip
     """The one way a booking is cancelled (by its manage link, or with its closing case)."""
     cancelled = conn.execute(
         update(_BOOKINGS)
@@ -163,10 +189,31 @@ def _cancel(
         writes.cancel_case(conn, booking.case_id, on=local_today(now), now=now)
     cancel_pending(conn, booking_id=booking.id, kind="reminder")
     slot = slot_from_row(current, taken=max(current.taken - 1, 0))
+    _uid, sequence, changed = record_change(
+        conn, FeedItemKind.booking, booking.id, _fingerprint(current, cancelled=True), now
+    )
+    context = cancellation_context(
+        slot, by_participant=by_participant, book_url=f"{mail.base_url}/book",
+        contact_phone=mail.contact_phone,
+    )  # fmt: skip
+    parts = render_mail("cancellation", **context)
     enqueue(
         conn, key=f"cancel:{booking.id}", kind="cancellation", booking_id=booking.id,
-        to=booking.email, subject=f"Odwołano spotkanie doradcze {when(slot)}",
-        body=cancellation_text(slot, contact_phone=contact_phone), now=now,
+        to=booking.email, subject=context["subject"], body=parts.text, html=parts.html,
+        ics=booking_ics(
+            booking.id, slot, booking.code or "", base_url=mail.base_url, now=changed,
+            sequence=sequence, method="CANCEL", organizer=mail.contact_email,
+            attendee=booking.email,
+        ),
+        now=now,
+    )  # fmt: skip
+
+
+def _fingerprint(row: Any, *, cancelled: bool) -> str:
+    """A booking's calendar fingerprint in a slot's row (:data:`seats.SLOT_ROW`)."""
+    return booking_fingerprint(
+        row.starts_at, row.ends_at, row.place_id, row.office_id,
+        cancelled or row.status == "cancelled",
     )  # fmt: skip
 
 
@@ -236,7 +283,7 @@ def _move_tx(
     if booking.case_id is not None and booking.case_counsellor_id != new.counsellor_id:
         writes.reassign_case(conn, booking.case_id, new.counsellor_id, now=now)
     cancel_pending(conn, booking_id=booking.id, kind="reminder")
-    _tell_moved(conn, booking, slot_from_row(new, taken=new.taken + 1), token, now, settings)
+    _tell_moved(conn, booking, new, token, now, settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,18 +308,27 @@ def _must_stay_with_counsellor(conn: Connection, booking: Any) -> bool:
 
 
 def _tell_moved(
-    conn: Connection, booking: Any, slot: Slot, token: str, now: datetime, settings: Settings
+    conn: Connection, booking: Any, new: Any, token: str, now: datetime, settings: Settings
 ) -> None:
+    """The move's mail, with a REQUEST .ics of the same UID and a higher SEQUENCE."""
     code = booking.code or ""
+    slot = slot_from_row(new, taken=new.taken + 1)
+    _uid, sequence, changed = record_change(
+        conn, FeedItemKind.booking, booking.id, _fingerprint(new, cancelled=False), now
+    )
+    context = confirmation_context(
+        slot, code, f"{settings.base_url}/manage/{token}", contact_phone=settings.contact_phone,
+        moved=True,
+    )  # fmt: skip
+    parts = render_mail("confirmation", **context)
     enqueue(
         conn, key=f"reschedule:{booking.id}:{slot.id}", kind="reschedule",
-        booking_id=booking.id, to=booking.email,
-        subject=f"Nowy termin rozmowy doradczej: {when(slot)}",
-        body=confirmation_text(
-            slot, code, f"{settings.base_url}/manage/{token}",
-            contact_phone=settings.contact_phone, moved=True,
+        booking_id=booking.id, to=booking.email, subject=context["subject"],
+        body=parts.text, html=parts.html,
+        ics=booking_ics(
+            booking.id, slot, code, base_url=settings.base_url, now=changed, sequence=sequence,
+            method="REQUEST", organizer=settings.contact_email, attendee=booking.email,
         ),
-        ics=booking_ics(booking.id, slot, code, base_url=settings.base_url, now=now),
         now=now,
     )  # fmt: skip
 

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.outbox.messages import enqueue
 from app.outbox.models import OutboxMessage
+from app.outbox.render import render_mail
 from app.settings import Settings
 from scheduling.booking.models import Booking, BookingStatus
-from scheduling.booking.texts import reminder_text, when
+from scheduling.booking.texts import reminder_context
 from scheduling.models import Slot
 
 REMINDER_BEFORE = timedelta(hours=24)
@@ -56,6 +57,11 @@ async def queue_reminders(db: AsyncSession, *, now: datetime, settings: Settings
         if booking.created_at > booking.slot.starts_at - REMINDER_BEFORE:
             continue
         code = booking.case.code if booking.case is not None else ""
+        context = reminder_context(
+            booking.slot, code, book_url=f"{settings.base_url}/book",
+            contact_phone=settings.contact_phone,
+        )  # fmt: skip
+        parts = render_mail("reminder", **context)
         try:
             async with db.begin_nested():
                 enqueue(
@@ -64,8 +70,9 @@ async def queue_reminders(db: AsyncSession, *, now: datetime, settings: Settings
                     kind="reminder",
                     booking_id=booking.id,
                     to=booking.participant.email,
-                    subject=f"Przypomnienie: rozmowa doradcza {when(booking.slot)}",
-                    body=reminder_text(booking.slot, code, contact_phone=settings.contact_phone),
+                    subject=context["subject"],
+                    body=parts.text,
+                    html=parts.html,
                     now=now,
                 )
             queued += 1

@@ -35,7 +35,7 @@ class FeedCache:
 
     def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[str, int], Rendered] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, int, int | None], Rendered] = OrderedDict()
         self._size = 0
 
     def get(self, feed: ResolvedFeed) -> Rendered | None:
@@ -88,4 +88,5 @@ async def build_feed(db: AsyncSession, feed: ResolvedFeed, *, base_url: str) -> 
         events=events,
         now=feed.hour,
         cancelled_keep_days=CANCELLED_KEEP_DAYS,
+        alarm_minutes=feed.alarm_minutes,
     )

@@ -31,7 +31,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.calendar import WARSAW
 from app.records.models import Case, DutyPlace, Office, User
 from scheduling.booking.models import Booking, BookingStatus
-from scheduling.feeds.identities import ITEM_COLUMNS, Seen, fingerprint, identities, item_of
+from scheduling.feeds.identities import (
+    ITEM_COLUMNS,
+    Seen,
+    booking_fingerprint,
+    fingerprint,
+    identities,
+    item_of,
+)
 from scheduling.feeds.models import FeedItem, FeedItemKind
 from scheduling.ics import DEFAULT_HORIZON, EventStatus, FeedEvent
 from scheduling.models import Duty, DutyKind, DutyStatus, Slot
@@ -343,7 +350,7 @@ async def _booking_events(
             row[:9]
         )
         cancelled = b_status is BookingStatus.cancelled or d_status is DutyStatus.cancelled
-        key = fingerprint(start.isoformat(), end.isoformat(), place_id, office_id, cancelled)
+        key = booking_fingerprint(start, end, place_id, office_id, cancelled)
         seen.append(Seen.stored(booking_id, key, max(b_changed, d_changed), row[11:16]))
         shown.append((row, cancelled))
     stored = await identities(db, FeedItemKind.booking, seen)

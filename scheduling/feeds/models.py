@@ -34,6 +34,8 @@ class FeedToken(IdMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column()
+    # A reminder (VALARM) this many minutes before each event of the feed; None: no reminder.
+    alarm_minutes: Mapped[int | None] = mapped_column(Integer)
 
 
 class FeedItemKind(enum.StrEnum):

@@ -3,8 +3,10 @@
 - ``GET|HEAD /ical/u/{token}.ics``: a user's personal feed (secret address);
 - ``GET|HEAD /ical/team/{token}.ics``: the team feed, for coordinators (secret address);
 - ``GET|HEAD /ical/places/{id}.ics``: the public feed of a duty place, no counsellor names;
-- ``GET /calendar``: the addresses, a copy button and how to subscribe in Google, Outlook, Apple
-  and Thunderbird; ``POST /calendar/regenerate`` makes a new address and stops the old one.
+- ``GET /calendar``: the addresses, a copy button, a one-click ``webcal://`` subscribe link and
+  how to subscribe in Google, Outlook, Apple and Thunderbird; ``POST /calendar/regenerate`` makes
+  a new address and stops the old one; ``POST /calendar/alarm`` chooses the feed's reminder
+  (VALARM: none, 15 min, 1 h or 1 day before each event).
 
 A participant's single-event file is served by the booking pages
 (``/manage/{token}/calendar.ics``, :mod:`scheduling.booking.public_routes`).
@@ -39,7 +41,13 @@ from app.pages import me, render_page
 from app.settings import Settings
 from scheduling.feeds.cache import FeedCache, current_body
 from scheduling.feeds.models import FeedScope
-from scheduling.feeds.tokens import issue_feed_token, regenerate_feed_token
+from scheduling.feeds.tokens import (
+    ALARM_CHOICES,
+    feed_alarm,
+    issue_feed_token,
+    regenerate_feed_token,
+    set_feed_alarm,
+)
 from scheduling.feeds.versions import ResolvedFeed, resolve_place_feed, resolve_token_feed
 
 # --- abuse limits -----------------------------------------------------------------------
@@ -186,12 +194,21 @@ class CalendarPage(Controller):
             team = await issue_feed_token(
                 db_session, user.id, FeedScope.team, secret=secret, now=now
             )
+        alarms = {
+            FeedScope.personal.value: await feed_alarm(db_session, user.id, FeedScope.personal),
+            FeedScope.team.value: await feed_alarm(db_session, user.id, FeedScope.team),
+        }
+        await db_session.commit()
         return render_page(
             request,
             "feeds/calendar.html",
             personal_url=f"{settings.base_url}/ical/u/{personal}.ics",
+            webcal=webcal,
             team_url=f"{settings.base_url}/ical/team/{team}.ics" if team else None,
             renewed=request.query_params.get("nowy"),
+            alarm_saved=request.query_params.get("przypomnienie"),
+            alarms=alarms,
+            alarm_choices=ALARM_CHOICES,
             headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
         )
 
@@ -208,6 +225,29 @@ class CalendarPage(Controller):
             db_session, user.id, scope, secret=settings.secret(), now=datetime.now(UTC)
         )
         return Redirect(f"/calendar?nowy={scope.value}", status_code=303)
+
+    @post("/alarm")
+    async def alarm(self, request: Request[Any, Any, State], db_session: DbSession) -> Redirect:
+        """Choose the reminder of one of the user's feeds; an unknown choice means none."""
+        user = me(request)
+        raw = await form_data(request)
+        scope = FeedScope.team if raw.get("scope") == FeedScope.team.value else FeedScope.personal
+        if scope is FeedScope.team and not user.is_coordinator:
+            scope = FeedScope.personal
+        minutes = alarm_choice(raw.get("alarm"))
+        await set_feed_alarm(db_session, user.id, scope, minutes)
+        return Redirect(f"/calendar?przypomnienie={scope.value}#h-{scope.value}", status_code=303)
+
+
+def alarm_choice(raw: object) -> int | None:
+    """The form's reminder value as one of :data:`ALARM_CHOICES` (anything else: none)."""
+    value = int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 6 else None
+    return value if value in ALARM_CHOICES else None
+
+
+def webcal(url: str) -> str:
+    """The feed's one-click subscribe link: calendar apps open ``webcal://`` addresses."""
+    return "webcal://" + url.split("://", 1)[-1]
 
 
 HANDLERS: list[Any] = [FeedController, CalendarPage]

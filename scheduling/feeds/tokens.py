@@ -20,7 +20,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.security import token_hash
 from scheduling.feeds.models import FeedScope, FeedToken
 
-__all__ = ["feed_token", "issue_feed_token", "regenerate_feed_token", "revoke_feed_tokens"]
+__all__ = [
+    "ALARM_CHOICES",
+    "feed_alarm",
+    "feed_token",
+    "issue_feed_token",
+    "regenerate_feed_token",
+    "revoke_feed_tokens",
+    "set_feed_alarm",
+]
+
+# The reminders a counsellor may choose for a feed: minutes before each event (None: none).
+ALARM_CHOICES: dict[int | None, str] = {
+    None: "bez przypomnienia",
+    15: "15 minut przed",
+    60: "1 godzinę przed",
+    1440: "1 dzień przed",
+}
 
 
 def feed_token(secret: str, row: FeedToken) -> str:
@@ -39,6 +55,31 @@ async def issue_feed_token(
         db.add(row)
         await db.commit()
     return feed_token(secret, row)
+
+
+async def feed_alarm(db: AsyncSession, user_id: int, scope: FeedScope) -> int | None:
+    """The reminder chosen for the user's ``scope`` feed (minutes before; None: none)."""
+    row = await _active_token(db, user_id, scope)
+    return row.alarm_minutes if row is not None else None
+
+
+async def set_feed_alarm(
+    db: AsyncSession, user_id: int, scope: FeedScope, minutes: int | None
+) -> None:
+    """Choose the reminder of the user's current ``scope`` address (one of
+    :data:`ALARM_CHOICES`); the next refresh of the feed carries it in every event to come."""
+    if minutes not in ALARM_CHOICES:
+        raise ValueError(f"not a reminder choice: {minutes!r}")
+    await db.execute(
+        update(FeedToken)
+        .where(
+            FeedToken.user_id == user_id,
+            FeedToken.scope == scope,
+            FeedToken.revoked_at.is_(None),
+        )
+        .values(alarm_minutes=minutes)
+    )
+    await db.commit()
 
 
 async def revoke_feed_tokens(

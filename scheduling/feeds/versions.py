@@ -52,10 +52,12 @@ class ResolvedFeed:
     hour: datetime  # the hour the feed is rendered for (UTC)
     version: tuple[Any, ...]
     name: str
+    alarm_minutes: int | None = None  # the feed's reminder (VALARM), chosen per address
 
     @property
-    def key(self) -> tuple[str, int]:
-        return (self.kind, self.subject_id)
+    def key(self) -> tuple[str, int, int | None]:
+        """The cache's key: coordinators share the team feed, each with their own reminder."""
+        return (self.kind, self.subject_id, self.alarm_minutes)
 
 
 def render_hour(now: datetime) -> datetime:
@@ -76,7 +78,14 @@ def _token_statement(scope: FeedScope) -> Any:
     else:
         parts = [duty_version(), session_version(None)]
     stmt = (
-        select(_TOKEN.user_id, _USER.first_name, _USER.last_name, *parts, *where_version())
+        select(
+            _TOKEN.user_id,
+            _USER.first_name,
+            _USER.last_name,
+            _TOKEN.alarm_minutes,
+            *parts,
+            *where_version(),
+        )
         .select_from(_TOKEN.id.table.join(_USER.id.table, _USER.id == _TOKEN.user_id))
         .where(
             _TOKEN.token_hash == bindparam("token_hash", type_=String()),
@@ -111,21 +120,23 @@ async def resolve_token_feed(
     await db.commit()  # end the read: SQLite holds its writer lock for the transaction
     if row is None:
         return None
-    user_id, first, last, *version = row
+    user_id, first, last, alarm, *version = row
     if scope is FeedScope.personal:
         return ResolvedFeed(
             kind="personal",
             subject_id=user_id,
             hour=hour,
-            version=(hour, *version),
+            version=(hour, alarm, *version),
             name=f"Bilans Kariery – {first} {last}",
+            alarm_minutes=alarm,
         )
     return ResolvedFeed(
         kind="team",
         subject_id=0,
         hour=hour,
-        version=(hour, *version),
+        version=(hour, alarm, *version),
         name="Bilans Kariery – zespół",
+        alarm_minutes=alarm,
     )
 
 

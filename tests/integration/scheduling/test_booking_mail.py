@@ -123,7 +123,18 @@ async def test_the_confirmation_arrives_with_a_manage_link_and_a_calendar_file(
     calendar = ics.get_payload(decode=True).decode()
     assert f"SUMMARY:Rozmowa doradcza {booked['case_code']}" in calendar
     assert "Zawadzka" not in calendar
-    assert "@example.org" not in calendar
+    # The file is an invitation (METHOD:REQUEST) to the recipient alone: the address the mail
+    # goes to is its ATTENDEE (mail clients apply it only then), and nothing else about them.
+    lines = calendar.replace("\r\n ", "").splitlines()
+    assert "METHOD:REQUEST" in lines
+    assert [line for line in lines if "@example.org" in line] == [
+        f"ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:{message['To']}"
+    ]
+    assert ics.get_param("method") == "REQUEST"
+    html = message.get_body(("html",)).get_content()  # type: ignore[attr-defined]
+    assert f"/manage/{booked['token']}" in html
+    assert message["Reply-To"] == settings.contact_email
+    assert not str(message["Date"]).endswith("-0000")
 
 
 async def test_a_sent_mail_keeps_no_copy_of_the_manage_link(
