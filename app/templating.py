@@ -3,7 +3,6 @@ page sees (the areas' ``labels``). Pages are rendered by :func:`app.pages.render
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from litestar.template.config import TemplateConfig
 
 from app import i18n
 from app.calendar import WEEKDAYS
+from app.navigation import current_group, current_href, current_link, menu_for
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC_VERSION = "1"
@@ -21,12 +21,6 @@ STATIC_VERSION = "1"
 def options(rows: Any, key: str, label: str) -> list[tuple[Any, Any]]:
     """``[(row.key, row.label), ...]`` for a select's options."""
     return [(getattr(r, key), getattr(r, label)) for r in rows]
-
-
-def current_link(hrefs: Iterable[str], path: str) -> str | None:
-    """The menu link for ``path``: the longest link that is the page or a section above it."""
-    matching = [h for h in hrefs if path == h or path.startswith(h.rstrip("/") + "/")]
-    return max(matching, key=len, default=None)
 
 
 def make_environment(**shared: Any) -> Environment:
@@ -53,6 +47,9 @@ def make_environment(**shared: Any) -> Environment:
         weekdays=WEEKDAYS,
         static_version=STATIC_VERSION,
         current_link=current_link,
+        menu_for=menu_for,
+        current_group=current_group,
+        current_href=current_href,
         **shared,
     )
     return env

@@ -25,20 +25,27 @@ from app.records.demo_data import DEMO_PASSWORD
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+ALL_RULES = None  # ``tags=ALL_RULES``: every rule axe runs by default, best practice included
+ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
 AXE_SCRIPT = (files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
 
 
 def run_axe(
-    page: Page, *, tags: Sequence[str] = WCAG_TAGS, rows: int | None = None
+    page: Page, *, tags: Sequence[str] | None = WCAG_TAGS, rows: int | None = None
 ) -> list[dict[str, Any]]:
     """All axe-core violations of the page as it is now (axe is injected once per document).
+
+    ``tags``: the rules to run by tag (WCAG 2.1 A/AA by default); ``ALL_RULES`` (None) runs
+    every rule axe runs by default: WCAG and best practice (not the experimental ones).
 
     ``rows=N`` checks only the first N rows of each table body: on long lists the later rows come
     from the same template loop, and the colour-contrast rule on hundreds of cells takes seconds.
     """
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE_SCRIPT)
-    options = {"runOnly": {"type": "tag", "values": list(tags)}, "resultTypes": ["violations"]}
+    options: dict[str, Any] = {"resultTypes": ["violations"]}
+    if tags is not None:
+        options["runOnly"] = {"type": "tag", "values": list(tags)}
     context: dict[str, Any] | None = None
     if rows is not None:
         context = {"include": [["html"]], "exclude": [[f"tbody > tr:nth-child(n+{rows + 1})"]]}
@@ -67,7 +74,7 @@ def axe_check(
     page: Page,
     *,
     impacts: Sequence[str] = ("serious", "critical"),
-    tags: Sequence[str] = WCAG_TAGS,
+    tags: Sequence[str] | None = WCAG_TAGS,
     rows: int | None = None,
 ) -> list[dict[str, Any]]:
     """Fail the test if the page has WCAG 2.1 A/AA violations of the given impacts.
