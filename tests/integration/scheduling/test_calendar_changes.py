@@ -12,7 +12,6 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import icalendar
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -170,7 +169,8 @@ async def test_the_office_cancelling_says_so_in_the_mail_with_a_link_to_book_aga
     slot = duty.slots[0].id
     await post_form(client, f"/book/slots/{slot}", form(slot), follow_redirects=False)
     booking = (await db.scalars(select(Booking).order_by(Booking.id.desc()))).first()
-    assert booking is not None and booking.case_id is not None
+    assert booking is not None
+    assert booking.case_id is not None
     booking_id, case_id = booking.id, booking.case_id
     await db.commit()
 
@@ -188,4 +188,5 @@ async def test_the_office_cancelling_says_so_in_the_mail_with_a_link_to_book_aga
     assert "odwołana przez Biuro Bilansu Kariery" in text
     assert "na Twoją prośbę" not in text
     assert f'href="{settings.base_url}/book"' in html
-    assert "12 000 00 00" in text and "12 000 00 00" in html
+    assert "12 000 00 00" in text
+    assert "12 000 00 00" in html
