@@ -1,7 +1,9 @@
 """Who may see what in supervision (issue 7): one place for the rules every feature applies.
 
 Counsellors see their own sessions, training and licences; the coordinator everything; the head
-of unit only indicators and counts (never a session, never notes). Confidential notes are visible
+of unit reads (GET only, :func:`staff_or_head_reading`) the supervision dashboard (dates, kinds,
+how many took part: no session page, no notes, no case codes), the licences and the coverage
+counts, and the indicators; every change stays the staff's. Confidential notes are visible
 to the session's attendees, its facilitator and the coordinator. Cases appear by their code,
 never by a participant's name. Files: shared materials go to all staff but the head, certificates
 and licence evidence to their owner and the coordinator.
@@ -12,11 +14,45 @@ call them before they read or write; the ``forbid_*`` ones raise :class:`Forbidd
 
 from __future__ import annotations
 
-from app.auth import CurrentUser
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
+
+from app.auth import CurrentUser, current_user
 from app.errors import Forbidden
 from app.i18n import gettext as _
 from app.records.models import FilePurpose, UploadedFile
 from supervision.models import SupervisionSession
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def staff_or_head_reading(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """A guard: counsellors and the coordinator; the head of unit only to read (GET, HEAD)."""
+    user = current_user(connection)
+    if user is None:
+        raise NotAuthorizedException()
+    if user.is_head and connection.scope.get("method", "GET") in READ_METHODS:
+        return
+    if not (user.is_coordinator or user.is_counsellor):
+        raise PermissionDeniedException()
+
+
+def coordinator_or_head_reading(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """A guard: the coordinator; the head of unit only to read (GET, HEAD)."""
+    user = current_user(connection)
+    if user is None:
+        raise NotAuthorizedException()
+    if user.is_head and connection.scope.get("method", "GET") in READ_METHODS:
+        return
+    if not user.is_coordinator:
+        raise PermissionDeniedException()
 
 
 def forbid_head(user: CurrentUser) -> None:

@@ -20,6 +20,7 @@ from app.forms import form_data, validate
 from app.pages import me, render_page, today
 from app.records import service as records
 from app.records.models import FilePurpose
+from supervision.access import coordinator_or_head_reading, staff_or_head_reading
 from supervision.files.routes import UPLOAD_BODY_LIMIT, read_upload
 from supervision.licences import service
 from supervision.models import ToolLicence
@@ -36,7 +37,8 @@ async def _licences_page(
     """Licences (the coordinator's: everybody's, with the reports; a counsellor's: own)."""
     user = me(request)
     day = today()
-    reports = await service.licence_reports(db, day) if user.is_coordinator else None
+    everyone = user.is_coordinator or user.is_head
+    reports = await service.licence_reports(db, day) if everyone else None
     return render_page(
         request,
         "supervision/licences.html",
@@ -55,7 +57,7 @@ class LicencePages(Controller):
     path = "/supervision"
     include_in_schema = False
 
-    @get("/licences", guards=[staff_only])
+    @get("/licences", guards=[staff_or_head_reading])
     async def licences(self, request: Request[Any, Any, State], db_session: DbSession) -> Template:
         return await _licences_page(request, db_session)
 
@@ -95,7 +97,7 @@ class LicencePages(Controller):
             )
         return Redirect("/supervision/licences?saved=tool", status_code=303)
 
-    @get("/coverage", guards=[coordinator_only])
+    @get("/coverage", guards=[coordinator_or_head_reading])
     async def coverage(self, request: Request[Any, Any, State], db_session: DbSession) -> Template:
         reports = await service.licence_reports(db_session, today())
         return render_page(request, "supervision/coverage.html", reports=reports)

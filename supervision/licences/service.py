@@ -199,8 +199,7 @@ async def add_licence(
 async def list_licences(
     db: AsyncSession, user: CurrentUser, *, counsellor_id: int | None = None
 ) -> Sequence[ToolLicence]:
-    forbid_head(user)
-    if not user.is_coordinator:
+    if not (user.is_coordinator or user.is_head):  # the head of unit reads them all
         counsellor_id = user.id
     stmt = select(ToolLicence).join(Tool).join(User, User.id == ToolLicence.counsellor_id)
     if counsellor_id is not None:
@@ -217,9 +216,17 @@ class LicenceReports:
     expiring: list[tuple[ToolLicence, int]]  # licence row, days left
     uncovered: list[licences.UncoveredUse]
     names: dict[int, str]
+    licensed: frozenset[tuple[str, int]] = frozenset()  # (tool code, counsellor id) valid today
 
     def cell(self, tool_code: str, counsellor_id: int) -> list[str]:
         return self.matrix.get((tool_code, counsellor_id), [])
+
+    def cell_state(self, tool_code: str, counsellor_id: int) -> str:
+        """ "used" (cases in the cell), "unused" (a valid licence, no case yet) or "none"
+        (no licence valid today): the coverage page says which in words."""
+        if self.cell(tool_code, counsellor_id):
+            return "used"
+        return "unused" if (tool_code, counsellor_id) in self.licensed else "none"
 
 
 async def licence_reports(
@@ -255,4 +262,9 @@ async def licence_reports(
         expiring=expiring,
         uncovered=uncovered,
         names=names,
+        licensed=frozenset(
+            (p.tool_code, p.counsellor_id)
+            for p in pure
+            if p.status_on(today) is licences.LicenceStatus.VALID
+        ),
     )

@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.area import PanelRequest
 from app.auth import coordinator_only, staff_only
 from app.calendar import WARSAW, local_datetime
-from app.deps import DbSession
+from app.deps import AppSettings, DbSession
 from app.errors import BilansError, Invalid
 from app.forms import form_data, validate
 from app.i18n import gettext as _
 from app.pages import int_or_none, me, render_page, today
 from app.records import service as records
-from supervision.access import may_write_notes
+from supervision.access import may_write_notes, staff_or_head_reading
 from supervision.enums import SessionKind
 from supervision.materials import service as materials
 from supervision.models import SupervisionSession
@@ -33,6 +33,9 @@ from supervision.sessions.cadence import DueStatus
 from supervision.sessions.freetime import Slot
 
 KIND_LABELS = {k.value: k.label.capitalize() for k in SessionKind}
+# Problem supervision is about cases (it needs one); an intervision may take one up; functional
+# and developmental supervision are about the work and skills, not a case: no list of cases.
+CASE_KINDS = frozenset({SessionKind.PROBLEM.value, SessionKind.INTERVISION.value})
 
 
 def _ints(value: Any) -> list[int]:
@@ -63,7 +66,8 @@ def _session_values(raw: Mapping[str, Any], *, search_from: str, search_to: str)
         "search_from": raw.get("search_from") or search_from,
         "search_to": raw.get("search_to") or search_to,
         "place": raw.get("place") or "",
-        "online": bool(raw.get("online")),
+        "online": bool(raw.get("online")) or bool(str(raw.get("meeting_url") or "").strip()),
+        "meeting_url": str(raw.get("meeting_url") or "").strip(),
         "agenda": raw.get("agenda") or "",
     }
 
@@ -137,7 +141,11 @@ async def _form_page(
         block="proposals",
         status_code=status_code,
         counsellors=await records.active_counsellors(db),
-        cases=await service.open_cases_of(db, ctx["values"]["attendee_ids"]),
+        cases=(
+            await service.open_cases_of(db, ctx["values"]["attendee_ids"])
+            if ctx["values"]["kind"] in CASE_KINDS
+            else []
+        ),
         materials=await materials.list_materials(db, me(request)),
         kinds=KIND_LABELS,
         **ctx,
@@ -167,6 +175,7 @@ async def _session_page(
     *,
     status_code: int = 200,
     errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
 ) -> Template:
     user = me(request)
     session = await service.get_session(db, session_id, user)
@@ -177,6 +186,13 @@ async def _session_page(
         s=session,
         may_write=may_write_notes(user, session),
         errors=errors or {},
+        values=values
+        or {
+            "place": session.place,
+            "online": session.online,
+            "meeting_url": session.meeting_url,
+            "agenda": session.agenda,
+        },
         now=datetime.now(WARSAW),
     )
 
@@ -185,10 +201,10 @@ class SessionPages(Controller):
     path = "/supervision"
     include_in_schema = False
 
-    @get("/", guards=[staff_only])
+    @get("/", guards=[staff_or_head_reading])
     async def dashboard(self, request: Request[Any, Any, State], db_session: DbSession) -> Template:
         user, day = me(request), today()
-        mine = None if user.is_coordinator else user.id
+        mine = None if user.is_coordinator or user.is_head else user.id
         board = await cadence_service.cadence_dashboard(db_session, day, counsellor_id=mine)
         midnight = local_datetime(day, time(0))
         return render_page(
@@ -224,7 +240,7 @@ class SessionPages(Controller):
 
     @post("/sessions/new", guards=[coordinator_only])
     async def create_session(
-        self, request: Request[Any, Any, State], db_session: DbSession
+        self, request: Request[Any, Any, State], db_session: DbSession, settings: AppSettings
     ) -> Template | Redirect:
         raw = await form_data(request)
         values = {
@@ -233,7 +249,7 @@ class SessionPages(Controller):
         }
         try:
             session = await service.plan_session(
-                db_session, _session_form(values, raw), by=me(request)
+                db_session, _session_form(values, raw), by=me(request), base_url=settings.base_url
             )
         except BilansError as exc:
             return await _form_again(request, db_session, values, exc)
@@ -244,6 +260,36 @@ class SessionPages(Controller):
         self, request: Request[Any, Any, State], db_session: DbSession, session_id: FromPath[int]
     ) -> Template:
         return await _session_page(request, db_session, session_id)
+
+    @post("/sessions/{session_id:int}/details", guards=[coordinator_only])
+    async def details(
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        settings: AppSettings,
+        session_id: FromPath[int],
+    ) -> Template | Redirect:
+        """Where the session takes place (room or online link): a change invites everybody anew."""
+        raw = await form_data(request)
+        values = {
+            "place": str(raw.get("place") or ""),
+            "online": bool(raw.get("online")),
+            "meeting_url": str(raw.get("meeting_url") or "").strip(),
+            "agenda": str(raw.get("agenda") or ""),
+        }
+        try:
+            await service.change_details(
+                db_session,
+                session_id,
+                validate(service.DetailsForm, values),
+                by=me(request),
+                base_url=settings.base_url,
+            )
+        except Invalid as exc:
+            return await _session_page(
+                request, db_session, session_id, status_code=422, errors=exc.errors, values=values
+            )
+        return Redirect(f"/supervision/sessions/{session_id}?saved=details", status_code=303)
 
     @post("/sessions/{session_id:int}/notes", guards=[staff_only])
     async def notes(
@@ -287,9 +333,15 @@ class SessionPages(Controller):
 
     @post("/sessions/{session_id:int}/cancel", guards=[coordinator_only])
     async def cancel(
-        self, request: Request[Any, Any, State], db_session: DbSession, session_id: FromPath[int]
+        self,
+        request: Request[Any, Any, State],
+        db_session: DbSession,
+        settings: AppSettings,
+        session_id: FromPath[int],
     ) -> Redirect:
-        await service.cancel_session(db_session, session_id, me(request))
+        await service.cancel_session(
+            db_session, session_id, me(request), base_url=settings.base_url
+        )
         return Redirect(f"/supervision/sessions/{session_id}", status_code=303)
 
 
@@ -301,6 +353,7 @@ class SessionOut(BaseModel):
     ends_at: datetime
     place: str
     online: bool
+    meeting_url: str
     attendee_ids: list[int]
     case_codes: list[str]
     signed_off_by: list[int]
@@ -316,6 +369,7 @@ class SessionOut(BaseModel):
             ends_at=s.ends_at,
             place=s.place,
             online=s.online,
+            meeting_url=s.meeting_url,
             attendee_ids=s.attendee_ids,
             case_codes=[c.case.code for c in s.cases],
             signed_off_by=[a.user_id for a in s.attendees if a.signed_off_at],

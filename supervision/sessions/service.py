@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import or_, select
@@ -36,6 +37,43 @@ from supervision.models import (
     SupervisionSession,
 )
 from supervision.sessions.freetime_service import propose_times
+from supervision.sessions.invitations import queue_invitations
+
+MEETING_URL_ERROR = "Podaj pełny link zaczynający się od https://, np. https://meet.example.pl/abc."
+
+
+def check_meeting_url(value: str) -> str:
+    """An online meeting's link: empty, or an https address with a host (and no spaces)."""
+    value = value.strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    if parts.scheme != "https" or "." not in host or any(c.isspace() for c in value):
+        raise ValueError(MEETING_URL_ERROR)
+    return value
+
+
+class DetailsForm(BaseModel):
+    """Where a planned session takes place: a room, or online with its meeting link."""
+
+    place: str = Field(default="", max_length=200)
+    online: bool = False
+    meeting_url: str = Field(default="", max_length=500)
+    agenda: str = Field(default="", max_length=4000)
+
+    @field_validator("meeting_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_meeting_url(value)
+
+    @model_validator(mode="after")
+    def _where(self) -> DetailsForm:
+        if not self.online and not self.place.strip():
+            raise ValueError("Podaj miejsce spotkania albo zaznacz, że odbędzie się online.")
+        if self.meeting_url and not self.online:
+            self.online = True  # a link given means the session is online
+        return self
 
 
 class SlotNotFree(Conflict):
@@ -54,7 +92,13 @@ class SessionForm(BaseModel):
     facilitator_id: int | None = None
     place: str = Field(default="", max_length=200)
     online: bool = False
+    meeting_url: str = Field(default="", max_length=500)
     agenda: str = Field(default="", max_length=4000)
+
+    @field_validator("meeting_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_meeting_url(value)
 
     @field_validator("starts_at")
     @classmethod
@@ -69,6 +113,8 @@ class SessionForm(BaseModel):
             raise ValueError("Superwizja problemowa musi dotyczyć co najmniej jednej sprawy.")
         if self.kind is SessionKind.INTERVISION and len(set(self.attendee_ids)) < 2:
             raise ValueError("Interwizja to spotkanie grupowe: wybierz co najmniej dwie osoby.")
+        if self.meeting_url:
+            self.online = True  # a link given means the session is online
         if not self.online and not self.place.strip():
             raise ValueError("Podaj miejsce spotkania albo zaznacz, że odbędzie się online.")
         return self
@@ -149,10 +195,16 @@ async def _require_free_time(db: AsyncSession, form: SessionForm, busy_ids: list
 
 
 async def plan_session(
-    db: AsyncSession, form: SessionForm, *, by: CurrentUser, now: datetime | None = None
+    db: AsyncSession,
+    form: SessionForm,
+    *,
+    by: CurrentUser,
+    now: datetime | None = None,
+    base_url: str = "",
 ) -> SupervisionSession:
     """Plan a session. A future session must fit a time when every attendee (and the
-    facilitator) is free; a past one is a record of a session already held."""
+    facilitator) is free, and each of them gets an invitation with its .ics; a past one is a
+    record of a session already held."""
     if not by.is_coordinator:
         raise Forbidden(_("Superwizje planuje koordynatorka."))
     now = now or utcnow()
@@ -186,6 +238,7 @@ async def plan_session(
         ends_at=form.ends_at.astimezone(UTC),
         place=form.place.strip(),
         online=form.online,
+        meeting_url=form.meeting_url if form.online else "",
         agenda=form.agenda.strip(),
         facilitator_id=facilitator_id,
         created_by_id=by.id,
@@ -195,8 +248,49 @@ async def plan_session(
         materials=[SessionMaterial(material_id=m.id) for m in materials],
     )
     db.add(session)
+    if form.starts_at.astimezone(UTC) > now:
+        await db.flush()
+        await db.refresh(session, ["attendees"])
+        await queue_invitations(db, session, now=now, base_url=base_url)
     await db.commit()
     return await get_session(db, session.id, by)
+
+
+async def change_details(
+    db: AsyncSession,
+    session_id: int,
+    form: DetailsForm,
+    *,
+    by: CurrentUser,
+    now: datetime | None = None,
+    base_url: str = "",
+) -> SupervisionSession:
+    """The coordinator changes where a planned session takes place (room or online link) or its
+    programme; a change of place or link is news: every participant gets the new invitation."""
+    session = await get_session(db, session_id, by)
+    if not by.is_coordinator:
+        raise Forbidden(_("Szczegóły spotkania zmienia koordynatorka."))
+    now = now or utcnow()
+    if session.cancelled:
+        raise Conflict(_("To spotkanie jest odwołane."))
+    new_url = form.meeting_url if form.online else ""
+    moved = (session.place, session.online, session.meeting_url) != (
+        form.place.strip(),
+        form.online,
+        new_url,
+    )
+    session.place, session.online, session.meeting_url = form.place.strip(), form.online, new_url
+    session.agenda = form.agenda.strip()
+    if moved and _aware(session.starts_at) > now:
+        session.sequence += 1
+        await queue_invitations(db, session, now=now, base_url=base_url)
+    await db.commit()
+    return session
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored UTC time (SQLite gives it back naive) as an aware one."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def get_session(db: AsyncSession, session_id: int, user: CurrentUser) -> SupervisionSession:
@@ -225,10 +319,10 @@ async def list_sessions(
     limit: int = 200,
 ) -> Sequence[SupervisionSession]:
     """Sessions the user may see, newest first (or soonest first from ``upcoming_from``);
-    ``before``: only those that started before it (the past, newest first)."""
-    forbid_head(user)
+    ``before``: only those that started before it (the past, newest first). The head of unit
+    reads them all (the pages show him no notes, agenda nor cases)."""
     stmt = select(SupervisionSession).limit(limit)
-    if not user.is_coordinator:
+    if not (user.is_coordinator or user.is_head):
         counsellor_id = user.id
     if counsellor_id is not None:
         attends = select(SessionAttendee.session_id).where(SessionAttendee.user_id == counsellor_id)
@@ -359,13 +453,25 @@ async def sign_off(
     return session
 
 
-async def cancel_session(db: AsyncSession, session_id: int, user: CurrentUser) -> None:
+async def cancel_session(
+    db: AsyncSession,
+    session_id: int,
+    user: CurrentUser,
+    *,
+    now: datetime | None = None,
+    base_url: str = "",
+) -> None:
+    """Cancel a session; the participants of one still to come are told (with a cancelling
+    .ics for their calendars)."""
     session = await get_session(db, session_id, user)
     if not user.is_coordinator:
         raise Forbidden(_("Superwizję odwołuje koordynatorka."))
+    now = now or utcnow()
     if not session.cancelled:
         session.cancelled = True
         session.sequence += 1
+        if _aware(session.starts_at) > now:
+            await queue_invitations(db, session, now=now, base_url=base_url)
         await db.commit()
 
 

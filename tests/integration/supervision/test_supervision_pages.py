@@ -134,13 +134,18 @@ async def test_coordinator_plans_a_problem_supervision_and_the_counsellor_signs_
     assert "notes" not in mine
 
 
-async def test_the_head_sees_indicators_but_no_sessions_licences_or_training(
+async def test_the_head_reads_indicators_sessions_and_licences_but_no_training_or_api(
     client: Client,
 ) -> None:
+    """Issue 16: the head of unit reads the supervision dashboard, licences and coverage (no
+    notes, tested in test_online_sessions); a person's training record and the sessions API
+    (with case codes) stay closed to him."""
     await login(client, HEAD)
     assert (await client.get("/supervision/indicators")).status_code == 200
     assert (await client.get("/api/supervision/indicators")).status_code == 200
-    for url in ("/supervision", "/supervision/licences", "/supervision/training/me"):
+    for url in ("/supervision", "/supervision/licences", "/supervision/coverage"):
+        assert (await client.get(url)).status_code == 200, url
+    for url in ("/supervision/training/me", "/api/supervision/sessions"):
         assert (await client.get(url)).status_code == 403, url
 
 
