@@ -20,14 +20,13 @@ from litestar.response import Redirect, Template
 
 from app.db import get_or_404
 from app.deps import AppSettings, DbSession
-from app.errors import Conflict
+from app.errors import Conflict, Forbidden, NotFound
 from app.forms import form_data
 from app.limits import limit
 from app.pages import int_or_none, render_page
 from app.records.models import DutyPlace, Office
 from app.settings import Settings
 from scheduling.booking import changes, moves, queries
-from scheduling.booking.errors import SlotFull
 from scheduling.booking.form_pages import (
     PRIVATE_HEADERS,
     blank_booking_form,
@@ -244,11 +243,11 @@ class BookingPages(Controller):
             await changes.reschedule_booking(
                 db_session, token, slot_id, now=now_utc(), settings=settings
             )
-        except (SlotFull, Conflict) as exc:
+        except (Conflict, Forbidden, NotFound) as exc:  # full, taken, another counsellor's, gone
             booking = await changes.booking_by_token(db_session, token)
             return await _choose_page(
                 request, db_session, booking, token, follow_up=follow_up,
-                where=_Where(*_venue_key(raw)), error=exc.message, status_code=409,
+                where=_Where(*_venue_key(raw)), error=exc.message, status_code=exc.status_code,
             )  # fmt: skip
         return Redirect(f"/manage/{token}?moved=1", status_code=303, headers=PRIVATE_HEADERS)
 

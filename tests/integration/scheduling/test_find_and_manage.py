@@ -5,6 +5,7 @@ further meetings only after the current one (issue 16)."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from litestar import Litestar
@@ -14,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.records.enums import CaseStatus, CaseVariant
 from app.records.models import Case, DutyPlace
+from app.settings import Settings
+from scheduling.booking.book import book_follow_up
 from scheduling.booking.models import Booking
-from tests.conftest import COUNSELLOR, post_form
+from tests.conftest import COUNSELLOR, OTHER_COUNSELLOR, post_form
 from tests.integration.scheduling.test_booking_builders import (
     body,
     future_day,
@@ -199,3 +202,31 @@ async def test_a_further_meeting_is_offered_only_after_the_current_one_and_names
     assert too_early.status_code == 409
     assert "po obecnym terminie" in too_early.text
     assert await slot_counts(db, [earlier, later]) == {earlier: 0, later: 0}
+
+
+async def test_a_follow_up_meeting_moves_only_among_its_counsellors_slots(
+    client: AsyncTestClient[Litestar], db: AsyncSession, settings: Settings
+) -> None:
+    """S35: the counsellor carries the whole process, so a further meeting is not offered
+    another counsellor's slots, nor the search for another place."""
+    [interview] = await make_duty(db, counsellor=COUNSELLOR, day=future_day(8))
+    [follow, mine] = await make_duty(db, slots=2, counsellor=COUNSELLOR, day=future_day(10))
+    [theirs] = await make_duty(db, counsellor=OTHER_COUNSELLOR, day=future_day(11))
+    manage = await book(client, interview, 2)
+    booking = (await db.scalars(select(Booking).where(Booking.slot_id == interview))).one()
+    await db.execute(
+        update(Case)
+        .where(Case.id == booking.case_id)
+        .values(status=CaseStatus.research, variant=CaseVariant.deep)
+    )
+    await db.commit()
+    further = await book_follow_up(
+        db, manage.rsplit("/", 1)[1], follow, now=datetime.now(UTC), settings=settings
+    )
+
+    page = await client.get(f"/manage/{further.token}/reschedule")
+
+    assert f'value="{mine}"' in page.text
+    assert f'value="{theirs}"' not in page.text
+    assert "Twój Bilans prowadzi jedna osoba" in page.text
+    assert 'id="other-place"' not in page.text
