@@ -1,4 +1,5 @@
-"""Signing in and out, and the landing page (public) that sends staff to their start page."""
+"""Signing in and out, the landing page (public) that sends staff to their start page, and the
+start page itself."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ async def home(request: Request[Any, Any, State]) -> Template | Redirect:
     user = current_user(request)
     if user is None:
         return render_page(request, "landing.html")
-    return Redirect("/places" if user.is_coordinator else "/me", status_code=303)
+    return Redirect("/me", status_code=303)  # every role starts on what needs doing today
 
 
 @get("/login", include_in_schema=False)
@@ -89,9 +90,11 @@ async def logout(request: Request[Any, Any, State]) -> Redirect:
 
 @get("/me", guards=[login_required], include_in_schema=False)
 async def my_home(request: Request[Any, Any, State], db_session: DbSession) -> Template:
-    """The staff start page: the person's availability and absences, their cases in progress
-    for whoever counsels (the coordinator too, S52), case counts (never a case) for the head of
-    unit, and what other areas add (``Area.panels`` for "me": the counsellor's duties)."""
+    """The staff start page, every role's first page after signing in: what needs doing today.
+    The records add the person's availability and absences, their cases in progress for whoever
+    counsels (the coordinator too, S52) and case counts (never a case) for the head of unit;
+    the other areas add their sections (``Area.panels`` for "me"): the next duties and who
+    comes, the team's week, cases near their deadline, supervision due, the quarter's totals."""
     user = me(request)
     profile = await get_or_404(db_session, User, user.id, _("pracownik"))
     counts = await service.case_counts(db_session) if user.is_head else {}

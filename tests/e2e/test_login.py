@@ -14,7 +14,7 @@ from tests.e2e.conftest import PageAt
 pytestmark = pytest.mark.browser
 
 
-def test_a_coordinator_signs_in_by_keyboard_on_a_phone_and_lands_on_the_places_list(
+def test_a_coordinator_signs_in_by_keyboard_on_a_phone_and_lands_on_her_start_page(
     phone_page: Page,
 ) -> None:
     phone_page.goto("/")
@@ -25,9 +25,8 @@ def test_a_coordinator_signs_in_by_keyboard_on_a_phone_and_lands_on_the_places_l
     expect(phone_page.get_by_role("heading", level=1)).to_have_text("Logowanie dla pracowników")
     login_as(phone_page, COORDINATOR)
 
-    assert phone_page.url.endswith("/places")
-    expect(phone_page.get_by_role("heading", level=1)).to_have_text("Miejsca dyżurów")
-    expect(phone_page.get_by_text(re.compile(r"Znaleziono miejsc: \d+"))).to_be_visible()
+    assert phone_page.url.endswith("/me")
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("Dzień dobry, Dorota")
     axe_check(phone_page)
 
 
@@ -69,6 +68,9 @@ def test_the_menu_folds_on_a_phone_and_marks_the_current_page(page_at: PageAt) -
 
     assert page.locator("#menu").get_attribute("open") is None
     page.get_by_text("Menu", exact=True).click()
+    group = page.locator("nav summary.current")  # the page's group is marked, folded
+    assert group.inner_text().startswith("Jakość")  # and, for screen readers, "(tu jesteś)"
+    group.click()
     current = page.locator('nav a[aria-current="page"]')
     assert current.count() == 1
     assert current.inner_text() == "Licencje"
