@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -133,3 +134,79 @@ def district_grid(
         GridRow(name, tuple(tuple(c) for c in cells)) for name, cells in sorted(by_district.items())
     ]
     return cols, rows
+
+
+# --- finding a week, and the load chart (pure) ----------------------------------------------
+
+
+def pick_week(value: str | None, start: date, end: date) -> date:
+    """The Monday of the week ``value`` names (a day ``2027-03-24`` or an ISO week ``2027-W12``),
+    brought within ``start``..``end``'s weeks; the first week when ``value`` says nothing."""
+    weeks = week_starts(start, end)
+    wanted: date | None = None
+    text = (value or "").strip()
+    try:
+        if "-W" in text:
+            year, week = text.split("-W")
+            wanted = date.fromisocalendar(int(year), int(week), 1)
+        elif text:
+            wanted = date.fromisoformat(text)
+    except ValueError:
+        wanted = None
+    if wanted is None:
+        return weeks[0]
+    return min(max(week_start(wanted), weeks[0]), weeks[-1])
+
+
+def month_weeks(start: date, end: date) -> list[tuple[date, date]]:
+    """Each month the period touches as ``(its first day in the period, that day's Monday)``."""
+    out = []
+    day = start
+    while day <= end:
+        out.append((day, week_start(day)))
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class LoadBar:
+    """One counsellor's row of the load chart; ``*_pct`` are positions on a 0-100 scale."""
+
+    name: str
+    duties: int
+    target: float
+    low: float  # the fair range: share-adjusted target moved by the plan's common deviation
+    high: float
+    inside: bool
+    fill_pct: float
+    band_left_pct: float
+    band_width_pct: float
+
+
+def load_bars(rows: Sequence[dict[str, Any]], band: float) -> list[LoadBar]:
+    """Duties per counsellor against the fair range of each (``band`` wide, centred on the
+    middle of everybody's deviation from target, so a plan within the band has everyone inside)."""
+    if not rows:
+        return []
+    devs = [r["duties"] - r["target"] for r in rows]
+    middle = (max(devs) + min(devs)) / 2
+    ranges = [(r["target"] + middle - band / 2, r["target"] + middle + band / 2) for r in rows]
+    top = float(max([r["duties"] for r in rows] + [hi for _, hi in ranges] + [1.0]))
+
+    def pct(x: float) -> float:
+        return round(max(0.0, x) / top * 100, 1)
+
+    return [
+        LoadBar(
+            name=r["name"],
+            duties=r["duties"],
+            target=r["target"],
+            low=round(max(0.0, lo), 1),
+            high=round(hi, 1),
+            inside=lo - 1e-6 <= r["duties"] <= hi + 1e-6,
+            fill_pct=pct(r["duties"]),
+            band_left_pct=pct(lo),
+            band_width_pct=round(pct(hi) - pct(lo), 1),
+        )
+        for r, (lo, hi) in zip(rows, ranges, strict=True)
+    ]

@@ -98,14 +98,30 @@ def run_outcome(
     bound: float | None,
     explanations: tuple[str, ...] | list[str] = (),
     error: str = "",
+    violations: int = 0,
+    out_of_norm: int = 0,
 ) -> Outcome:
-    """What a run came to, as a coordinator reads it."""
+    """What a run came to, as a coordinator reads it (``violations``: the checker's findings
+    on a finished plan, listed on the page; ``out_of_norm``: figures of :func:`plan_quality`
+    that are not as they should be)."""
     if status in ("queued", "running"):
         return Outcome("wait", "Plan się układa…")
     if status == "infeasible":
         return Outcome("error", "Nie da się ułożyć planu z tych powodów:", tuple(explanations))
     if status == "failed":
         return Outcome("error", "Planowanie się nie powiodło.", (error,) if error else ())
+    if violations:
+        return Outcome(
+            "warn",
+            "Plan jest gotowy, ale nie spełnia wszystkich reguł: sprawdź uwagi pod podsumowaniem "
+            "i popraw dyżury albo zaplanuj okres ponownie.",
+        )
+    if out_of_norm:
+        return Outcome(
+            "warn",
+            "Plan jest gotowy, ale nie wszystko jest w normie: zobacz pozycje „do sprawdzenia” "
+            "w jakości planu.",
+        )
     gap = 0 if solver_status == "OPTIMAL" else gap_percent(objective, bound)
     if gap == 0:
         return Outcome("ok", "Plan jest najlepszy możliwy.")
@@ -166,16 +182,6 @@ def _rhythm_facts(s: Mapping[str, Any]) -> list[Fact]:
             n,
         ) % {"num": n}
         out.append(Fact("Przerwy wymuszone", text, True))
-    share = s.get("weekday_share")
-    if share is not None:
-        out.append(
-            Fact(
-                "Stały dzień tygodnia",
-                f"co najmniej {format_number(share * 100, 0)}% dyżurów każdego miejsca "
-                "w jego stały dzień",
-                share >= 0.8 - 1e-6,
-            )
-        )
     return out
 
 

@@ -64,8 +64,8 @@ async def test_the_coordinator_plans_reviews_and_publishes(
     assert page.status_code == 200
     assert "Tydzień od" in page.text
     assert "Powiaty i dwutygodnie" in page.text
-    assert 'role="img"' in page.text
-    assert '<title id="chart-title">' in page.text
+    assert 'id="chart-title"' in page.text
+    assert 'class="plain rota-bars"' in page.text
     assert "Opublikuj plan" in page.text
     assert published.status_code == 303
     assert "Opublikowano" in after.text
@@ -114,7 +114,7 @@ async def test_an_impossible_fortnight_is_explained_on_the_page(
     assert run["status"] == "infeasible"
     assert "Nie da się ułożyć planu" in page.text
     assert "wszyscy nieobecni" in page.text
-    assert "Opublikuj" not in page.text
+    assert "Opublikuj plan" not in page.text
 
 
 async def test_a_reassignment_the_checker_refuses_is_shown_with_its_reason(

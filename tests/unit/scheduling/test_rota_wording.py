@@ -63,7 +63,6 @@ def test_quality_compares_spreads_with_their_bands_and_counts_rhythm_misses_in_p
     assert facts["Rytm"].text == "2 przerwy poza rytmem bez wymuszenia"
     assert not facts["Rytm"].ok
     assert facts["Przerwy wymuszone"].text.startswith("5 przerw dłuższych")
-    assert "90%" in facts["Stały dzień tygodnia"].text
 
 
 def test_an_old_summary_without_rhythm_keys_still_reads() -> None:
@@ -71,3 +70,21 @@ def test_an_old_summary_without_rhythm_keys_still_reads() -> None:
 
     assert [f.label for f in facts] == ["Obciążenie", "Rytm"]
     assert facts[1].text == "każde miejsce ma dyżury w swoim rytmie"
+
+
+def test_a_plan_the_checker_faults_never_reads_as_the_best_possible() -> None:
+    outcome = run_outcome(
+        status="done", solver_status="OPTIMAL", objective=1.0, bound=1.0, violations=2
+    )
+
+    assert outcome.tone == "warn"
+    assert "nie spełnia wszystkich reguł" in outcome.text
+
+
+def test_a_plan_with_a_figure_out_of_its_band_reads_as_to_be_checked() -> None:
+    outcome = run_outcome(
+        status="done", solver_status="FEASIBLE", objective=1.0, bound=1.0, out_of_norm=1
+    )
+
+    assert outcome.tone == "warn"
+    assert "do sprawdzenia" in outcome.text
