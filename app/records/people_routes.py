@@ -17,7 +17,8 @@ from app.errors import Conflict, Forbidden, Invalid
 from app.forms import form_data, validate
 from app.i18n import gettext as _
 from app.pages import form_page, me, model_values, page_panels, render_page, today
-from app.records import service
+from app.paging import page_number, record_id
+from app.records import lists, service
 from app.records.access import open_record
 from app.records.enums import CaseStatus
 from app.records.models import AbsenceKind, Participant, User
@@ -239,8 +240,11 @@ class ParticipantPages(Controller):
         request: Request[Any, Any, State],
         db_session: DbSession,
         q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        page: Annotated[str | None, QueryParameter(max_length=12)] = None,
     ) -> Template:
-        participants = await service.list_participants(db_session, query=q)
+        shown, participants = await lists.find_participants(
+            db_session, q, page=page_number(page), params={"q": q or ""}
+        )
         # One line for the list (names and addresses of many), not one per person shown.
         await note(
             db_session, actor_id=me(request).id, action=AuditAction.read, record="participant_list"
@@ -251,6 +255,7 @@ class ParticipantPages(Controller):
             "records/participants.html",
             block="participant_list",
             participants=participants,
+            page=shown,
             q=q or "",
         )
 
@@ -301,24 +306,38 @@ class CasePages(Controller):
         self,
         request: Request[Any, Any, State],
         db_session: DbSession,
-        status: FromQuery[str | None] = None,
-        mine: FromQuery[bool] = False,
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        status: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        counsellor: Annotated[str | None, QueryParameter(max_length=12)] = None,
+        mine: Annotated[str | None, QueryParameter(max_length=8)] = None,
+        page: Annotated[str | None, QueryParameter(max_length=12)] = None,
     ) -> Template:
         """Every case for the coordinator (or, ``mine``, the ones she runs herself: she is a
-        counsellor too, S52); a counsellor's own cases for a counsellor."""
+        counsellor too, S52); a counsellor's own cases for a counsellor. Searched, filtered and
+        shown fifty a page."""
         user = me(request)
         status_filter = CaseStatus(status) if status and status in CaseStatus.__members__ else None
-        own = mine or not user.is_coordinator
-        cases = await service.list_cases(
-            db_session, counsellor_id=user.id if own else None, status=status_filter
+        own = bool(mine) or not user.is_coordinator
+        chosen = None if own else record_id(counsellor)
+        params = {"q": q or "", "status": status_filter or "", "mine": "1" if mine else "",
+                  "counsellor": str(chosen or "")}  # fmt: skip
+        shown, cases = await lists.find_cases(
+            db_session,
+            lists.CaseFilter(
+                query=q, status=status_filter, counsellor_id=user.id if own else chosen
+            ),
+            page=page_number(page),
+            params=params,
         )
         return render_page(
             request,
             "records/cases.html",
             block="case_list",
             cases=cases,
-            status=status or "",
+            page=shown,
+            filters=params,
             mine=own,
+            counsellors=[] if own else await service.counselling_staff(db_session),
         )
 
     async def _form_context(self, db_session: DbSession) -> dict[str, Any]:
