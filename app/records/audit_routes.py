@@ -10,8 +10,6 @@ UTF-8 with a BOM, as Polish Excel opens it); the export is itself noted in the l
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -25,11 +23,11 @@ from litestar.response import Response, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import exports
 from app.audit import AuditAction, AuditEntry, note
 from app.auth import coordinator_only
 from app.calendar import WARSAW
 from app.deps import DbSession
-from app.i18n import format_local_datetime
 from app.i18n import gettext as _
 from app.pages import me, render_page
 from app.records import service
@@ -231,18 +229,15 @@ async def record_kinds(db: AsyncSession) -> dict[str, str]:
 
 
 def to_csv(lines: Sequence[AuditLine]) -> bytes:
-    """The lines as a spreadsheet opens them in Poland: semicolons, UTF-8 with a BOM."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Kiedy", "Kto", "Czynność", "Zapis", "Nr zapisu", "Sprawa"])
-    for line in lines:
-        writer.writerow(
-            [
-                format_local_datetime(line.at), line.actor, line.action_label,
-                line.record_label, line.record_id or "", line.case_code or "",
-            ]
-        )  # fmt: skip
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The lines as a spreadsheet opens them in Poland (:func:`app.exports.to_csv`)."""
+    return exports.to_csv(
+        ["Kiedy", "Kto", "Czynność", "Zapis", "Nr zapisu", "Sprawa"],
+        (
+            [line.at, line.actor, line.action_label, line.record_label, line.record_id,
+             line.case_code or ""]
+            for line in lines
+        ),
+    )  # fmt: skip
 
 
 class AuditPages(Controller):
@@ -282,7 +277,7 @@ class AuditPages(Controller):
         await db_session.commit()
         return Response(
             content=to_csv(lines),
-            media_type="text/csv; charset=utf-8",
+            media_type=exports.CSV_MEDIA_TYPE,
             headers={"Content-Disposition": 'attachment; filename="dziennik-zdarzen.csv"'},
         )
 

@@ -26,16 +26,19 @@ Definitions, written down (what the service counts is in its module docstring):
   started or finished, a job changed; the mean usefulness of the plan (1-5) is recomputed from
   the sum of the answers and their count (so the totals row is not a mean of means).
 
-Exports: CSV is comma-separated, UTF-8 with a byte-order mark (so Excel detects UTF-8 and shows
-Polish letters), CRLF line ends, decimal point (machine-readable). A Polish-locale Excel opened by
-double click expects ``;``: pass ``delimiter=";"`` if users ask for it; the XLSX export is the
-one to recommend for Excel users since it carries real numbers.
+Team totals (S48, what the head of unit reads first): the quarter's sums across counsellors
+(:func:`quarter_totals`) and the mean per counsellor (:func:`quarter_means`), each count divided
+by the number of counsellors listed; rates and shares in both are recomputed from the sums, not
+averaged.
+
+Exports go through :mod:`app.exports`: CSV in the form a Polish Excel opens (``;``, decimal
+comma, UTF-8 BOM, CRLF) with the numbers rounded as the page shows them (at least one decimal
+place, so the mean row keeps its decimals), XLSX with real numbers; both end with the totals and
+the means.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
@@ -44,6 +47,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
+
+from app import exports
 
 __all__ = [
     "COLUMNS",
@@ -60,6 +65,7 @@ __all__ = [
     "deep_share_of",
     "median",
     "no_show_rate",
+    "quarter_means",
     "quarter_totals",
     "render_bar_chart_svg",
     "to_csv",
@@ -318,6 +324,22 @@ def quarter_totals(rows: Iterable[IndicatorRow]) -> IndicatorRow:
     return IndicatorRow(counsellor_id=0, counsellor_name="Razem", **rounded)
 
 
+def quarter_means(rows: Iterable[IndicatorRow]) -> IndicatorRow | None:
+    """The mean per counsellor of every count of the quarter, as one row (not rounded: the page
+    and the exports show one decimal); rates and shares are the totals' (a ratio of means is
+    the ratio of sums); ``None`` without counsellors."""
+    rows = list(rows)
+    if not rows:
+        return None
+    totals = quarter_totals(rows)
+    means: dict[str, Any] = {
+        f.name: getattr(totals, f.name) / len(rows)
+        for f in fields(IndicatorRow)
+        if f.name not in _NOT_SUMMED
+    }
+    return IndicatorRow(counsellor_id=0, counsellor_name="Średnio na doradcę", **means)
+
+
 # --- columns shared by the chart and the exports -------------------------------------------------
 
 Cell = str | int | float | None
@@ -386,50 +408,34 @@ def _column(metric: str) -> Column:
     return _BY_KEY[metric]
 
 
-def _export_value(column: Column, row: IndicatorRow) -> Cell:
-    value = column.value(row)
-    if isinstance(value, float):
-        return round(value, 2)
-    return value
+def _export_rows(rows: Iterable[IndicatorRow]) -> list[list[Cell]]:
+    """The counsellors' rows, then the quarter's totals and the mean per counsellor."""
+    rows = list(rows)
+    extra = [quarter_totals(rows), *filter(None, [quarter_means(rows)])] if rows else []
+    return [[c.value(r) for c in COLUMNS] for r in [*rows, *extra]]
 
 
-def to_csv(rows: Iterable[IndicatorRow], *, delimiter: str = ",") -> str:
-    """CSV text starting with a BOM; encode it as UTF-8 when sending (``text/csv; charset=utf-8``)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([c.header for c in COLUMNS])
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in (_export_value(c, row) for c in COLUMNS)])
-    return out.getvalue()
+def export_decimals() -> list[int | None]:
+    """Decimal places of each exported column: the page's, and at least one for a number (the
+    mean row's counts have one)."""
+    return [None if c.key == "counsellor_name" else max(c.decimals, 1) for c in COLUMNS]
 
 
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+def to_csv(rows: Iterable[IndicatorRow]) -> bytes:
+    """The quarter as CSV bytes a Polish Excel opens (:func:`app.exports.to_csv`)."""
+    return exports.to_csv(
+        [c.header for c in COLUMNS], _export_rows(rows), decimals=export_decimals()
+    )
 
 
 def to_xlsx(rows: Iterable[IndicatorRow], *, sheet_title: str = "Wskaźniki") -> bytes:
-    """An XLSX workbook: header row in bold and frozen, numbers stored as numbers."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _SHEET_FORBIDDEN.sub("-", sheet_title)[:31] or "Wskaźniki"
-    sheet.append([c.header for c in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_export_value(c, row) for c in COLUMNS])
-    for index, column in enumerate(COLUMNS, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = min(max(len(column.header), 10) + 2, 48)
-        if column.decimals:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "0." + "0" * column.decimals
-    sheet.freeze_panes = "B2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """An XLSX workbook: header row bold and frozen, numbers as numbers, columns sized."""
+    return exports.to_xlsx(
+        [c.header for c in COLUMNS],
+        _export_rows(rows),
+        sheet_title=sheet_title,
+        decimals=[c.decimals or None for c in COLUMNS],
+    )
 
 
 # --- comparison chart (server-rendered SVG) ------------------------------------------------------

@@ -13,6 +13,7 @@ from litestar.response import Template
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import exports
 from app.auth import Role, roles_required
 from app.deps import DbSession
 from app.errors import Invalid
@@ -77,6 +78,7 @@ class IndicatorPages(Controller):
             block="indicator_report",
             rows=rows,
             totals=indicators.quarter_totals(rows),
+            means=indicators.quarter_means(rows),
             deep_share_expected=indicators.DEEP_SHARE_EXPECTED_PCT,
             quarter=chosen,
             quarters=_recent_quarters(day),
@@ -92,8 +94,8 @@ class IndicatorPages(Controller):
     ) -> Response[bytes]:
         chosen, rows = await _rows(db_session, quarter, today())
         return _download(
-            indicators.to_csv(rows).encode("utf-8"),
-            "text/csv; charset=utf-8",
+            indicators.to_csv(rows),
+            exports.CSV_MEDIA_TYPE,
             f"wskazniki-{chosen}.csv",
         )
 
@@ -104,7 +106,7 @@ class IndicatorPages(Controller):
         chosen, rows = await _rows(db_session, quarter, today())
         return _download(
             indicators.to_xlsx(rows, sheet_title=f"Wskaźniki {chosen}"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            exports.XLSX_MEDIA_TYPE,
             f"wskazniki-{chosen}.xlsx",
         )
 

@@ -196,7 +196,9 @@ async def test_csv_and_xlsx_exports_open_with_the_same_numbers_as_the_page(
     xlsx_response = await client.get("/supervision/indicators.xlsx", params={"quarter": str(Q)})
 
     assert csv_response.headers["content-type"].startswith("text/csv")
-    csv_rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    csv_rows = list(
+        csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig")), delimiter=";")
+    )
     sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
     assert sheet is not None
     xlsx_rows = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -213,8 +215,9 @@ async def test_csv_and_xlsx_exports_open_with_the_same_numbers_as_the_page(
                 assert from_csv == ""
                 assert from_xlsx is None
             else:
-                assert float(from_csv) == round(value, 2)
-                assert float(from_xlsx) == round(value, 2)
+                places = max(COLUMNS[position].decimals, 1)
+                assert float(from_csv.replace(",", ".")) == round(value, places)
+                assert round(float(from_xlsx), places) == round(value, places)
         assert csv_rows[index][0] == xlsx_rows[index][0] == person["counsellor_name"]
 
 

@@ -218,25 +218,40 @@ EXPECTED_NUMBERS: dict[str, dict[str, float | None]] = {
 }
 
 
-def test_csv_has_a_bom_polish_headers_and_reads_back_the_same_numbers() -> None:
-    text = to_csv(rows())
+class PolishExcelReader(csv.Dialect):
+    """How a Polish Excel reads CSV: semicolons, quotes doubled, CRLF."""
 
-    assert text.encode("utf-8").startswith(b"\xef\xbb\xbf")
-    assert "\r\n" in text
-    records = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
-    assert list(records[0]) == [c.header for c in COLUMNS]
-    by_name = {r["Doradca"]: r for r in records}
-    assert set(by_name) == set(EXPECTED_NUMBERS)
+    delimiter = ";"
+    quotechar = '"'
+    doublequote = True
+    skipinitialspace = False
+    lineterminator = "\r\n"
+    quoting = csv.QUOTE_MINIMAL
+
+
+def polish_number(cell: str) -> float | None:
+    return None if cell == "" else float(cell.replace(",", "."))
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), PolishExcelReader))
+
+
+def test_csv_is_for_polish_excel_and_reads_back_the_same_numbers_with_the_team_rows() -> None:
+    data = to_csv(rows())
+
+    assert b"\r\n" in data
+    assert b";" in data.splitlines()[0]
+    table = read_csv(data)
+    assert table[0] == [c.header for c in COLUMNS]
+    by_name = {r[0]: dict(zip(table[0], r, strict=True)) for r in table[1:]}
+    assert set(by_name) == {*EXPECTED_NUMBERS, "Razem", "Średnio na doradcę"}
     for name, expected in EXPECTED_NUMBERS.items():
         for header, value in expected.items():
             cell = by_name[name][header]
-            assert (None if cell == "" else float(cell)) == value, (name, header)
-
-
-def test_csv_can_use_semicolons_for_polish_excel() -> None:
-    header = to_csv(rows(), delimiter=";").removeprefix("\ufeff").splitlines()[0]
-
-    assert header.split(";")[:2] == ["Doradca", "Rozmowy doradczo-rekrutacyjne"]
+            assert polish_number(cell) == (None if value is None else round(value, 1)), name
+    assert by_name["Średnio na doradcę"]["Wsparci uczestnicy"] == "18,7"  # (35 + 21 + 0) / 3
 
 
 def test_xlsx_opens_with_the_same_numbers_stored_as_numbers() -> None:
@@ -256,14 +271,14 @@ def test_xlsx_opens_with_the_same_numbers_stored_as_numbers() -> None:
 
 
 def test_csv_and_xlsx_agree_cell_for_cell() -> None:
-    csv_rows = list(csv.reader(io.StringIO(to_csv(rows()).removeprefix("\ufeff"))))
+    csv_rows = read_csv(to_csv(rows()))
     xlsx_rows = list(load_workbook(io.BytesIO(to_xlsx(rows()))).active.iter_rows(values_only=True))
 
-    assert len(csv_rows) == len(xlsx_rows) == 4
+    assert len(csv_rows) == len(xlsx_rows) == 6  # header, 3 counsellors, total, mean
     for csv_row, xlsx_row in zip(csv_rows[1:], xlsx_rows[1:], strict=True):
         assert csv_row[0] == xlsx_row[0]
         for text, number in zip(csv_row[1:], xlsx_row[1:], strict=True):
-            assert (None if text == "" else float(text)) == number
+            assert polish_number(text) == (None if number is None else round(number, 1))
 
 
 # --- chart ---------------------------------------------------------------------------------------
