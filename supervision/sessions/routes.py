@@ -155,7 +155,9 @@ async def _form_page(
 async def _form_again(
     request: Request[Any, Any, State], db: AsyncSession, values: dict[str, Any], exc: BilansError
 ) -> Template:
-    """The planning form again with what was typed and why the session was not planned."""
+    """The planning form again with what was typed (the chosen time too, among the proposals
+    searched anew) and why the session was not planned."""
+    proposals, _errors = await _proposals(db, values, me(request).id)
     return await _form_page(
         request,
         db,
@@ -163,8 +165,8 @@ async def _form_again(
         values=values,
         errors=exc.errors or {"__all__": exc.message},
         message=exc.message,
-        proposals=[],
-        searched=False,
+        proposals=proposals,
+        searched=True,
     )
 
 

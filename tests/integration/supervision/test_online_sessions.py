@@ -166,3 +166,24 @@ async def test_the_head_reads_sessions_and_coverage_without_notes_and_cannot_cha
         refused = await client.post(url, data={"notes": "x"}, headers=token)
         assert refused.status_code == 403, url
     assert (await client.get(f"/supervision/sessions/{session_id}")).status_code == 403
+
+
+async def test_intervision_offers_the_participants_cases_as_optional_and_functional_none(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    """S50 (intervision is a group form: the counsellors' exchange, cases optional) and S49
+    (problem supervision is about cases; functional is about the project, not a case)."""
+    anna, piotr = await who(db, COUNSELLOR), await who(db, OTHER_COUNSELLOR)
+    await db.commit()
+    await login(client, COORDINATOR)
+    people = {"attendee_ids": [str(anna.id), str(piotr.id)], "find": "1"}
+    pages = {
+        kind: (await client.get("/supervision/sessions/new", params={**people, "kind": kind})).text
+        for kind in ("intervision", "problem", "functional")
+    }
+    assert "opcjonalnie" in pages["intervision"]
+    assert "wymiana doświadczeń" in pages["intervision"]
+    assert "musi dotyczyć co najmniej jednej sprawy" not in pages["intervision"]
+    assert "musi dotyczyć co najmniej jednej sprawy" in pages["problem"]
+    assert 'name="case_codes"' in pages["problem"]
+    assert 'name="case_codes"' not in pages["functional"]
