@@ -7,12 +7,15 @@ never loses what they typed.
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+import types
+from datetime import date
+from typing import Any, NamedTuple, TypeVar, Union, get_args, get_origin
 
 from litestar import Request
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from app.dates_typed import DATE_EXAMPLE, typed_date_or_same
 from app.errors import Invalid, NotFound
 from app.i18n import gettext as _
 
@@ -23,6 +26,46 @@ MAX_FIELD = 2000
 MAX_INT = 2**63 - 1
 # Control characters no one types (tab and line breaks allowed); PostgreSQL refuses NUL in text.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class FieldText(NamedTuple):
+    """A form field's label and what its error says, specific to the field ("Wpisz imię.")."""
+
+    label: str
+    missing: str = ""  # when left blank
+    invalid: str = ""  # when filled in a way the field cannot take (not a rule's own message)
+
+
+class FieldErrors(dict[str, str]):
+    """A form's field errors in the order of its fields, each field's label at hand
+    (``field_labels``), so the error summary can say which field each message is about."""
+
+    def __init__(self, errors: dict[str, str], texts: dict[str, FieldText] | None = None) -> None:
+        texts = texts or {}
+        order = ["__all__", *texts]
+        ranked = sorted(errors, key=lambda k: order.index(k) if k in order else len(order))
+        super().__init__((k, errors[k]) for k in ranked)
+        self.field_labels = {k: t.label for k, t in texts.items()}
+
+
+def form_texts(model: type[BaseModel]) -> dict[str, FieldText]:
+    """A form model's field labels in form order: its ``form_fields`` (a ClassVar of
+    :class:`FieldText`) when it has one, else the ``title`` of each field that has one."""
+    declared = getattr(model, "form_fields", None)
+    if declared:
+        return dict(declared)
+    return {n: FieldText(f.title) for n, f in model.model_fields.items() if f.title}
+
+
+def _date_fields(model: type[BaseModel]) -> list[str]:
+    """The fields of ``model`` that hold a date (``date`` or ``date | None``)."""
+    names = []
+    for name, info in model.model_fields.items():
+        kind = info.annotation
+        options = get_args(kind) if get_origin(kind) in (Union, types.UnionType) else (kind,)
+        if any(o is date for o in options):
+            names.append(name)
+    return names
 
 
 def polish_message(error: ErrorDetails) -> str:
@@ -40,9 +83,9 @@ def polish_message(error: ErrorDetails) -> str:
         "float_parsing": _("Podaj liczbę (np. 49,95 lub 49.95)."),
         "float_type": _("Podaj liczbę."),
         "bool_parsing": _("Wybierz tak albo nie."),
-        "date_parsing": _("Podaj datę w formacie RRRR-MM-DD."),
-        "date_from_datetime_parsing": _("Podaj datę w formacie RRRR-MM-DD."),
-        "date_type": _("Podaj datę w formacie RRRR-MM-DD."),
+        "date_parsing": _write_date(),
+        "date_from_datetime_parsing": _write_date(),
+        "date_type": _write_date(),
         "time_parsing": _("Podaj godzinę w formacie GG:MM."),
         "time_type": _("Podaj godzinę w formacie GG:MM."),
         "enum": _("Wybierz jedną z podanych możliwości."),
@@ -61,27 +104,52 @@ def polish_message(error: ErrorDetails) -> str:
     return _("Niepoprawna wartość.")
 
 
-def field_errors(exc: ValidationError) -> dict[str, str]:
+def _write_date() -> str:
+    return _("Wpisz datę: dzień, miesiąc i rok, np. %(example)s.") % {"example": DATE_EXAMPLE}
+
+
+_BLANK = ("missing", "string_too_short", "too_short")
+_OWN_MESSAGE = ("value_error", "assertion_error")  # a validator's message says it best
+
+
+def field_errors(exc: ValidationError, texts: dict[str, FieldText] | None = None) -> dict[str, str]:
+    """Polish messages per field; a blank field's message is the field's own ``missing`` text
+    when ``texts`` has one ("Wpisz imię."), not a generic one."""
+    texts = texts or {}
     errors: dict[str, str] = {}
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else "__all__"
-        errors.setdefault(field, polish_message(error))
-    return errors
+        own = texts.get(field)
+        blank = error["type"] == "missing" or (
+            error["type"] in _BLANK and error.get("input") in ("", [], ())
+        )
+        message = polish_message(error)
+        if own and own.missing and blank:
+            message = own.missing
+        elif own and own.invalid and not blank and error["type"] not in _OWN_MESSAGE:
+            message = own.invalid
+        errors.setdefault(field, message)
+    return FieldErrors(errors, texts) if texts else errors
 
 
 def validate(model: type[M], raw: dict[str, Any]) -> M:
-    """Validate ``raw`` into ``model`` or raise :class:`Invalid` with Polish field errors."""
+    """Validate ``raw`` into ``model`` or raise :class:`Invalid` with Polish field errors (in
+    form order, with the fields' labels). Dates are read as people type them (31.05.1980)."""
+    texts = form_texts(model)
+    raw = raw | {k: typed_date_or_same(raw[k]) for k in _date_fields(model) if k in raw}
     too_long = {
         k: _("Wpisz najwyżej %(n)s znaków.") % {"n": MAX_FIELD}
         for k, v in raw.items()
         if isinstance(v, str) and len(v) > MAX_FIELD
     }
     if too_long:
-        raise Invalid(_("Popraw zaznaczone pola."), errors=too_long)
+        raise Invalid(_("Popraw zaznaczone pola."), errors=FieldErrors(too_long, texts))
     try:
         valid = model.model_validate(raw)
     except ValidationError as exc:
-        raise Invalid(_("Popraw zaznaczone pola."), errors=field_errors(exc)) from None
+        raise Invalid(
+            _("Popraw zaznaczone pola."), errors=FieldErrors(field_errors(exc, texts), texts)
+        ) from None
     too_big = {
         k: _("Podaj wartość nie większą niż %(n)s.") % {"n": MAX_INT}
         for k, v in valid
@@ -89,7 +157,7 @@ def validate(model: type[M], raw: dict[str, Any]) -> M:
                if isinstance(n, int))
     }  # fmt: skip
     if too_big:
-        raise Invalid(_("Popraw zaznaczone pola."), errors=too_big)
+        raise Invalid(_("Popraw zaznaczone pola."), errors=FieldErrors(too_big, texts))
     return valid
 
 

@@ -192,7 +192,7 @@ async def test_a_voucher_is_added_and_removed_with_htmx_too(
         ({"bur_service_id": "1" * 41}, "bur_service_id", "Wpisz najwyżej 40 znaków."),
         ({"area": "gotowanie"}, "area", "Wybierz jedną z podanych możliwości."),
         ({"obtained_on": "2020-01-01"}, "obtained_on", "po zakończeniu Bilansu"),
-        ({"obtained_on": "jutro"}, "obtained_on", "RRRR-MM-DD"),
+        ({"obtained_on": "jutro"}, "obtained_on", "np. 31.05.1980"),
     ],
 )
 async def test_bad_input_is_refused_in_polish_and_nothing_saved_is_lost(

@@ -98,7 +98,7 @@ async def test_a_counsellor_writes_the_plan_adds_and_removes_rows_and_hands_it_o
         ("advancement", "0", "Podaj wartość nie mniejszą niż 1."),
         ("advancement", "11", "Podaj wartość nie większą niż 10."),
         ("goal", "ż" * 4001, "Wpisz najwyżej 4000 znaków."),
-        ("act-0-by_when", "jutro", "Podaj datę w formacie RRRR-MM-DD."),
+        ("act-0-by_when", "jutro", "Wpisz datę: dzień, miesiąc i rok, np. 31.05.1980."),
     ],
 )
 async def test_bad_input_is_answered_next_to_the_field_and_nothing_saved_is_lost(
