@@ -14,9 +14,10 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.response import Redirect, Template
 
-from app.errors import Invalid
-from app.forms import form_data, validate
-from app.pages import render_page
+from app.errors import Invalid, NotFound
+from app.forms import FieldErrors, FieldText, form_data, validate
+from app.i18n import gettext as _
+from app.pages import int_or_none, render_page
 from app.records.enums import EDUCATION_LABELS, EMPLOYMENT_LABELS, REGION_LINK_LABELS
 from app.settings import Settings
 from scheduling.booking import queries
@@ -56,7 +57,32 @@ BOOKING_LABELS = {
 
 async def _slot_page_context(db: Any, slot_id: int) -> dict[str, Any]:
     slot = await queries.get_bookable_slot(db, slot_id, now=now_utc())
-    return {"slot": slot, "pslot": pure_slot(slot), "venue": venue_of(slot.duty)}
+    return {
+        "slot": slot,
+        "pslot": pure_slot(slot),
+        "venue": venue_of(slot.duty),
+        "fields": BookingIn.form_fields,
+    }
+
+
+def _offered(next_free: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The free slots offered after a 409, with their times as datetimes for the page."""
+    return [
+        {
+            "slot_id": s["slot_id"],
+            "start": datetime.fromisoformat(s["start"]),
+            "end": datetime.fromisoformat(s["end"]),
+            "evening": s.get("evening"),
+            "saturday": s.get("saturday"),
+        }
+        for s in next_free
+    ]
+
+
+def _action_for(action: str | None, slot_id: int) -> str:
+    """The form's address for ``slot_id``: the public one, or the phone one it was given."""
+    base = action.rsplit("/", 1)[0] if action else "/book/slots"
+    return f"{base}/{slot_id}"
 
 
 async def blank_booking_form(
@@ -70,6 +96,8 @@ async def blank_booking_form(
         errors={},
         message=None,
         action=action,
+        taken=False,
+        next_free=[],
         **await _slot_page_context(db, slot_id),
     )
 
@@ -84,15 +112,27 @@ async def book_from_form(
     template: str = "booking/form.html",
     action: str | None = None,
 ) -> Template | Redirect:
+    """Book from the posted form. On every refusal the form comes back with all that was typed
+    (consents too): 422 with each field's message; 409 when the slot was taken meanwhile, with
+    the nearest free slots to pick from (the pick books with the same answers); 403 when the
+    rules turn the person away, with a way back to the answers."""
     form = await request.form()
     if str(form.get("website") or "").strip():
         # A bot filled the hidden field: store nothing, answer as if all went well.
         return render_page(request, "booking/received.html")
     raw = await form_data(request)
-    raw["slot_id"] = slot_id
-    ctx = await _slot_page_context(db, slot_id)
-    venue = ctx["venue"]
-    action = action or f"/book/slots/{slot_id}"
+    chosen = int_or_none(raw.pop("slot_choice", None)) or slot_id
+    back = raw.pop("edit", None) is not None
+    try:
+        ctx = await _slot_page_context(db, chosen)
+    except NotFound:
+        if chosen == slot_id:
+            raise
+        return await _slot_taken(request, db, slot_id, raw, template=template, action=action)
+    raw["slot_id"] = chosen
+    page = {"template": template, "action": _action_for(action, chosen), **ctx}
+    if back:  # back from "not eligible" to change the answers
+        return _form_again(request, raw, status_code=200, errors={}, message=None, **page)
     try:
         data = validate(BookingIn, raw)
         booked = await book_slot(
@@ -104,27 +144,78 @@ async def book_from_form(
             source=source,
         )
     except Invalid as exc:
-        ctx = await _slot_page_context(db, slot_id)
-        return render_page(
-            request, template, status_code=422, values=raw, errors=exc.errors,
-            message=exc.message, action=action, **ctx,
-        )  # fmt: skip
+        return _form_again(
+            request, raw, status_code=422, errors=exc.errors, message=exc.message, **page
+        )
     except NotEligible as exc:
         return render_page(
             request,
             "booking/not_eligible.html",
             status_code=403,
+            headers=PRIVATE_HEADERS,
             reasons=exc.verdict.messages,
             contact=exc.extra.get("contact"),
+            values=raw,
+            action=page["action"],
         )
     except SlotFull as exc:
-        return render_page(
-            request,
-            "booking/full.html",
-            status_code=409,
-            next_free=exc.extra.get("next_free", []),
-            venue=venue,
+        return _form_again(
+            request, raw, status_code=409, next_free=exc.extra.get("next_free", []), **page
         )
     if source is BookingSource.phone:
         return Redirect(f"/bookings/phone/done/{booked.token}", status_code=303)
     return Redirect(f"/manage/{booked.token}?new=1", status_code=303, headers=PRIVATE_HEADERS)
+
+
+async def _slot_taken(
+    request: Request[Any, Any, State],
+    db: Any,
+    slot_id: int,
+    raw: dict[str, Any],
+    *,
+    template: str,
+    action: str | None,
+) -> Template:
+    """The slot picked after a 409 is gone too: offer the ones near the first slot again."""
+    ctx = await _slot_page_context(db, slot_id)
+    nearby = await queries.next_free_near(db, ctx["slot"], now=now_utc())
+    page = {"template": template, "action": _action_for(action, slot_id), **ctx}
+    return _form_again(
+        request, raw | {"slot_id": slot_id}, status_code=409, next_free=nearby, **page
+    )
+
+
+def _form_again(
+    request: Request[Any, Any, State],
+    raw: dict[str, Any],
+    *,
+    template: str,
+    status_code: int,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    next_free: list[dict[str, Any]] | None = None,
+    **ctx: Any,
+) -> Template:
+    """The form with what was typed. After a 409 the slot is to be picked again (a fresh
+    one-time key, as the first one booked nothing)."""
+    if next_free is not None:
+        raw = raw | {"form_key": secrets.token_urlsafe(16)}
+        errors = FieldErrors(
+            {"slot_choice": _("Ten termin zajęła przed chwilą inna osoba. Wybierz inny termin.")
+             if next_free else _("Ten termin zajęła przed chwilą inna osoba, a w pobliżu nie ma "
+                                 "wolnych terminów. Wybierz termin z listy miejsca.")},
+            {"slot_choice": FieldText(_("Termin"))},
+        )  # fmt: skip
+        message = None
+    return render_page(
+        request,
+        template,
+        status_code=status_code,
+        headers=PRIVATE_HEADERS,
+        values=raw,
+        errors=errors or {},
+        message=message,
+        taken=next_free is not None,
+        next_free=_offered(next_free or []),
+        **ctx,
+    )

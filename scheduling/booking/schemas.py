@@ -3,13 +3,14 @@ coordinator's forms for under-25 windows and hand-published duties (pydantic).""
 
 from __future__ import annotations
 
-import re
 from datetime import date, time
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.dates_typed import DATE_EXAMPLE, typed_date_or_same
+from app.forms import FieldText
 from app.records.schemas import ParticipantForm
 from scheduling.booking.eligibility import Applicant
 
@@ -43,22 +44,42 @@ class BookingIn(ParticipantForm):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
 
+    # The form's fields in its order, with the labels its page shows and their own messages.
+    form_fields: ClassVar[dict[str, FieldText]] = {
+        "employment": FieldText("Jak pracujesz?", "Wybierz, jak pracujesz."),
+        "region_link": FieldText(
+            "Co łączy Cię z Małopolską?", "Wybierz, co łączy Cię z Małopolską."
+        ),
+        "birth_date": FieldText(
+            "Data urodzenia",
+            f"Wpisz datę urodzenia, np. {DATE_EXAMPLE}.",
+            f"Wpisz datę urodzenia: dzień, miesiąc i rok, np. {DATE_EXAMPLE}.",
+        ),
+        "education": FieldText(
+            "Najwyższe ukończone wykształcenie", "Wybierz najwyższe ukończone wykształcenie."
+        ),
+        "first_name": FieldText("Imię", "Wpisz imię."),
+        "last_name": FieldText("Nazwisko", "Wpisz nazwisko."),
+        "email": FieldText(
+            "Adres e-mail",
+            "Wpisz adres e-mail.",
+            "Wpisz adres e-mail w postaci nazwa@domena.pl, np. jan.kowalski@example.pl.",
+        ),
+        "phone": FieldText(
+            "Telefon", "Wpisz numer telefonu.", "Wpisz numer telefonu, np. 600 100 200."
+        ),
+        "consents": FieldText("Zgody", "Zaznacz obowiązkowe zgody."),
+    }
+
     slot_id: int = Field(ge=1)
     consents: list[ConsentKind] = Field(default_factory=list, validate_default=True)
 
     @field_validator("birth_date", mode="before")
     @classmethod
-    def _polish_date(cls, value: Any) -> Any:
-        """Accept the way people write dates here: 31.05.1980 (also 31-05-1980, 31/05/1980)."""
-        if isinstance(value, str):
-            text = value.strip().replace(" ", "")
-            parts = re.split(r"[./-]", text)
-            if len(parts) == 3 and len(parts[0]) <= 2 and len(parts[2]) == 4:
-                day, month, year = parts
-                return (
-                    f"{year}-{int(month):02d}-{int(day):02d}" if (day + month).isdigit() else value
-                )
-        return value
+    def _typed_date(cls, value: Any) -> Any:
+        """The date as people write it: 31.05.1980, 31-05-1980, 31/05/1980, 31 5 1980 (the
+        API's 1980-05-31 too)."""
+        return typed_date_or_same(value)
 
     @field_validator("consents", mode="before")
     @classmethod
@@ -91,6 +112,15 @@ class BookingIn(ParticipantForm):
 
 class WindowForm(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    form_fields: ClassVar[dict[str, FieldText]] = {
+        "starts_on": FieldText("Od dnia", f"Wpisz pierwszy dzień naboru, np. {DATE_EXAMPLE}."),
+        "ends_on": FieldText(
+            "Do dnia (włącznie)", f"Wpisz ostatni dzień naboru, np. {DATE_EXAMPLE}."
+        ),
+        "quota": FieldText("Limit osób", "Wpisz, ile osób może się zapisać, np. 20."),
+        "note": FieldText("Uwagi"),
+    }
 
     starts_on: date
     ends_on: date
