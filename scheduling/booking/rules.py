@@ -106,8 +106,12 @@ def _rule_error(error: Any) -> str:
     )
 
 
-async def save_rules(db: AsyncSession, text: str, *, user_id: int | None) -> EligibilityRules:
-    rules = parse_rules(text)
+async def save_rules(
+    db: AsyncSession, rules: EligibilityRules | str, *, user_id: int | None
+) -> EligibilityRules:
+    """Store a new version of the rules (from the form, or as JSON text) in force from now."""
+    if isinstance(rules, str):
+        rules = parse_rules(rules)
     db.add(EligibilityRuleSet(rules=rules.model_dump_json(indent=2), changed_by=user_id))
     await db.commit()
     forget_cached_rules()
