@@ -80,7 +80,7 @@ def test_a_participant_finds_andrychow_books_moves_and_cancels_on_a_phone(
 
     # Move it to another place near Andrychów.
     with page.expect_navigation():
-        page.get_by_role("link", name="Wybierz inny termin").click()
+        page.get_by_role("link", name="Zmień termin lub miejsce").click()
     check(page, "reschedule")
     with page.expect_navigation(url=re.compile(r"reschedule\?place=\d+")):
         page.get_by_role("link", name=re.compile("^Wybierz termin tutaj")).first.click()
@@ -90,6 +90,20 @@ def test_a_participant_finds_andrychow_books_moves_and_cancels_on_a_phone(
     expect(page.get_by_role("status")).to_contain_text("Termin został zmieniony")
     expect(page.locator("dl.facts")).not_to_contain_text("Andrychowskie")
     check(page, "moved")
+
+    # The same pages at desktop width.
+    wide = browser.new_context(base_url=fresh_server.url, viewport={"width": 1280, "height": 900})
+    desk = wide.new_page()
+    for path, name in [
+        (f"{manage}?moved=1", "moved"),
+        (f"{manage}/reschedule", "reschedule"),
+        (f"{manage}/cancel", "cancel-question"),
+        ("/book?q=34-120", "search-postcode"),
+    ]:
+        desk.goto(path)
+        check(desk, name)
+    expect(first_result(desk)).to_have_text(ANDRYCHOW_PLACE)
+    wide.close()
 
     # Cancel: a question first; "Nie, wróć" changes nothing.
     with page.expect_navigation():
@@ -105,13 +119,6 @@ def test_a_participant_finds_andrychow_books_moves_and_cancels_on_a_phone(
         page.get_by_role("button", name="Tak, odwołuję spotkanie").click()
     expect(page.get_by_text("Ta rezerwacja jest odwołana.")).to_be_visible()
 
-    # The results at desktop width.
-    wide = browser.new_context(base_url=fresh_server.url, viewport={"width": 1280, "height": 900})
-    desk = wide.new_page()
-    desk.goto("/book?q=34-120")
-    expect(first_result(desk)).to_have_text(ANDRYCHOW_PLACE)
-    check(desk, "search-postcode")
-    wide.close()
     context.close()
 
 
