@@ -139,6 +139,16 @@ async def test_cases_page_two_keeps_the_search_and_filter_in_its_links(
     searched = await client.get("/cases", params={"q": "zzzz-nikt-taki"})
     bad = await client.get("/cases", params={"page": "abc"})
     past_the_end = await client.get("/cases", params={"status": "completed", "page": "99999"})
+    block = await client.get(
+        "/cases",
+        params={"q": "a", "status": "completed", "page": "2"},
+        headers={"hx-request": "true", "hx-target": "case-list"},
+    )
+    people = await client.get(
+        "/participants",
+        params={"q": "a", "page": "2"},
+        headers={"hx-request": "true", "hx-target": "participant-list"},
+    )
 
     assert page.status_code == 200
     pages = -(-total // 50)
@@ -154,6 +164,10 @@ async def test_cases_page_two_keeps_the_search_and_filter_in_its_links(
     assert past_the_end.status_code == 200
     assert f"Strona {pages} z {pages}" in past_the_end.text
     assert "Strony 99999 nie ma, pokazano ostatnią." in past_the_end.text
+    for partial in (block, people):  # htmx fills only the list, pager included
+        assert partial.status_code == 200
+        assert "<html" not in partial.text
+        assert "Strona 2 z" in partial.text
 
 
 async def test_a_counsellor_finds_only_own_cases_whatever_the_filter_asks(
