@@ -27,7 +27,6 @@ from app.pages import int_or_none, render_page
 from app.records.models import DutyPlace, Office
 from app.settings import Settings
 from scheduling.booking import changes, moves, queries
-from scheduling.booking.calendar_identity import stored_identity
 from scheduling.booking.form_pages import (
     PRIVATE_HEADERS,
     blank_booking_form,
