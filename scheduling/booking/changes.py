@@ -28,6 +28,7 @@ from app.records.models import Case, Participant, User
 from app.security import token_hash
 from app.settings import Settings
 from scheduling import lifecycle
+from scheduling.booking.calendar_identity import booking_fingerprint, record_change
 from scheduling.booking.errors import SlotFull, own_counsellor_only
 from scheduling.booking.meetings import keeps_plan, may_add_meetings
 from scheduling.booking.models import Booking, BookingKind, BookingStatus
@@ -42,8 +43,6 @@ from scheduling.booking.seats import (
     take_seat,
 )
 from scheduling.booking.texts import booking_ics, cancellation_context, confirmation_context
-from scheduling.feeds.identities import booking_fingerprint, record_change
-from scheduling.feeds.models import FeedItemKind
 from scheduling.lifecycle import Action
 from scheduling.models import Slot
 from scheduling.plan import MeetingPart
@@ -190,7 +189,7 @@ def _cancel(
     cancel_pending(conn, booking_id=booking.id, kind="reminder")
     slot = slot_from_row(current, taken=max(current.taken - 1, 0))
     _uid, sequence, changed = record_change(
-        conn, FeedItemKind.booking, booking.id, _fingerprint(current, cancelled=True), now
+        conn, booking.id, _fingerprint(current, cancelled=True), now
     )
     context = cancellation_context(
         slot, by_participant=by_participant, book_url=f"{mail.base_url}/book",
@@ -314,7 +313,7 @@ def _tell_moved(
     code = booking.code or ""
     slot = slot_from_row(new, taken=new.taken + 1)
     _uid, sequence, changed = record_change(
-        conn, FeedItemKind.booking, booking.id, _fingerprint(new, cancelled=False), now
+        conn, booking.id, _fingerprint(new, cancelled=False), now
     )
     context = confirmation_context(
         slot, code, f"{settings.base_url}/manage/{token}", contact_phone=settings.contact_phone,

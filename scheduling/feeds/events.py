@@ -30,15 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import WARSAW
 from app.records.models import Case, DutyPlace, Office, User
+from scheduling.booking.calendar_identity import booking_fingerprint
 from scheduling.booking.models import Booking, BookingStatus
-from scheduling.feeds.identities import (
-    ITEM_COLUMNS,
-    Seen,
-    booking_fingerprint,
-    fingerprint,
-    identities,
-    item_of,
-)
+from scheduling.feeds.identities import ITEM_COLUMNS, Seen, fingerprint, identities, item_of
 from scheduling.feeds.models import FeedItem, FeedItemKind
 from scheduling.ics import DEFAULT_HORIZON, EventStatus, FeedEvent
 from scheduling.models import Duty, DutyKind, DutyStatus, Slot

@@ -7,9 +7,9 @@ differs from the stored one. The raise is a conditional UPDATE on the old finger
 builds racing over one change raise it once; the loser reads what the winner stored.
 
 A booking's identity is also what its mails' and manage page's .ics carry: the booking's changes
-(booked, moved, cancelled) record the new fingerprint and raise the SEQUENCE in their own
-transaction (:func:`record_change`), so the mail sent about a change, the manage page's file and
-the counsellor's feed show one UID with one SEQUENCE, which only grows.
+(moved, cancelled) record the new fingerprint and raise the SEQUENCE in their own transaction
+(:mod:`scheduling.booking.calendar_identity`), so the mail sent about a change, the manage
+page's file and the counsellor's feed show one UID with one SEQUENCE, which only grows.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Connection, and_, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, and_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import rowcount
@@ -31,12 +30,9 @@ __all__ = [
     "ITEM_COLUMNS",
     "Identity",
     "Seen",
-    "booking_fingerprint",
     "fingerprint",
     "identities",
     "item_of",
-    "record_change",
-    "stored_identity",
 ]
 
 # The stored identity, selected beside the source's row (outer join :func:`item_of`); the
@@ -85,50 +81,6 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
 
 
-def booking_fingerprint(
-    starts_at: datetime, ends_at: datetime, place_id: int | None, office_id: int | None,
-    cancelled: bool,
-) -> str:  # fmt: skip
-    """What a booking's event is: its time, its place and whether it is cancelled."""
-    return fingerprint(starts_at.isoformat(), ends_at.isoformat(), place_id, office_id, cancelled)
-
-
-def record_change(
-    conn: Connection, kind: FeedItemKind, ref_id: int, key: str, changed_at: datetime
-) -> Identity:
-    """In the caller's transaction (a Core body): the identity after a change (a move, a
-    cancellation) whose event is ``key`` now: the SEQUENCE raised by one, or 1 when nothing was
-    stored yet (the booking's first mail and file had 0, as a feed's first sight stores)."""
-    item = conn.execute(select(*ITEM_COLUMNS).where(item_of(kind, ref_id))).one_or_none()
-    if item is None:
-        uid = event_uid(kind.value, ref_id)
-        try:
-            with conn.begin_nested():
-                conn.execute(
-                    insert(FeedItem).values(
-                        kind=kind,
-                        ref_id=ref_id,
-                        uid=uid,
-                        sequence=1,
-                        fingerprint=key,
-                        changed_at=changed_at,
-                    )
-                )
-            return (uid, 1, changed_at)
-        except IntegrityError:  # a feed build stored it meanwhile: raise from there
-            item = conn.execute(select(*ITEM_COLUMNS).where(item_of(kind, ref_id))).one()
-    item_id, uid, sequence, stored_key, stored_changed = item
-    if stored_key == key:
-        return (uid, sequence, stored_changed)
-    changed = max(changed_at, stored_changed + timedelta(seconds=1))
-    conn.execute(
-        update(FeedItem)
-        .where(FeedItem.id == item_id)
-        .values(sequence=FeedItem.sequence + 1, fingerprint=key, changed_at=changed)
-    )
-    return (uid, sequence + 1, changed)
-
-
 def item_of(kind: FeedItemKind, ref: Any) -> ColumnElement[bool]:
     """The join of a source's rows to their stored identities."""
     return and_(FeedItem.kind == kind, FeedItem.ref_id == ref)
@@ -174,15 +126,3 @@ async def _bumped(db: AsyncSession, s: Seen, uid: str, stored_changed_at: dateti
     item = await db.get(FeedItem, s.item_id, populate_existing=True)
     assert item is not None
     return (item.uid, item.sequence, item.changed_at)
-
-
-async def stored_identity(db: AsyncSession, kind: FeedItemKind, ref_id: int) -> Identity | None:
-    """The identity stored for an event, if any (none yet: SEQUENCE 0, its first version)."""
-    row = (
-        await db.execute(
-            select(FeedItem.uid, FeedItem.sequence, FeedItem.changed_at).where(
-                item_of(kind, ref_id)
-            )
-        )
-    ).one_or_none()
-    return None if row is None else (row[0], row[1], row[2])
