@@ -18,7 +18,7 @@ from app.records.models import Case, DutyPlace
 from app.settings import Settings
 from scheduling.booking.book import book_follow_up
 from scheduling.booking.models import Booking
-from tests.conftest import COUNSELLOR, OTHER_COUNSELLOR, post_form
+from tests.conftest import COUNSELLOR, OTHER_COUNSELLOR, on_both_engines, post_form
 from tests.integration.scheduling.test_booking_builders import (
     body,
     future_day,
@@ -121,6 +121,7 @@ async def book(client: AsyncTestClient[Litestar], slot_id: int, n: int = 0) -> s
     return str(done.headers["location"]).split("?")[0]
 
 
+@on_both_engines
 async def test_cancelling_asks_first_and_a_second_confirmation_changes_nothing(
     client: AsyncTestClient[Litestar], db: AsyncSession
 ) -> None:
@@ -204,6 +205,7 @@ async def test_a_further_meeting_is_offered_only_after_the_current_one_and_names
     assert await slot_counts(db, [earlier, later]) == {earlier: 0, later: 0}
 
 
+@on_both_engines
 async def test_a_follow_up_meeting_moves_only_among_its_counsellors_slots(
     client: AsyncTestClient[Litestar], db: AsyncSession, settings: Settings
 ) -> None:
