@@ -187,6 +187,19 @@ class BookingPages(Controller):
             },
         )
 
+    @get("/manage/{token:str}/cancel")
+    async def cancel_page(
+        self, request: Request[Any, Any, State], db_session: DbSession, token: FromPath[str]
+    ) -> Template | Redirect:
+        booking = await changes.booking_by_token(db_session, token)
+        if booking.status is not BookingStatus.booked or booking.slot.starts_at <= now_utc():
+            return Redirect(f"/manage/{token}", status_code=303, headers=PRIVATE_HEADERS)
+        return render_page(
+            request, "booking/cancel.html", booking=booking, token=token,
+            pslot=pure_slot(booking.slot), venue=venue_of(booking.slot.duty),
+            headers=PRIVATE_HEADERS,
+        )  # fmt: skip
+
     @post("/manage/{token:str}/cancel")
     async def cancel(
         self,
