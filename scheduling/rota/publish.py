@@ -24,6 +24,7 @@ from app.calendar import WARSAW, NonexistentLocalTime
 from app.errors import Conflict
 from app.i18n import gettext as _
 from app.outbox.messages import enqueue
+from app.outbox.render import render_mail
 from app.records.models import DutyPlace, User
 from scheduling.booking.models import Booking, BookingStatus
 from scheduling.duties import slot_rows
@@ -77,7 +78,7 @@ async def _booked_bookings(db: AsyncSession, duty_id: int) -> list[Booking]:
     return list(rows.unique().all())
 
 
-CHANGED_INTRO = "w grafiku dyżurów lokalnych zmieniły się Twoje dyżury:"
+CHANGED_INTRO = "W grafiku dyżurów lokalnych zmieniły się Twoje dyżury:"
 
 
 async def send_notices(
@@ -99,19 +100,15 @@ async def send_notices(
         user = users.get(uid)
         if user is None:
             continue
-        body = (
-            f"Dzień dobry,\n\n{intro}\n\n"
-            + "\n".join(f"- {line}" for line in lines)
-            + "\n\nAktualny plan jest na Twojej stronie startowej i w kalendarzu (iCal).\n"
-            + SIGNATURE
-        )
+        parts = render_mail("rota_duties", subject=subject, intro=intro, lines=lines)
         enqueue(
             db,
             kind="rota",
             key=f"{key}:c{uid}",
             to=user.email,
             subject=subject,
-            body=body,
+            body=parts.text,
+            html=parts.html,
             now=now,
         )
         sent += 1
@@ -269,7 +266,7 @@ async def publish_run(
         key=f"rota-publish:{run_id}",
         now=now,
         subject=f"Twoje dyżury w grafiku {period}",
-        intro=f"opublikowaliśmy grafik dyżurów lokalnych na okres {period}. "
+        intro=f"Opublikowaliśmy grafik dyżurów lokalnych na okres {period}. "
         "Oto Twoje dyżury, które się w nim pojawiły lub zmieniły:",
     )
     run.published_at = now

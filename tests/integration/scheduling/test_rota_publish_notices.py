@@ -6,6 +6,7 @@ publishing tells, not what the planner chooses, and take no solver time."""
 
 from __future__ import annotations
 
+import html
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -123,7 +124,13 @@ async def test_publishing_a_fresh_period_mails_each_counsellor_once_with_their_d
     assert f"{day:%d.%m.%Y} 15:00–19:00" in mails[anna.email]
     assert f"{day + timedelta(days=2):%d.%m.%Y} 15:00–19:00" in mails[anna.email]
     assert mails[piotr.email].count(": nowy dyżur") == 1
-    assert len(again.all()) == 2
+    rows = again.all()
+    assert len(rows) == 2
+    for mail in rows:  # the HTML part lists what the text part lists
+        lines = [line[2:] for line in mail.body.splitlines() if line.startswith("- ")]
+        assert lines
+        assert mail.html is not None
+        assert all(f">{html.escape(line)}</li>" in mail.html for line in lines)
 
 
 @on_both_engines
