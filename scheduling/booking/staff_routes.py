@@ -4,28 +4,65 @@ windows."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from app.auth import coordinator_only, staff_only
-from app.calendar import WARSAW, day_bounds, local_today, week_start
+from app.calendar import WARSAW, local_today, week_start
 from app.deps import AppSettings, DbSession
 from app.errors import Invalid, NotFound
-from app.forms import form_data, validate
+from app.forms import FieldErrors, FieldText, form_data, validate
 from app.i18n import gettext as _
 from app.pages import int_or_none, me, render_page
+from app.paging import Page, day_range, page_number, record_id
 from app.records import service as records
-from scheduling.booking import changes, queries, rules
+from scheduling.booking import changes, queries, rules, rules_form
+from scheduling.booking.booking_list import BookingFilter, find_bookings
 from scheduling.booking.form_pages import PRIVATE_HEADERS, blank_booking_form, book_from_form
 from scheduling.booking.hand_duties import publish_duty_by_hand
 from scheduling.booking.models import BookingSource, BookingStatus
 from scheduling.booking.queries import pure_slot
 from scheduling.booking.schemas import DutyForm, WindowForm
+
+
+def _week_day(week: str | None, today: date) -> date:
+    try:
+        return date.fromisoformat(week) if week else today
+    except ValueError:
+        return today
+
+
+def _list_params(filters: BookingFilter, coordinator: bool) -> dict[str, str]:
+    """The list's filters as its links keep them (a counsellor's own id is not a filter)."""
+
+    def text(value: object) -> str:
+        return "" if value is None else str(value)
+
+    return {
+        "q": filters.query or "",
+        "status": text(filters.status),
+        "counsellor": text(filters.counsellor_id) if coordinator else "",
+        "district": text(filters.district_id),
+        "place": text(filters.place_id),
+        "from": filters.first.isoformat(),
+        "to": filters.last.isoformat(),
+    }
+
+
+def _shifted(params: dict[str, str], first: date, last: date, days: int) -> str:
+    """The list's address with its range moved by ``days`` (previous or next week)."""
+    moved = params | {
+        "from": (first + timedelta(days=days)).isoformat(),
+        "to": (last + timedelta(days=days)).isoformat(),
+    }
+    return Page(asked=1, total=0, params=moved).href(1)
+
 
 # --- staff pages ------------------------------------------------------------------------
 
@@ -39,41 +76,56 @@ class StaffBookingPages(Controller):
         self,
         request: Request[Any, Any, State],
         db_session: DbSession,
-        district: FromQuery[str | None] = None,
-        place: FromQuery[str | None] = None,
-        week: FromQuery[str | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        status: Annotated[str | None, QueryParameter(max_length=16)] = None,
+        counsellor: Annotated[str | None, QueryParameter(max_length=12)] = None,
+        district: Annotated[str | None, QueryParameter(max_length=12)] = None,
+        place: Annotated[str | None, QueryParameter(max_length=12)] = None,
+        week: Annotated[str | None, QueryParameter(max_length=16)] = None,
+        first: Annotated[str | None, QueryParameter(name="from", max_length=16)] = None,
+        last: Annotated[str | None, QueryParameter(name="to", max_length=16)] = None,
+        page: Annotated[str | None, QueryParameter(max_length=12)] = None,
     ) -> Template:
-        user = me(request)
-        today = local_today(datetime.now(UTC))
-        try:
-            day = date.fromisoformat(week) if week else today
-        except ValueError:
-            day = today
+        """The bookings of a range of days (this week by default), searched and filtered, fifty
+        a page, with today's apart; a counsellor sees the bookings of their own duties."""
+        user, today = me(request), local_today(datetime.now(UTC))
+        day = _week_day(week, today)
         monday = week_start(day)
-        start, end = day_bounds(monday, monday + timedelta(days=6))
-        counsellor_id = None if user.is_coordinator else user.id
-        rows = await queries.staff_bookings(
-            db_session,
-            start=start,
-            end=end,
-            counsellor_id=counsellor_id,
-            district_id=int_or_none(district) if user.is_coordinator else None,
-            place_id=int_or_none(place) if user.is_coordinator else None,
+        first_day, last_day, date_error = day_range(
+            first, last, default=(monday, monday + timedelta(days=6))
         )
-        today_rows = [b for b in rows if b.slot.starts_at.astimezone(WARSAW).date() == today]
+        coordinator = user.is_coordinator
+        filters = BookingFilter(
+            first=first_day, last=last_day, query=q,
+            status=BookingStatus(status) if status and status in BookingStatus.__members__ else None,
+            counsellor_id=record_id(counsellor) if coordinator else user.id,
+            district_id=record_id(district) if coordinator else None,
+            place_id=record_id(place) if coordinator else None,
+        )  # fmt: skip
+        params = _list_params(filters, coordinator)
+        shown, rows = await find_bookings(
+            db_session, filters, page=page_number(page), params=params
+        )
+        today_filters = replace(filters, first=today, last=today, query=None, status=None)
+        _, today_rows = await find_bookings(db_session, today_filters, size=200)
         return render_page(
             request,
             "staff/bookings.html",
             block="booking_list",
             rows=rows,
+            page=shown,
             today_rows=today_rows,
             today=today,
-            week_start=monday,
-            prev_week=monday - timedelta(days=7),
-            next_week=monday + timedelta(days=7),
-            districts=await records.list_districts(db_session) if user.is_coordinator else [],
-            places=await records.list_places(db_session) if user.is_coordinator else [],
-            filters={"district": district or "", "place": place or ""},
+            first_day=first_day,
+            last_day=last_day,
+            date_error=date_error,
+            prev_week=_shifted(params, first_day, last_day, -7),
+            next_week=_shifted(params, first_day, last_day, 7),
+            statuses=[s.value for s in BookingStatus],
+            counsellors=await records.counselling_staff(db_session) if coordinator else [],
+            districts=await records.list_districts(db_session) if coordinator else [],
+            places=await records.list_places(db_session) if coordinator else [],
+            filters=params,
         )
 
     @post("/{booking_id:int}/attendance", guards=[staff_only])
@@ -220,21 +272,23 @@ class StaffBookingPages(Controller):
     @get("/rules", guards=[coordinator_only])
     async def rules(self, request: Request[Any, Any, State], db_session: DbSession) -> Template:
         in_force = await rules.load_rules(db_session)
-        return await _rules_page(request, db_session, in_force.model_dump_json(indent=2))
+        return await _rules_page(request, db_session, rules_form.rules_values(in_force))
 
     @post("/rules", guards=[coordinator_only])
     async def save_rules(
         self, request: Request[Any, Any, State], db_session: DbSession
     ) -> Template:
         raw = await form_data(request)
-        text = str(raw.get("rules") or "")
+        values = rules_form.posted_values(raw)
+        if "add" in raw or "remove" in raw:  # a row added or taken out: nothing saved yet
+            added = len(values["bands"]) - 1 if "add" in raw else None
+            return await _rules_page(request, db_session, values, focus=added)
         try:
-            in_force = await rules.save_rules(db_session, text, user_id=me(request).id)
+            built = rules_form.rules_from_values(values)
+            in_force = await rules.save_rules(db_session, built, user_id=me(request).id)
         except Invalid as exc:
-            return await _rules_page(request, db_session, text, refused=exc)
-        return await _rules_page(
-            request, db_session, in_force.model_dump_json(indent=2), saved=True
-        )
+            return await _rules_page(request, db_session, values, refused=exc)
+        return await _rules_page(request, db_session, rules_form.rules_values(in_force), saved=True)
 
     # --- under-25 windows ---
 
@@ -244,7 +298,9 @@ class StaffBookingPages(Controller):
             request,
             "staff/windows.html",
             windows=await rules.list_windows(db_session),
+            fields=WindowForm.form_fields,
             values={},
+            edited={},
             errors={},
             message=None,
         )
@@ -258,10 +314,17 @@ class StaffBookingPages(Controller):
         try:
             await rules.save_window(db_session, validate(WindowForm, raw), window_id)
         except (Invalid, NotFound) as exc:
+            errors, fields = getattr(exc, "errors", {}), dict(WindowForm.form_fields)
+            if window_id is not None:  # a row's new limit: its error goes on that row's field
+                key = f"quota-{window_id}"
+                errors = FieldErrors({key: " ".join(errors.values()) or exc.message},
+                                     {key: FieldText(_("Nowy limit"))})  # fmt: skip
+                fields[key] = FieldText(_("Nowy limit"))
             return render_page(
                 request, "staff/windows.html", status_code=exc.status_code,
-                windows=await rules.list_windows(db_session), values=raw,
-                errors=getattr(exc, "errors", {}), message=exc.message,
+                windows=await rules.list_windows(db_session),
+                values={} if window_id is not None else raw, edited=raw,
+                fields=fields, errors=errors, message=exc.message,
             )  # fmt: skip
         return Redirect("/bookings/windows", status_code=303)
 
@@ -269,21 +332,28 @@ class StaffBookingPages(Controller):
 async def _rules_page(
     request: Request[Any, Any, State],
     db: Any,
-    text: str,
+    values: dict[str, Any],
     *,
     saved: bool = False,
     refused: Invalid | None = None,
+    focus: int | None = None,
 ) -> Template:
-    """The rules editor: the rules as text, the history of versions, and why a save was refused."""
+    """The rules form (its block alone for htmx): the values, the history of versions, and why
+    a save was refused; ``focus``: the row just added, whose first field takes focus."""
+    in_force = await rules.load_rules(db)
     return render_page(
         request,
         "staff/rules.html",
+        block="rules_form",
         status_code=422 if refused else 200,
-        text=text,
+        values=values,
+        fields=rules_form.rules_texts(len(values["bands"])),
         errors=refused.errors if refused else {},
         message=refused.message if refused else None,
         saved=saved,
+        focus=focus,
         history=await rules.rules_history(db),
+        json_text=in_force.model_dump_json(indent=2),
     )
 
 
