@@ -82,3 +82,14 @@ def format_local_datetime(value: datetime, tz: ZoneInfo = WARSAW) -> str:
 
 def format_number(value: float, digits: int = 1) -> str:
     return format_decimal(round(value, digits), locale=LOCALE)
+
+
+def format_when(start: datetime, end: datetime | None = None, tz: ZoneInfo = WARSAW) -> str:
+    """A meeting's time as mails say it: weekday, date, hours and the zone ("środa, 13 stycznia
+    2027, 17:00–18:30 (czas polski)"); Warsaw's zone is named in words, others by Babel."""
+    start = start.astimezone(tz)
+    text = f"{format_day(start.date())}, {format_local_time(start, tz)}"
+    if end is not None:
+        text += f"–{format_local_time(end, tz)}"
+    zone = "czas polski" if tz.key == WARSAW.key else _format_datetime(start, "zzzz", locale=LOCALE)
+    return f"{text} ({zone})"

@@ -146,7 +146,8 @@ def csrf_config(settings: Settings) -> CSRFConfig:
         secret=settings.secret(),
         cookie_secure=settings.secure_cookies,
         cookie_samesite="lax",
-        exclude=["/api/", "/healthz", "/readyz", "/schema"],
+        # calendar files and feeds are read by calendar apps: no form, so no csrftoken cookie
+        exclude=["/api/", "/healthz", "/readyz", "/schema", "/ical/", r"/calendar\.ics$"],
     )
 
 

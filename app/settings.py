@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     # The office participants call (pages, mails): data of the deployment, not of the templates.
     contact_phone: str = "12 424 07 00"
+    contact_email: str = "bilans@wup-krakow.example"  # Reply-To of mails, ORGANIZER of .ics
     contact_hours: str = "poniedziałek–piątek, 8:00–16:00"
     debug: bool = False
     # Abuse limits: "N/second|minute|hour|day" or "off" (benchmarks). Bookings: public POSTs

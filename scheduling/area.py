@@ -27,8 +27,10 @@ from scheduling.booking import api as booking_api
 from scheduling.booking import form_pages as booking_form
 from scheduling.booking import public_routes as booking_pages
 from scheduling.booking import staff_routes as booking_staff
+from scheduling.booking.calendar_links import booking_calendar_links
 from scheduling.booking.jobs import queue_booking_reminders
 from scheduling.booking.models import Booking, EligibilityRuleSet, Under25WindowRow
+from scheduling.booking.today import duty_bookings_panel, team_week_panel
 from scheduling.cases import demo as case_demo
 from scheduling.cases import plan_routes
 from scheduling.cases import routes as case_routes
@@ -121,10 +123,11 @@ AREA = Area(
         *record.TABLES,
         *DOCUMENT_MODELS,
     ),
-    labels=booking_form.BOOKING_LABELS,
+    # (and the manage page's add-to-calendar links, templates/booking/_add_to_calendar.html)
+    labels={**booking_form.BOOKING_LABELS, "calendar_links": booking_calendar_links},
     panels=[
-        Panel("me", "rota/_my_duties.html", rota_routes.my_duties_panel),
-        Panel("me", "office_hours/_my_hours.html", office_hours_routes.my_office_hours_panel),
+        Panel("me", "start/_team_week.html", team_week_panel),
+        Panel("me", "start/_duty_bookings.html", duty_bookings_panel),
         Panel("me", "cases/_at_risk.html", case_routes.at_risk_panel),
         Panel("me", "aftercare/_tasks.html", aftercare_routes.tasks_panel),
         Panel("case", "cases/_story.html", case_routes.case_story_panel),

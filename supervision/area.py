@@ -38,6 +38,7 @@ from supervision.models import (
 )
 from supervision.sessions.jobs import supervision_weekly_reminder
 from supervision.sessions.routes import KIND_LABELS, SessionApi, SessionPages, case_sessions_panel
+from supervision.today import head_totals_panel, supervision_panel
 from supervision.tools import demo as tools_demo
 from supervision.tools import service as tools_service
 from supervision.tools.models import ToolObservation, ToolResult, ToolScore
@@ -89,6 +90,8 @@ AREA = Area(
     labels={"kinds": KIND_LABELS, "record_kinds": RECORD_LABELS},
     panels=[
         Panel("case", "supervision/_case_sessions.html", case_sessions_panel),
+        Panel("me", "start/_supervision.html", supervision_panel),
+        Panel("me", "start/_head_totals.html", head_totals_panel),
         record_sections_panel(tools_service.record_sections),
     ],
 )

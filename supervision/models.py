@@ -48,6 +48,7 @@ class SupervisionSession(IdMixin, TimestampMixin, Base):
     ends_at: Mapped[datetime] = mapped_column()
     place: Mapped[str] = mapped_column(String(200), default="")
     online: Mapped[bool] = mapped_column(Boolean, default=False)
+    meeting_url: Mapped[str] = mapped_column(String(500), default="")
     agenda: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")  # confidential
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -37,8 +38,12 @@ def khal_binary() -> str:
     pytest.skip("khal is not installed (`uv tool install khal`)")
 
 
-def khal_list(body: bytes, workdir: Path, *, first: date, last: date) -> list[KhalRow]:
+def khal_list(
+    body: bytes | Sequence[bytes], workdir: Path, *, first: date, last: date
+) -> list[KhalRow]:
     """Import ``body`` into a throwaway khal calendar and list it in Kraków's wall-clock time.
+    Several bodies are imported one after another into the same calendar (a later version of
+    an event replaces the earlier one, as a calendar app applies a new file).
 
     The process runs in UTC, so the local times can only come from khal's config and the feed.
     """
@@ -61,8 +66,6 @@ def khal_list(body: bytes, workdir: Path, *, first: date, last: date) -> list[Kh
         "[sqlite]\n"
         f"path = {workdir / 'khal.db'}\n"
     )
-    ics = workdir / "feed.ics"
-    ics.write_bytes(body)
     env = {
         **os.environ,
         "TZ": "UTC",
@@ -84,7 +87,10 @@ def khal_list(body: bytes, workdir: Path, *, first: date, last: date) -> list[Kh
         assert "error" not in done.stderr.lower(), done.stderr
         return done.stdout
 
-    khal_run("import", "--batch", "-a", "feed", str(ics))
+    for n, one in enumerate([body] if isinstance(body, bytes) else body):
+        ics = workdir / f"feed-{n}.ics"
+        ics.write_bytes(one)
+        khal_run("import", "--batch", "-a", "feed", str(ics))
     listing = khal_run(
         "list",
         "--once",

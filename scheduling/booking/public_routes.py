@@ -27,6 +27,7 @@ from app.pages import int_or_none, render_page
 from app.records.models import DutyPlace, Office
 from app.settings import Settings
 from scheduling.booking import changes, moves, queries
+from scheduling.booking.calendar_identity import stored_identity
 from scheduling.booking.form_pages import (
     PRIVATE_HEADERS,
     blank_booking_form,
@@ -173,14 +174,19 @@ class BookingPages(Controller):
     async def ics(
         self, db_session: DbSession, settings: AppSettings, token: FromPath[str]
     ) -> Response[bytes]:
+        """The booking as a calendar file: the UID and SEQUENCE its mails and the counsellor's
+        feed carry, so importing it after a cancellation or a move cancels or moves the event."""
         booking = await changes.booking_by_token(db_session, token)
         code = booking.case.code if booking.case is not None else ""
+        stored = await stored_identity(db_session, booking.id)
+        sequence, changed = (stored[1], stored[2]) if stored else (0, booking.created_at)
         body = booking_ics(
-            booking.id, booking.slot, code, base_url=settings.base_url, now=booking.updated_at
-        )
+            booking.id, booking.slot, code, base_url=settings.base_url, now=changed,
+            sequence=sequence, cancelled=booking.status is BookingStatus.cancelled,
+        )  # fmt: skip
         return Response(
             body.encode(),
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",  # Litestar adds "; charset=utf-8" to text types
             headers={
                 "Content-Disposition": 'attachment; filename="bilans-kariery.ics"',
                 **PRIVATE_HEADERS,
