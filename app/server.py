@@ -25,10 +25,10 @@ from app.areas import AREAS
 from app.auth import AuthMiddleware, SessionConfig
 from app.db import make_engine, make_sessionmaker
 from app.error_handlers import exception_handlers
-from app.forms import ids_fit
 from app.jobs import JOBS_INFO_KEY, ArqQueue, InProcessRunner, JobQueue, job_context
 from app.outbox.helper import stop_helper
 from app.records.accounts import AccountResolver
+from app.request_checks import check_request
 from app.settings import Settings, get_settings
 from app.sqlite import stop_checkpoints
 from app.templating import template_config
@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
         template_config=template_config(labels=template_labels(AREAS), contact=settings.contact),
         stores=store_registry,
         exception_handlers=exception_handlers,
-        before_request=ids_fit,
+        before_request=check_request,
         dependencies={"settings": Provide(provide_settings)},
         openapi_config=openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, exclude=["/ical/"]),
