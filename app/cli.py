@@ -13,7 +13,7 @@ from app.demo import is_empty, load_demo
 from app.jobs import worker_settings
 from app.migrate import upgrade
 from app.records.demo import demo_logins
-from app.server import serving_app
+from app.server import proxy_options, serving_app
 from app.settings import Settings
 
 
@@ -82,7 +82,9 @@ def serve(with_demo: bool, host: str, port: int) -> None:
             click.echo(f"  {role:<14} {email}  /  {password}")
     if not settings.redis_url:
         click.echo("Jobs run in this process (no BILANS_REDIS_URL set).")
-    uvicorn.run(serving_app(settings), host=host, port=port, log_level="info", proxy_headers=True)
+    uvicorn.run(
+        serving_app(settings), host=host, port=port, log_level="info", **proxy_options(settings)
+    )
 
 
 @main.command()

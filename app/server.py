@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
@@ -166,6 +167,15 @@ def openapi_config() -> OpenAPIConfig:
             )
         ],
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy options: forwarded headers believed only from ``BILANS_TRUSTED_PROXIES``
+    (uvicorn's own default believes any loopback peer, so a local client could reset its rate
+    limit with each new X-Forwarded-For); the real client behind a trusted proxy becomes the
+    request's client address, the key of the rate limits."""
+    proxies = settings.proxies()
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None}
 
 
 def serving_app(settings: Settings | None = None) -> Litestar:
