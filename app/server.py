@@ -14,18 +14,19 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.api_docs import OwnFilesSwagger
 from app.area import job_functions, panels_by_page, periodic_jobs, template_labels
 from app.areas import AREAS
 from app.auth import AuthMiddleware, SessionConfig
 from app.db import make_engine, make_sessionmaker
 from app.error_handlers import exception_handlers
+from app.headers import security_headers
 from app.jobs import JOBS_INFO_KEY, ArqQueue, InProcessRunner, JobQueue, job_context
 from app.outbox.helper import stop_helper
 from app.records.accounts import AccountResolver
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
         stores=store_registry,
         exception_handlers=exception_handlers,
         before_request=check_request,
+        before_send=[security_headers(https=settings.secure_cookies)],
         dependencies={"settings": Provide(provide_settings)},
         openapi_config=openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, exclude=["/ical/"]),
@@ -159,13 +161,7 @@ def openapi_config() -> OpenAPIConfig:
         description="JSON API of the Bilans Kariery platform (WUP Kraków). "
         "Authenticated routes take `Authorization: Bearer <token>` (`bilans users token EMAIL`).",
         path="/schema",
-        render_plugins=[
-            SwaggerRenderPlugin(
-                js_url="/static/js/swagger-ui-bundle.js",
-                css_url="/static/css/swagger-ui.css",
-                standalone_preset_js_url=None,
-            )
-        ],
+        render_plugins=[OwnFilesSwagger()],
     )
 
 

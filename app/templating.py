@@ -13,6 +13,7 @@ from litestar.template.config import TemplateConfig
 
 from app import i18n
 from app.calendar import WEEKDAYS
+from app.headers import csp_nonce as _csp_nonce
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC_VERSION = "1"
@@ -27,6 +28,12 @@ def current_link(hrefs: Iterable[str], path: str) -> str | None:
     """The menu link for ``path``: the longest link that is the page or a section above it."""
     matching = [h for h in hrefs if path == h or path.startswith(h.rstrip("/") + "/")]
     return max(matching, key=len, default=None)
+
+
+def csp_nonce(request: Any = None) -> str:
+    """``<style nonce="{{ csp_nonce(request) }}">``: the nonce the answer's CSP allows
+    (``app.headers``); ``""`` when rendered outside a request."""
+    return _csp_nonce(request.scope if request is not None else None)
 
 
 def make_environment(**shared: Any) -> Environment:
@@ -53,6 +60,7 @@ def make_environment(**shared: Any) -> Environment:
         weekdays=WEEKDAYS,
         static_version=STATIC_VERSION,
         current_link=current_link,
+        csp_nonce=csp_nonce,
         **shared,
     )
     return env
