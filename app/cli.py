@@ -8,7 +8,7 @@ import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.areas import AREAS
-from app.commands import fail, settings_or_exit, with_session
+from app.commands import BilansGroup, fail, settings_or_exit, with_session
 from app.demo import is_empty, load_demo
 from app.jobs import worker_settings
 from app.migrate import upgrade
@@ -17,7 +17,7 @@ from app.server import proxy_options, serving_app
 from app.settings import Settings
 
 
-@click.group()
+@click.group(cls=BilansGroup)
 def main() -> None:
     """Bilans Kariery: duty rota, bookings, supervision and quality assurance (WUP Kraków)."""
 
