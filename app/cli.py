@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,6 +86,39 @@ def serve(with_demo: bool, host: str, port: int) -> None:
     uvicorn.run(
         serving_app(settings), host=host, port=port, log_level="info", **proxy_options(settings)
     )
+
+
+@main.command()
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+def backup(archive: Path) -> None:
+    """Write the database and the uploaded files to ARCHIVE (a tar file), while the app runs."""
+    from app.backup import BackupError
+    from app.backup import backup as make_backup
+
+    try:
+        manifest = make_backup(settings_or_exit(), archive)
+    except BackupError as exc:
+        fail(f"bilans: {exc}")
+    click.echo(f"Backup written to {archive} ({manifest['engine']}, {manifest['uploads']} files).")
+
+
+@main.command()
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Confirm: the database and the uploads are replaced.")
+def restore(archive: Path, yes: bool) -> None:
+    """Replace the database and the uploaded files with ARCHIVE (stop the app first)."""
+    from app.backup import BackupError
+    from app.backup import restore as put_back
+
+    if not yes:
+        fail("bilans restore replaces the database and the uploads: stop the app and add --yes.")
+    settings = settings_or_exit()
+    try:
+        manifest = put_back(settings, archive)
+    except BackupError as exc:
+        fail(f"bilans: {exc}")
+    upgrade(settings.db_url)  # a backup of an older version is brought up to this one
+    click.echo(f"Restored {archive} (made {manifest['made_at']}).")
 
 
 @main.command()
