@@ -13,6 +13,7 @@ from app.commands import BilansGroup, fail, settings_or_exit, with_session
 from app.demo import is_empty, load_demo
 from app.jobs import worker_settings
 from app.migrate import upgrade
+from app.observability import configure_logging
 from app.records.demo import demo_logins
 from app.server import proxy_options, serving_app
 from app.settings import Settings
@@ -83,9 +84,11 @@ def serve(with_demo: bool, host: str, port: int) -> None:
             click.echo(f"  {role:<14} {email}  /  {password}")
     if not settings.redis_url:
         click.echo("Jobs run in this process (no BILANS_REDIS_URL set).")
+    configure_logging()
     uvicorn.run(
-        serving_app(settings), host=host, port=port, log_level="info", **proxy_options(settings)
-    )
+        serving_app(settings), host=host, port=port, log_config=None, access_log=False,
+        **proxy_options(settings),
+    )  # fmt: skip
 
 
 @main.command()
@@ -132,6 +135,7 @@ def worker() -> None:
         )
     from arq.worker import run_worker  # only `worker` needs arq's runner
 
+    configure_logging()
     run_worker(worker_settings(settings, AREAS))
 
 

@@ -28,6 +28,7 @@ from app.db import make_engine, make_sessionmaker
 from app.error_handlers import exception_handlers
 from app.headers import security_headers
 from app.jobs import JOBS_INFO_KEY, ArqQueue, InProcessRunner, JobQueue, job_context
+from app.observability import counted, prometheus, request_ids
 from app.outbox.helper import stop_helper
 from app.records.accounts import AccountResolver
 from app.request_checks import check_request
@@ -90,6 +91,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
         route_handlers=[handler for area in AREAS for handler in area.handlers],
         plugins=[SQLAlchemyPlugin(config=database_config(engine, sessionmaker)), HTMXPlugin()],
         middleware=[
+            request_ids,
+            prometheus().middleware,
             session_config(settings).middleware,
             AuthMiddleware(AccountResolver(sessionmaker)),
             *(limit for area in AREAS if area.rate_limits for limit in area.rate_limits(settings)),
@@ -120,7 +123,8 @@ def job_queue(settings: Settings) -> JobQueue:
     """arq on Redis when it is configured, else the in-process runner of the areas' jobs."""
     if settings.redis_url:
         return ArqQueue(settings.redis_url)
-    return InProcessRunner({}, jobs=job_functions(AREAS), periodic=periodic_jobs(AREAS))
+    jobs = {name: counted(func) for name, func in job_functions(AREAS).items()}
+    return InProcessRunner({}, jobs=jobs, periodic=periodic_jobs(AREAS))
 
 
 def database_config(

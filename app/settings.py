@@ -67,8 +67,11 @@ class Settings(BaseSettings):
     # networks, comma-separated ("10.0.0.2,10.1.0.0/16"). Empty: none, so the client address
     # (the rate limits' key) is the connection's own and no header can change it.
     trusted_proxies: str = ""
+    # Prometheus: with a token, /metrics answers `Authorization: Bearer <token>` only; without
+    # one, only clients on this machine.
+    metrics_token: str | None = None
 
-    @field_validator("redis_url", "smtp_url", "secret_key", mode="before")
+    @field_validator("redis_url", "smtp_url", "secret_key", "metrics_token", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
