@@ -30,6 +30,7 @@ from litestar.middleware.session.server_side import (
 from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
 
 SESSION_USER_KEY = "uid"
+VERSION_KEY = "cv"  # the credentials version the session was signed in under
 RENEW_KEY = "_renew"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -161,8 +162,12 @@ class SessionConfig(ServerSideSessionConfig):
     _backend_class = RenewingSessionBackend
 
 
-def start_session(connection: ASGIConnection[Any, Any, Any, Any], user_id: int) -> None:
-    connection.set_session({SESSION_USER_KEY: user_id, RENEW_KEY: True})
+def start_session(
+    connection: ASGIConnection[Any, Any, Any, Any], user_id: int, version: int = 0
+) -> None:
+    """Sign in; ``version`` is the user's credentials version, so a later password or role
+    change ends this session."""
+    connection.set_session({SESSION_USER_KEY: user_id, VERSION_KEY: version, RENEW_KEY: True})
 
 
 def end_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
@@ -176,7 +181,7 @@ class UserResolver(Protocol):
     """Finds the user behind a session or a token (each call opens its own database session)."""
 
     async def by_token(self, token: str) -> CurrentUser | None: ...
-    async def by_id(self, user_id: int) -> CurrentUser | None: ...
+    async def by_id(self, user_id: int, version: int = 0) -> CurrentUser | None: ...
 
 
 class AuthMiddleware(ASGIMiddleware):
@@ -209,7 +214,8 @@ class AuthMiddleware(ASGIMiddleware):
             return None
         if is_api and method not in SAFE_METHODS:
             return None
-        return await self.resolver.by_id(user_id)
+        version = session.get(VERSION_KEY, 0) if isinstance(session, dict) else 0
+        return await self.resolver.by_id(user_id, version if isinstance(version, int) else -1)
 
 
 # --- guards -----------------------------------------------------------------------------

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.areas import AREAS
-from app.commands import fail, settings_or_exit, with_session
+from app.commands import BilansGroup, fail, settings_or_exit, with_session
 from app.demo import is_empty, load_demo
 from app.jobs import worker_settings
 from app.migrate import upgrade
+from app.observability import configure_logging
 from app.records.demo import demo_logins
-from app.server import serving_app
+from app.server import proxy_options, serving_app
 from app.settings import Settings
 
 
-@click.group()
+@click.group(cls=BilansGroup)
 def main() -> None:
     """Bilans Kariery: duty rota, bookings, supervision and quality assurance (WUP Kraków)."""
 
@@ -82,7 +84,44 @@ def serve(with_demo: bool, host: str, port: int) -> None:
             click.echo(f"  {role:<14} {email}  /  {password}")
     if not settings.redis_url:
         click.echo("Jobs run in this process (no BILANS_REDIS_URL set).")
-    uvicorn.run(serving_app(settings), host=host, port=port, log_level="info", proxy_headers=True)
+    configure_logging()
+    uvicorn.run(
+        serving_app(settings), host=host, port=port, log_config=None, access_log=False,
+        **proxy_options(settings),
+    )  # fmt: skip
+
+
+@main.command()
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+def backup(archive: Path) -> None:
+    """Write the database and the uploaded files to ARCHIVE (a tar file), while the app runs."""
+    from app.backup import BackupError
+    from app.backup import backup as make_backup
+
+    try:
+        manifest = make_backup(settings_or_exit(), archive)
+    except BackupError as exc:
+        fail(f"bilans: {exc}")
+    click.echo(f"Backup written to {archive} ({manifest['engine']}, {manifest['uploads']} files).")
+
+
+@main.command()
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Confirm: the database and the uploads are replaced.")
+def restore(archive: Path, yes: bool) -> None:
+    """Replace the database and the uploaded files with ARCHIVE (stop the app first)."""
+    from app.backup import BackupError
+    from app.backup import restore as put_back
+
+    if not yes:
+        fail("bilans restore replaces the database and the uploads: stop the app and add --yes.")
+    settings = settings_or_exit()
+    try:
+        manifest = put_back(settings, archive)
+    except BackupError as exc:
+        fail(f"bilans: {exc}")
+    upgrade(settings.db_url)  # a backup of an older version is brought up to this one
+    click.echo(f"Restored {archive} (made {manifest['made_at']}).")
 
 
 @main.command()
@@ -96,6 +135,7 @@ def worker() -> None:
         )
     from arq.worker import run_worker  # only `worker` needs arq's runner
 
+    configure_logging()
     run_worker(worker_settings(settings, AREAS))
 
 

@@ -18,6 +18,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DataError, DBAPIError
 
 from app.errors import BilansError
 from app.i18n import gettext as _
@@ -121,6 +122,38 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return _page(request, status, title, _detail(status))
 
 
+def out_of_range_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A number or date past what the database or the calendar holds (an id in a query beyond
+    int64, a day after 9999-12-31, text PostgreSQL refuses): the request is wrong, not the
+    server. The request's transaction is rolled back like any failed one, so nothing saved is
+    lost."""
+    detail = _(
+        "Liczba, data albo tekst poza dopuszczalnym zakresem. Sprawdź dane i spróbuj ponownie."
+    )
+    if wants_json(request):
+        return problem(400, _TITLES[400], detail)
+    return _page(request, 400, _TITLES[400], detail)
+
+
+def _is_data_exception(exc: DBAPIError) -> bool:
+    """The driver's error is SQL's class 22, "data exception" (asyncpg raises it for a
+    parameter past int64, PostgreSQL for a NUL byte in text or a value too long)."""
+    if isinstance(exc, DataError):
+        return True
+    cause: BaseException | None = exc.orig
+    while cause is not None:
+        if str(getattr(cause, "sqlstate", "") or getattr(cause, "pgcode", "")).startswith("22"):
+            return True
+        cause = cause.__cause__
+    return False
+
+
+def database_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    if _is_data_exception(exc):
+        return out_of_range_handler(request, exc)
+    return internal_error_handler(request, exc)
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
     detail = _("Wystąpił nieoczekiwany błąd. Spróbuj ponownie za chwilę.")
@@ -132,5 +165,7 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 exception_handlers: dict[Any, Any] = {
     BilansError: bilans_error_handler,
     HTTPException: http_error_handler,
+    OverflowError: out_of_range_handler,
+    DBAPIError: database_error_handler,
     Exception: internal_error_handler,
 }

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.area import Area, JobFunc, Periodic, job_functions, periodic_jobs
 from app.db import make_engine, make_sessionmaker
+from app.observability import counted
 from app.settings import Settings
 
 log = logging.getLogger("bilans.jobs")
@@ -32,6 +33,8 @@ log = logging.getLogger("bilans.jobs")
 # Where a session's ``info`` carries the job queue (``app.db.make_sessionmaker``), so work done
 # after a commit (the outbox's kick) can enqueue a job.
 JOBS_INFO_KEY = "bilans.jobs"
+HEARTBEAT_SECONDS = 30
+HEARTBEAT_KEY = "arq:queue:health-check"  # arq's default for its default queue
 
 
 @runtime_checkable
@@ -190,9 +193,9 @@ def worker_settings(settings: Settings, areas: Sequence[Area]) -> type:
         return set(range(0, 60, step)) if step < 60 else {0}
 
     class WorkerSettings:
-        functions = list(job_functions(areas).values())
+        functions = [counted(f) for f in job_functions(areas).values()]
         cron_jobs = [
-            cron(cast(Any, p.func), minute=minutes(p.every), run_at_startup=True)
+            cron(cast(Any, counted(p.func)), minute=minutes(p.every), run_at_startup=True)
             for p in periodic_jobs(areas)
         ]
         redis_settings = RedisSettings.from_dsn(redis_url)
@@ -200,5 +203,7 @@ def worker_settings(settings: Settings, areas: Sequence[Area]) -> type:
         on_shutdown = shutdown
         max_tries = 5
         job_timeout = 300
+        # The heartbeat /readyz looks for (arq writes it with an expiry of this plus a second).
+        health_check_interval = HEARTBEAT_SECONDS
 
     return WorkerSettings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
@@ -13,22 +14,24 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.api_docs import OwnFilesSwagger
 from app.area import job_functions, panels_by_page, periodic_jobs, template_labels
 from app.areas import AREAS
 from app.auth import AuthMiddleware, SessionConfig
 from app.db import make_engine, make_sessionmaker
 from app.error_handlers import exception_handlers
-from app.forms import ids_fit
+from app.headers import security_headers
 from app.jobs import JOBS_INFO_KEY, ArqQueue, InProcessRunner, JobQueue, job_context
+from app.observability import counted, prometheus, request_ids
 from app.outbox.helper import stop_helper
 from app.records.accounts import AccountResolver
+from app.request_checks import check_request
 from app.settings import Settings, get_settings
 from app.sqlite import stop_checkpoints
 from app.templating import template_config
@@ -88,6 +91,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
         route_handlers=[handler for area in AREAS for handler in area.handlers],
         plugins=[SQLAlchemyPlugin(config=database_config(engine, sessionmaker)), HTMXPlugin()],
         middleware=[
+            request_ids,
+            prometheus().middleware,
             session_config(settings).middleware,
             AuthMiddleware(AccountResolver(sessionmaker)),
             *(limit for area in AREAS if area.rate_limits for limit in area.rate_limits(settings)),
@@ -96,7 +101,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
         template_config=template_config(labels=template_labels(AREAS), contact=settings.contact),
         stores=store_registry,
         exception_handlers=exception_handlers,
-        before_request=ids_fit,
+        before_request=check_request,
+        before_send=[security_headers(https=settings.secure_cookies)],
         dependencies={"settings": Provide(provide_settings)},
         openapi_config=openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, exclude=["/ical/"]),
@@ -117,7 +123,8 @@ def job_queue(settings: Settings) -> JobQueue:
     """arq on Redis when it is configured, else the in-process runner of the areas' jobs."""
     if settings.redis_url:
         return ArqQueue(settings.redis_url)
-    return InProcessRunner({}, jobs=job_functions(AREAS), periodic=periodic_jobs(AREAS))
+    jobs = {name: counted(func) for name, func in job_functions(AREAS).items()}
+    return InProcessRunner({}, jobs=jobs, periodic=periodic_jobs(AREAS))
 
 
 def database_config(
@@ -159,14 +166,17 @@ def openapi_config() -> OpenAPIConfig:
         description="JSON API of the Bilans Kariery platform (WUP Kraków). "
         "Authenticated routes take `Authorization: Bearer <token>` (`bilans users token EMAIL`).",
         path="/schema",
-        render_plugins=[
-            SwaggerRenderPlugin(
-                js_url="/static/js/swagger-ui-bundle.js",
-                css_url="/static/css/swagger-ui.css",
-                standalone_preset_js_url=None,
-            )
-        ],
+        render_plugins=[OwnFilesSwagger()],
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy options: forwarded headers believed only from ``BILANS_TRUSTED_PROXIES``
+    (uvicorn's own default believes any loopback peer, so a local client could reset its rate
+    limit with each new X-Forwarded-For); the real client behind a trusted proxy becomes the
+    request's client address, the key of the rate limits."""
+    proxies = settings.proxies()
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None}
 
 
 def serving_app(settings: Settings | None = None) -> Litestar:

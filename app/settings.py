@@ -7,6 +7,7 @@ secret key, the session files and the mail sink. Production sets ``BILANS_DATABA
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
@@ -63,11 +64,29 @@ class Settings(BaseSettings):
     # and DELETEs per client; feeds: per feed address, and ten times that per client.
     booking_rate_limit: str = "20/minute"
     feed_rate_limit: str = "60/minute"
+    # The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: addresses or
+    # networks, comma-separated ("10.0.0.2,10.1.0.0/16"). Empty: none, so the client address
+    # (the rate limits' key) is the connection's own and no header can change it.
+    trusted_proxies: str = ""
+    # Prometheus: with a token, /metrics answers `Authorization: Bearer <token>` only; without
+    # one, only clients on this machine.
+    metrics_token: str | None = None
 
-    @field_validator("redis_url", "smtp_url", "secret_key", mode="before")
+    @field_validator("redis_url", "smtp_url", "secret_key", "metrics_token", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        for item in (part.strip() for part in value.split(",")):
+            if item:
+                ipaddress.ip_network(item, strict=False)  # ValueError names the bad one
+        return value
+
+    def proxies(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @field_validator("database_url")
     @classmethod

@@ -1,22 +1,26 @@
-"""The shell's own part of the app: static files, the liveness and readiness probes, and the
-outbox's jobs (the kicked send run and the one-minute sweep)."""
+"""The shell's own part of the app: static files, the liveness and readiness probes, the
+Prometheus metrics (``app.observability``), and the outbox's jobs (the kicked send run and the one-minute sweep)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import secrets
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.datastructures import State
 from litestar.static_files import create_static_files_router
-from sqlalchemy import text
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, select, text
 
 from app.area import Area, Periodic
 from app.audit import AuditEntry
 from app.deps import AppSettings
+from app.jobs import HEARTBEAT_KEY, HEARTBEAT_SECONDS
+from app.observability import OUTBOX_FAILED, OUTBOX_LAG, OUTBOX_WAITING
 from app.outbox import sender
-from app.outbox.models import OutboxMessage
+from app.outbox.models import OutboxMessage, OutboxStatus
 
 
 @get("/healthz", include_in_schema=False, sync_to_thread=False)
@@ -27,7 +31,7 @@ def healthz() -> dict[str, str]:
 
 @get("/readyz", include_in_schema=False)
 async def readyz(state: State, settings: AppSettings) -> Response[dict[str, Any]]:
-    """The database answers (and Redis, when configured)."""
+    """The database answers (and, when Redis is configured, Redis and the worker's heartbeat)."""
     checks: dict[str, str] = {}
     try:
         async with state.sessionmaker() as db:
@@ -46,9 +50,64 @@ async def readyz(state: State, settings: AppSettings) -> Response[dict[str, Any]
             checks["redis"] = f"error: {type(exc).__name__}"
         finally:
             await client.aclose()
+        checks["worker"] = await _worker_heartbeat(settings.redis_url)
     ready = all(v == "ok" for v in checks.values())
     return Response(
         {"status": "ok" if ready else "unavailable", **checks}, status_code=200 if ready else 503
+    )
+
+
+async def _worker_heartbeat(redis_url: str) -> str:
+    """``bilans worker`` is alive: arq's health-check key, which it rewrites every
+    ``HEARTBEAT_SECONDS`` with an expiry just past that, is there."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(redis_url)
+    try:
+        beat = await client.get(HEARTBEAT_KEY)
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+    finally:
+        await client.aclose()
+    return "ok" if beat else f"error: no heartbeat in the last {HEARTBEAT_SECONDS + 1} s"
+
+
+async def _outbox_gauges(state: State) -> None:
+    waiting = (OutboxStatus.pending, OutboxStatus.sending)
+    given_up = (OutboxStatus.failed, OutboxStatus.uncertain)
+    async with state.sessionmaker() as db:
+        row = (
+            await db.execute(
+                select(func.count(), func.min(OutboxMessage.created_at)).where(
+                    OutboxMessage.status.in_(waiting)
+                )
+            )
+        ).one()
+        failed = await db.scalar(select(func.count()).where(OutboxMessage.status.in_(given_up)))
+    count, oldest = row
+    OUTBOX_WAITING.set(count)
+    OUTBOX_LAG.set(
+        (datetime.now(UTC) - oldest.replace(tzinfo=oldest.tzinfo or UTC)).total_seconds()
+        if oldest is not None
+        else 0
+    )
+    OUTBOX_FAILED.set(failed or 0)
+
+
+@get("/metrics", include_in_schema=False)
+async def metrics(request: Request[Any, Any, State], settings: AppSettings) -> Response[bytes]:
+    token = settings.metrics_token
+    if token:
+        allowed = secrets.compare_digest(
+            request.headers.get("authorization", ""), f"Bearer {token}"
+        )
+    else:
+        allowed = request.client is not None and request.client.host in ("127.0.0.1", "::1")
+    if not allowed:
+        return Response(b"metrics: not allowed\n", status_code=401, media_type="text/plain")
+    await _outbox_gauges(request.app.state)
+    return Response(
+        generate_latest(), media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"}
     )
 
 
@@ -60,6 +119,7 @@ AREA = Area(
         create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         healthz,
         readyz,
+        metrics,
     ],
     jobs=[sender.send_mail],
     periodic=[Periodic(sender.outbox_sweep, every=timedelta(minutes=1))],

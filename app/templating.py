@@ -12,15 +12,22 @@ from litestar.template.config import TemplateConfig
 
 from app import i18n
 from app.calendar import WEEKDAYS
+from app.headers import csp_nonce as _csp_nonce
 from app.navigation import current_group, current_href, current_link, menu_for
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-STATIC_VERSION = "1"
+STATIC_VERSION = "2"
 
 
 def options(rows: Any, key: str, label: str) -> list[tuple[Any, Any]]:
     """``[(row.key, row.label), ...]`` for a select's options."""
     return [(getattr(r, key), getattr(r, label)) for r in rows]
+
+
+def csp_nonce(request: Any = None) -> str:
+    """``<style nonce="{{ csp_nonce(request) }}">``: the nonce the answer's CSP allows
+    (``app.headers``); ``""`` when rendered outside a request."""
+    return _csp_nonce(request.scope if request is not None else None)
 
 
 def make_environment(**shared: Any) -> Environment:
@@ -50,6 +57,7 @@ def make_environment(**shared: Any) -> Environment:
         menu_for=menu_for,
         current_group=current_group,
         current_href=current_href,
+        csp_nonce=csp_nonce,
         **shared,
     )
     return env

@@ -64,7 +64,9 @@ async def login(request: Request[Any, Any, State], db_session: DbSession) -> Tem
             message=_("Podaj adres e-mail i hasło."),
         )
     try:
-        user = await authenticate(db_session, email, password)
+        user = await authenticate(
+            db_session, email, password, client=request.client.host if request.client else ""
+        )
     except TooManyAttempts as exc:
         return render_page(
             request, "login.html", status_code=429, next=next_, email=email, message=exc.message
@@ -78,7 +80,7 @@ async def login(request: Request[Any, Any, State], db_session: DbSession) -> Tem
             email=email,
             message=_("Nieprawidłowy e-mail lub hasło."),
         )
-    start_session(request, user.id)
+    start_session(request, user.id, user.credentials_version)
     return Redirect(_safe_next(next_), status_code=303)
 
 

@@ -3,7 +3,9 @@ resolver the shell's :class:`~app.auth.AuthMiddleware` asks who a session or a t
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -16,13 +18,17 @@ from app.i18n import gettext as _
 from app.records.models import ApiToken, LoginFailure, User
 from app.security import hash_password, new_token, password_problem, token_hash, verify_password
 
-LOGIN_FAILURE_LIMIT = 10
+LOGIN_FAILURE_LIMIT = 10  # for one account from one client: that client waits
+CLIENT_FAILURE_LIMIT = 30  # from one client, whatever the accounts: that client waits
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+SLOWDOWN_CAP_SECONDS = 5.0
 TOKEN_USE_GRANULARITY = timedelta(minutes=10)
+TOKEN_LIFETIME = timedelta(days=90)
 
 
 async def active_token(db: AsyncSession, token: str) -> ApiToken | None:
-    """The unrevoked token of an active user, or ``None``."""
+    """The token of an active user, if not revoked, not expired and issued under the user's
+    present credentials (a password or role change since ends it); else ``None``."""
     row = (
         await db.execute(
             select(ApiToken).where(
@@ -30,9 +36,18 @@ async def active_token(db: AsyncSession, token: str) -> ApiToken | None:
             )
         )
     ).scalar_one_or_none()
-    if row is None or not row.user.active:
+    if row is None or not token_valid(row, utcnow()):
         return None
     return row
+
+
+def token_valid(row: ApiToken, now: datetime) -> bool:
+    return (
+        row.revoked_at is None
+        and row.user.active
+        and row.credentials_version == row.user.credentials_version
+        and (row.expires_at is None or row.expires_at > now)
+    )
 
 
 async def active_user(db: AsyncSession, user_id: int) -> User | None:
@@ -62,62 +77,140 @@ class AccountResolver:
                 await db.commit()
             return current
 
-    async def by_id(self, user_id: int) -> CurrentUser | None:
+    async def by_id(self, user_id: int, version: int = 0) -> CurrentUser | None:
+        """The session's user, if the session was signed in under the present credentials."""
         async with self.sessionmaker() as db:
             user = await active_user(db, user_id)
-            return CurrentUser.of(user) if user is not None else None
+            if user is None or user.credentials_version != version:
+                return None
+            return CurrentUser.of(user)
 
 
-async def authenticate(db: AsyncSession, email: str, password: str) -> User | None:
-    """Check a login; after 10 failures in 15 minutes for an account, further tries wait.
-
-    Raises :class:`TooManyAttempts` while the account is throttled (the password is not even checked).
-    """
-    email = email.strip().lower()
-    now = utcnow()
-    since = now - LOGIN_FAILURE_WINDOW
-    failures = (
+async def _failures(db: AsyncSession, *conditions: Any, since: datetime) -> tuple[int, Any]:
+    row = (
         await db.execute(
             select(func.count(), func.min(LoginFailure.at)).where(
-                LoginFailure.email == email, LoginFailure.at > since
+                LoginFailure.at > since, *conditions
             )
         )
     ).one()
-    if failures[0] >= LOGIN_FAILURE_LIMIT:
-        oldest = failures[1]
-        wait = max(1, int(((oldest + LOGIN_FAILURE_WINDOW) - now).total_seconds() // 60) + 1)
-        raise TooManyAttempts(
-            _("Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za %(minutes)d min.")
-            % {"minutes": wait},
-            retry_after=wait * 60,
-        )
+    return int(row[0]), row[1]
+
+
+def _wait(oldest: datetime, now: datetime) -> TooManyAttempts:
+    minutes = max(1, int(((oldest + LOGIN_FAILURE_WINDOW) - now).total_seconds() // 60) + 1)
+    return TooManyAttempts(
+        _("Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za %(minutes)d min.")
+        % {"minutes": minutes},
+        retry_after=minutes * 60,
+    )
+
+
+def slowdown(account_failures: int) -> float:
+    """Seconds a login for an account waits after failures from any clients: nothing up to
+    the limit, then doubling from a quarter second to a cap. It never refuses, so someone
+    guessing from many addresses slows down while the real user still signs in."""
+    over = account_failures - LOGIN_FAILURE_LIMIT
+    return 0.0 if over < 0 else min(SLOWDOWN_CAP_SECONDS, 0.25 * 2**over)
+
+
+async def authenticate(
+    db: AsyncSession,
+    email: str,
+    password: str,
+    *,
+    client: str = "",
+    pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> User | None:
+    """Check a login, throttled so that the guesser waits, not the account's owner:
+
+    - 10 failures for an account from one client in 15 minutes: that client waits (429) for
+      that account, the password not even checked; another client signs in as usual;
+    - 30 failures from one client, whatever the accounts: that client waits for all;
+    - failures for an account from any clients past 10: each try is slowed (:func:`slowdown`).
+    """
+    email = email.strip().lower()
+    client = client[:64]
+    now = utcnow()
+    since = now - LOGIN_FAILURE_WINDOW
+    pair, pair_oldest = await _failures(
+        db, LoginFailure.email == email, LoginFailure.client == client, since=since
+    )
+    if pair >= LOGIN_FAILURE_LIMIT:
+        raise _wait(pair_oldest, now)
+    by_client, client_oldest = await _failures(db, LoginFailure.client == client, since=since)
+    if client and by_client >= CLIENT_FAILURE_LIMIT:
+        raise _wait(client_oldest, now)
+    account, _oldest = await _failures(db, LoginFailure.email == email, since=since)
+    if db.in_transaction():
+        await db.commit()  # no read transaction held over the pause
+    if (seconds := slowdown(account)) > 0:
+        await pause(seconds)
     user = (await db.execute(select(User).where(User.email == email))).scalar_one_or_none()
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.active:
-        db.add(LoginFailure(email=email, at=now))
+        db.add(LoginFailure(email=email, client=client, at=now))
         await db.commit()
         return None
-    await db.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    await db.execute(
+        delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.client == client)
+    )
     await db.commit()
     return user
 
 
-async def issue_api_token(db: AsyncSession, user: User, label: str = "") -> str:
-    """Create a personal API token; the plain token is returned once and never stored."""
+async def issue_api_token(
+    db: AsyncSession, user: User, label: str = "", *, lifetime: timedelta = TOKEN_LIFETIME
+) -> str:
+    """Create a personal API token valid for ``lifetime``; the plain token is returned once
+    and never stored."""
     token = new_token("bk_")
-    db.add(ApiToken(user_id=user.id, token_hash=token_hash(token), label=label))
+    db.add(
+        ApiToken(
+            user_id=user.id, token_hash=token_hash(token), label=label,
+            expires_at=utcnow() + lifetime, credentials_version=user.credentials_version,
+        )
+    )  # fmt: skip
     await db.commit()
     return token
 
 
-async def set_password(db: AsyncSession, email: str, password: str) -> User:
+async def tokens_of(db: AsyncSession, email: str) -> list[ApiToken]:
+    """A user's tokens, newest first (the plain tokens are never kept: only labels and dates)."""
+    user = await _user_by_email(db, email)
+    rows = await db.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    )
+    return list(rows)
+
+
+async def revoke_token(db: AsyncSession, email: str, token_id: int) -> ApiToken:
+    """Revoke one of the user's tokens (idempotent)."""
+    user = await _user_by_email(db, email)
+    row = await db.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound(_("Nie ma takiego tokenu."))
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    await db.commit()
+    return row
+
+
+async def _user_by_email(db: AsyncSession, email: str) -> User:
     user = (await db.scalars(select(User).where(User.email == email.strip().lower()))).one_or_none()
     if user is None:
         raise NotFound(_("Nie ma użytkownika %(email)s.") % {"email": email})
+    return user
+
+
+async def set_password(db: AsyncSession, email: str, password: str) -> User:
+    """A new password ends the user's sessions and API tokens."""
+    user = await _user_by_email(db, email)
     problem = password_problem(password)
     if problem is not None:
         raise Invalid(problem)
     user.password_hash = hash_password(password)
+    user.change_credentials()
     await db.commit()
     return user
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import click
@@ -9,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.commands import fail, settings_or_exit, with_session
+from app.db import utcnow
 from app.errors import BilansError
 from app.forms import validate
 from app.i18n import gettext as _
 from app.records import accounts, service
-from app.records.models import Office, User
+from app.records.models import ApiToken, Office, User
 from app.records.schemas import StaffForm
 
 
@@ -80,8 +82,9 @@ def set_password(email: str, password: str) -> None:
 @users.command("token")
 @click.argument("email")
 @click.option("--label", default="cli")
-def token(email: str, label: str) -> None:
-    """Print a new personal API token (use as `Authorization: Bearer <token>`)."""
+@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 366))
+def token(email: str, label: str, days: int) -> None:
+    """Print a new personal API token (use as `Authorization: Bearer <token>`), valid DAYS."""
 
     settings = settings_or_exit()
 
@@ -91,9 +94,47 @@ def token(email: str, label: str) -> None:
         ).one_or_none()
         if user is None or not user.active:
             return None
-        return await accounts.issue_api_token(db, user, label)
+        return await accounts.issue_api_token(db, user, label, lifetime=timedelta(days=days))
 
     value = with_session(settings, work)
     if value is None:
         fail(f"No active user {email}.")
     click.echo(value)
+
+
+@users.command("tokens")
+@click.argument("email")
+def tokens(email: str) -> None:
+    """List a user's API tokens: id, label, issued, last used, expiry and state."""
+    settings = settings_or_exit()
+
+    async def work(db: AsyncSession) -> list[str]:
+        now = utcnow()
+        return [_token_line(row, now) for row in await accounts.tokens_of(db, email)]
+
+    try:
+        lines = with_session(settings, work)
+    except BilansError as exc:
+        fail(exc.message)
+    click.echo("\n".join(lines) if lines else f"{email} has no API tokens.")
+
+
+def _token_line(row: ApiToken, now: datetime) -> str:
+    used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never used"
+    expiry = f"expires {row.expires_at:%Y-%m-%d}" if row.expires_at else "no expiry"
+    state = "valid" if accounts.token_valid(row, now) else "revoked" if row.revoked_at else "ended"
+    fields = [str(row.id), row.label or "-", f"{row.created_at:%Y-%m-%d}", used, expiry, state]
+    return "\t".join(fields)
+
+
+@users.command("revoke-token")
+@click.argument("email")
+@click.argument("token_id", type=int)
+def revoke_token(email: str, token_id: int) -> None:
+    """Revoke one of a user's API tokens (by the id `bilans users tokens` shows)."""
+    settings = settings_or_exit()
+    try:
+        with_session(settings, lambda db: accounts.revoke_token(db, email, token_id))
+    except BilansError as exc:
+        fail(exc.message)
+    click.echo(f"Token {token_id} revoked.")

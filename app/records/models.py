@@ -129,6 +129,9 @@ class User(IdMixin, TimestampMixin, Base):
     intern_until: Mapped[date | None] = mapped_column(Date)
     work_share: Mapped[float] = mapped_column(Float, default=1.0)
     hired_on: Mapped[date | None] = mapped_column(Date)
+    # Raised by every change of password, role or activity (:meth:`change_credentials`): the
+    # sessions signed in and the API tokens issued before it stop working.
+    credentials_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     office: Mapped[Office | None] = relationship(lazy="joined")
     availability: Mapped[list[AvailabilityWindow]] = relationship(
@@ -149,6 +152,11 @@ class User(IdMixin, TimestampMixin, Base):
     def _full_name_sql(cls) -> ColumnElement[str]:
         """The same name in SQL, for queries that want names without User rows."""
         return cls.first_name + " " + cls.last_name
+
+    def change_credentials(self) -> None:
+        """The one way to end the user's other sessions and API tokens (a password, role or
+        activity change): they carry the version they were made under."""
+        self.credentials_version = (self.credentials_version or 0) + 1
 
 
 class AvailabilityWindow(IdMixin, Base):
@@ -190,17 +198,24 @@ class ApiToken(IdMixin, TimestampMixin, Base):
     label: Mapped[str] = mapped_column(String(100), default="")
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+    expires_at: Mapped[datetime | None] = mapped_column()
+    # The user's credentials_version when issued: a later password or role change ends it.
+    credentials_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
 class LoginFailure(IdMixin, Base):
-    """A failed login for an account; counted for throttling."""
+    """A failed login: for an account, from a client (its address); counted for throttling."""
 
     __tablename__ = "login_failure"
-    __table_args__ = (Index("ix_login_failure_email_at", "email", "at"),)
+    __table_args__ = (
+        Index("ix_login_failure_email_at", "email", "at"),
+        Index("ix_login_failure_client_at", "client", "at"),
+    )
 
     email: Mapped[str] = mapped_column(String(254))
+    client: Mapped[str] = mapped_column(String(64), default="")
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -184,10 +184,16 @@ async def save_staff(db: AsyncSession, form: StaffForm, user_id: int | None = No
     data = form.model_dump(exclude={"password"})
     if not form.is_intern:
         data["intern_until"] = None
+    changes_access = user_id is not None and (
+        bool(form.password) or user.role != data.get("role", user.role)
+        or user.active != data.get("active", user.active)
+    )  # fmt: skip
     for field, value in data.items():
         setattr(user, field, value)
     if form.password:
         user.password_hash = hash_password(form.password)
+    if changes_access:
+        user.change_credentials()  # the person's other sessions and tokens end
     if user_id is None:
         db.add(user)
     try:

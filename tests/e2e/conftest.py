@@ -243,6 +243,7 @@ def page_at(
     such a page out; use :func:`tests.e2e.axe.login_as` on an anonymous page for that).
     """
     contexts: list[BrowserContext] = []
+    refused: list[str] = []  # what the Content-Security-Policy blocked (app.headers)
 
     def make(
         width: int, height: int | None = None, *, server: str | None = None, as_: str | None = None
@@ -263,11 +264,21 @@ def page_at(
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda m: (
+                refused.append(f"{page.url}: {m.text}")
+                if "Content Security Policy" in m.text
+                else None
+            ),
+        )
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not refused, "the Content-Security-Policy blocked: " + "; ".join(refused)
 
 
 @pytest.fixture

@@ -52,4 +52,21 @@
     control.focus({ preventScroll: true });
     shown.scrollIntoView({ block: "start" });
   });
+
+  // "Kopiuj adres" beside a feed's address (calendar page): shown only where the clipboard
+  // works; otherwise the address is selected for Ctrl+C.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var input = document.getElementById(button.dataset.copy);
+    var status = document.querySelector('[data-status-for="' + button.dataset.copy + '"]');
+    if (!navigator.clipboard || !input) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(input.value).then(function () {
+        status.textContent = "Skopiowano adres.";
+      }, function () {
+        input.select();
+        status.textContent = "Zaznaczono adres – skopiuj go (Ctrl+C).";
+      });
+    });
+  });
 })();
