@@ -15,7 +15,7 @@ from datetime import time
 from typing import Literal
 
 from app.calendar import WARSAW
-from app.records.models import DutyPlace, Office
+from app.records.models import DutyPlace, Office, street_and_town
 from scheduling.models import Duty, Slot
 from scheduling.slots import DEFAULT_SLOT_MINUTES, cut_slots
 
@@ -74,8 +74,12 @@ class Venue:
         return f"/book/{'offices' if self.is_office else 'places'}/{self.id}"
 
     @property
+    def postal_address(self) -> str:
+        return street_and_town(self.address, self.town)
+
+    @property
     def full_address(self) -> str:
-        return f"{self.name}, {self.address}, {self.town}"
+        return f"{self.name}, {self.postal_address}"
 
 
 def place_venue(place: DutyPlace) -> Venue:

@@ -41,6 +41,14 @@ class AbsenceKind(enum.StrEnum):
     delegation = "delegation"
 
 
+def street_and_town(address: str, town: str) -> str:
+    """An address as people read it, naming the town once: "ul. Krakowska 5, Andrychów", but
+    "34-120 Andrychów" as it is when the address already ends with its town."""
+    if address.strip().lower().endswith(town.strip().lower()):
+        return address.strip()
+    return f"{address.strip()}, {town.strip()}"
+
+
 class Office(IdMixin, TimestampMixin, Base):
     __tablename__ = "office"
 
@@ -56,6 +64,10 @@ class Office(IdMixin, TimestampMixin, Base):
     @property
     def room_list(self) -> list[str]:
         return [r for r in self.rooms.splitlines() if r.strip()]
+
+    @property
+    def postal_address(self) -> str:
+        return street_and_town(self.address, self.town)
 
 
 class District(IdMixin, TimestampMixin, Base):
@@ -98,8 +110,12 @@ class DutyPlace(IdMixin, TimestampMixin, Base):
     )
 
     @property
+    def postal_address(self) -> str:
+        return street_and_town(self.address, self.town)
+
+    @property
     def full_address(self) -> str:
-        return f"{self.name}, {self.address}, {self.town}"
+        return f"{self.name}, {self.postal_address}"
 
 
 class PlaceWindow(IdMixin, Base):
