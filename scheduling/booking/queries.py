@@ -215,34 +215,6 @@ async def get_bookable_slot(db: AsyncSession, slot_id: int, *, now: datetime) ->
     return slot
 
 
-async def staff_bookings(
-    db: AsyncSession,
-    *,
-    start: datetime,
-    end: datetime,
-    counsellor_id: int | None = None,
-    place_id: int | None = None,
-    district_id: int | None = None,
-) -> Sequence[Booking]:
-    stmt = (
-        select(Booking)
-        .join(Booking.slot)
-        .join(Slot.duty)
-        .where(Slot.starts_at >= start, Slot.starts_at < end)
-        .order_by(Slot.starts_at, Booking.id)
-        .options(*LEAN_BOOKING)
-    )
-    if counsellor_id is not None:
-        stmt = stmt.where(Duty.counsellor_id == counsellor_id)
-    if place_id is not None:
-        stmt = stmt.where(Duty.place_id == place_id)
-    if district_id is not None:
-        stmt = stmt.join(DutyPlace, DutyPlace.id == Duty.place_id).where(
-            DutyPlace.district_id == district_id
-        )
-    return (await db.scalars(stmt)).unique().all()
-
-
 async def districts_with_places(db: AsyncSession, *, now: datetime) -> Sequence[District]:
     """Districts with an active place, or with office hours ahead at an office in their town."""
     ids = select(DutyPlace.district_id).where(DutyPlace.active.is_(True))

@@ -16,9 +16,8 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Template
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.area import PanelRequest
 from app.auth import coordinator_only
-from app.calendar import WeeklyWindow, local_today
+from app.calendar import WeeklyWindow
 from app.deps import DbSession
 from app.errors import Invalid
 from app.forms import form_data, validate
@@ -328,9 +327,3 @@ class OfficeHoursApi(Controller):
 
 
 HANDLERS: list[Any] = [OfficeHoursPages, OfficeHoursApi]
-
-
-async def my_office_hours_panel(db: Any, asked: PanelRequest) -> dict[str, Any] | None:
-    """The staff start page's section "my office hours" (only for those who hold them)."""
-    hours = await service.upcoming_office_hours(db, asked.user.id, today=local_today(asked.now))
-    return {"hours": hours} if hours else None

@@ -15,11 +15,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.area import PanelRequest
 from app.auth import Role, coordinator_only, roles_required
-from app.calendar import WARSAW, local_today, polish_holidays
+from app.calendar import WARSAW, polish_holidays
 from app.deps import AppSettings, DbSession
 from app.errors import Invalid, NotFound
 from app.forms import form_data, validate
@@ -315,12 +313,3 @@ class RotaPages(Controller):
 
 
 HANDLERS: list[Any] = [RotaPages, DutyApi]
-
-
-async def my_duties_panel(db: AsyncSession, asked: PanelRequest) -> dict[str, Any] | None:
-    """The staff start page's section "my next duties", for whoever counsels (the coordinator
-    too, S52; not the head)."""
-    if not asked.user.counsels:
-        return None
-    today = local_today(asked.now)
-    return {"duties": await views.upcoming_duties(db, asked.user.id, today=today)}
