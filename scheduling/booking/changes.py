@@ -252,7 +252,7 @@ def _move_tx(
     if new_slot_id == booking.slot_id:
         raise Conflict(_("To jest Twój obecny termin. Wybierz inny."))
     new = bookable_row(conn, new_slot_id, now=now)
-    if booking.case_id is not None and _must_stay_with_counsellor(conn, booking):
+    if booking.case_id is not None and must_stay_with_counsellor(conn, booking):
         own_counsellor_only(
             booking.case_counsellor_id, new.counsellor_id, counsellor=counsellor_name(booking),
             contact_phone=settings.contact_phone,
@@ -297,7 +297,7 @@ def _case_limits(booking: Any) -> _CaseLimits:
     return _CaseLimits(booking.case_id, booking.case_status, booking.variant, booking.deadline)
 
 
-def _must_stay_with_counsellor(conn: Connection, booking: Any) -> bool:
+def must_stay_with_counsellor(conn: Connection, booking: Any) -> bool:
     """A follow-up, or an interview whose case has other meetings, stays with the case's
     counsellor; a lone interview may move to another counsellor (the case moves with it)."""
     if booking.kind is BookingKind.follow_up:

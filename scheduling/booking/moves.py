@@ -2,7 +2,7 @@
 which further meetings may be booked, and a cancellation that can be sent twice.
 
 Where a booking may move is the rule the move itself keeps (:func:`scheduling.booking.changes`'s
-``_must_stay_with_counsellor``): a follow-up meeting, or an interview whose case already has other
+``must_stay_with_counsellor``): a follow-up meeting, or an interview whose case already has other
 meetings, stays with the case's counsellor, who carries the whole process (S35); a lone
 interview may move to any place or office (its case moves with it). The pages ask here, so the
 offer and the check never disagree.
@@ -32,7 +32,7 @@ async def stays_with_counsellor(db: AsyncSession, booking: Booking) -> bool:
     if booking.case_id is None:
         return False
     conn = await db.connection()
-    stays = changes._must_stay_with_counsellor  # noqa: SLF001 - the one rule the move keeps
+    stays = changes.must_stay_with_counsellor  # the one rule the move keeps
     return bool(await conn.run_sync(lambda c: stays(c, booking)))
 
 

@@ -95,7 +95,7 @@ class CaseActionPages(Controller):
         try:
             case = await service.act(
                 db_session, code, action, validate(ActionForm, raw), user=me(request),
-                now=datetime.now(UTC), contact_phone=settings.contact_phone,
+                now=datetime.now(UTC), settings=settings,
             )  # fmt: skip
         except Invalid as exc:
             case = await case_by_code(db_session, code)
@@ -186,8 +186,7 @@ class CaseApi(Controller):
     ) -> CaseStoryOut:
         now = datetime.now(UTC)
         case = await service.act(
-            db_session, code, _action(name), data, user=me(request), now=now,
-            contact_phone=settings.contact_phone,
+            db_session, code, _action(name), data, user=me(request), now=now, settings=settings,
         )  # fmt: skip
         return story_out(await service.case_story(db_session, case, today=local_today(now)))
 

@@ -23,6 +23,7 @@ from app.records import writes
 from app.records.access import case_by_code, may_see
 from app.records.enums import ACTIVE_STATUSES, CaseStatus
 from app.records.models import Case, User
+from app.settings import Settings
 from scheduling import lifecycle
 from scheduling.booking.changes import cancel_meetings_of_case
 from scheduling.booking.meetings import MeetingView, meetings_of
@@ -140,10 +141,11 @@ async def act(
     *,
     user: CurrentUser,
     now: datetime,
-    contact_phone: str,
+    settings: Settings,
 ) -> Case:
     """Move the case ``code`` by ``action`` (see :mod:`scheduling.lifecycle`); a withdrawal also
-    cancels the meetings still to come and frees their seats, in the same transaction."""
+    cancels the meetings still to come and frees their seats, in the same transaction (their
+    mails link to the office's address in ``settings``)."""
     if action not in lifecycle.COUNSELLOR_ACTIONS:
         raise NotFound(_("Nie ma takiej czynności."))
     case = await case_by_code(db, code)
@@ -160,7 +162,9 @@ async def act(
         if not moved:
             raise Conflict(_("Sprawa została właśnie zmieniona. Odśwież stronę."))
         if not values["status"].active:
-            cancel_meetings_of_case(conn, case_id, now=now, contact_phone=contact_phone)
+            cancel_meetings_of_case(
+                conn, case_id, now=now, contact_phone=settings.contact_phone, settings=settings
+            )
 
     await run_transaction(db, body)
     return await case_by_code(db, code)

@@ -114,7 +114,7 @@ async def _case(db: AsyncSession, code: str) -> Case:
 async def _act(db: AsyncSession, held: Held, action: Action, **form: str) -> Case:
     return await service.act(
         db, held.code, action, ActionForm(**form), user=held.counsellor, now=_now(),
-        contact_phone="12 000 00 00",
+        settings=Settings(contact_phone="12 000 00 00", base_url="https://bilans.example"),
     )  # fmt: skip
 
 
