@@ -24,14 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.calendar import WARSAW, WEEKDAYS
 from app.outbox.messages import enqueue
 from app.outbox.models import OutboxMessage
+from app.outbox.render import MailParts, render_mail
 from app.records.models import User
 from supervision.models import SupervisionSession
 
 PRODID = "-//WUP Krakow//Bilans Kariery//PL"
 MAIL_KIND = "supervision"
-FOOTER = "Wojewódzki Urząd Pracy w Krakowie – Bilans Kariery"
-
-
 @dataclass(frozen=True, slots=True)
 class Invitation:
     """What a participant's mail says about the session (plain data)."""
@@ -61,24 +59,20 @@ def subject(inv: Invitation, *, first: bool) -> str:
     return f"{head}: {inv.title}, {start:%d.%m.%Y %H:%M}"
 
 
-def body(inv: Invitation, *, first: bool) -> str:
-    """The mail's text (Polish): what changed, when, where, the link."""
+def body(inv: Invitation, *, first: bool) -> MailParts:
+    """The mail's text and HTML parts (Polish, one template context): what changed, when,
+    where, the link."""
     if inv.cancelled:
         opening = f"{inv.title} została odwołana. Usuń ją z kalendarza (załącznik .ics to zrobi)."
     elif first:
         opening = f"zapraszamy na spotkanie: {inv.title.lower()}."
     else:
         opening = f"zmieniły się szczegóły spotkania: {inv.title.lower()}. Aktualne dane poniżej."
-    lines = ["Dzień dobry,", "", opening, "", f"Termin: {when_text(inv.starts_at, inv.ends_at)}"]
-    if inv.meeting_url:
-        lines.append(f"Spotkanie online, link: {inv.meeting_url}")
-    elif inv.place:
-        lines.append(f"Miejsce: {inv.place}")
-    if inv.link:
-        lines.append(f"Szczegóły (po zalogowaniu): {inv.link}")
-    if not inv.cancelled:
-        lines += ["", "Termin dodasz do kalendarza z załącznika .ics."]
-    return "\n".join([*lines, "", FOOTER, ""])
+    return render_mail(
+        "supervision_invitation", subject=subject(inv, first=first), opening=opening,
+        when=when_text(inv.starts_at, inv.ends_at), meeting_url=inv.meeting_url,
+        place=inv.place, link=inv.link, cancelled=inv.cancelled,
+    )  # fmt: skip
 
 
 def ics(inv: Invitation, *, now: datetime) -> str:
@@ -149,6 +143,7 @@ async def queue_invitations(
     inv = invitation_of(session, base_url)
     first = session.sequence == 0
     attachment = ics(inv, now=now)
+    parts = body(inv, first=first)
     queued = 0
     for person in people:
         if keys[person.id] in sent or not person.email:
@@ -159,7 +154,8 @@ async def queue_invitations(
             kind=MAIL_KIND,
             to=person.email,
             subject=subject(inv, first=first),
-            body=body(inv, first=first),
+            body=parts.text,
+            html=parts.html,
             ics=attachment,
             now=now,
         )
