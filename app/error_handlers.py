@@ -29,7 +29,7 @@ PROBLEM_JSON = "application/problem+json"
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:
     path = request.url.path
-    return path.startswith(("/api/", "/schema")) or path == "/api"
+    return path.startswith(("/api/", "/schema")) or path in ("/api", "/metrics")
 
 
 def problem(

@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
+from litestar.exceptions import NotAuthorizedException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.static_files import create_static_files_router
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
@@ -94,17 +97,21 @@ async def _outbox_gauges(state: State) -> None:
     OUTBOX_FAILED.set(failed or 0)
 
 
-@get("/metrics", include_in_schema=False)
-async def metrics(request: Request[Any, Any, State], settings: AppSettings) -> Response[bytes]:
-    token = settings.metrics_token
+def metrics_scraper(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """The guard of ``/metrics``: ``Authorization: Bearer BILANS_METRICS_TOKEN`` when a token is
+    set, else a client on this machine only."""
+    token = connection.app.state["settings"].metrics_token
     if token:
-        allowed = secrets.compare_digest(
-            request.headers.get("authorization", ""), f"Bearer {token}"
-        )
+        given = connection.headers.get("authorization", "")
+        allowed = secrets.compare_digest(given.encode(), f"Bearer {token}".encode())
     else:
-        allowed = request.client is not None and request.client.host in ("127.0.0.1", "::1")
+        allowed = connection.client is not None and connection.client.host in ("127.0.0.1", "::1")
     if not allowed:
-        return Response(b"metrics: not allowed\n", status_code=401, media_type="text/plain")
+        raise NotAuthorizedException()
+
+
+@get("/metrics", guards=[metrics_scraper], include_in_schema=False)
+async def metrics(request: Request[Any, Any, State]) -> Response[bytes]:
     await _outbox_gauges(request.app.state)
     return Response(
         generate_latest(), media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"}

@@ -256,7 +256,8 @@ def test_the_write_finder_sees_another_area_writing_a_case_row() -> None:
     assert len(writes_into_other_areas(source, namespace, "records", tables)) == 1
 
 
-COMPOSITION_ROOT = {"app.areas", "app.server", "app.cli", "app.demo", "app.schema"}
+# app.backup: `bilans backup/restore`, which reads the records' file store (app.records.files)
+COMPOSITION_ROOT = {"app.areas", "app.server", "app.cli", "app.demo", "app.schema", "app.backup"}
 
 
 def test_every_module_of_the_shell_is_held_by_the_shell_contract() -> None:
@@ -337,7 +338,8 @@ def test_the_message_finder_sees_a_literal_and_lets_a_gettext_message_pass() -> 
     assert untranslated_messages(source) == ["line 1", "line 5"]
 
 
-ENGINE_AWARE = {"app/db.py", "app/sqlite.py", "app/settings.py"}  # settings: the URL's scheme
+# settings: the URL's scheme; backup: SQLite's backup API or pg_dump/pg_restore
+ENGINE_AWARE = {"app/db.py", "app/sqlite.py", "app/settings.py", "app/backup.py"}
 
 
 def engine_branches(source: str) -> list[str]:

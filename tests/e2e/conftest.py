@@ -278,7 +278,10 @@ def page_at(
     yield make
     for context in contexts:
         context.close()
-    assert not refused, "the Content-Security-Policy blocked: " + "; ".join(refused)
+    unique = sorted(set(refused))
+    assert not unique, f"the Content-Security-Policy blocked {len(unique)}: " + "; ".join(
+        unique[:5]
+    )
 
 
 @pytest.fixture

@@ -37,7 +37,13 @@ def test_cases_page_two_of_a_search_and_the_head_s_team_totals(page_at: PageAt) 
     expect(page.locator(".pager")).to_contain_text(re.compile(r"Strona 1 z [2-9]"))
     expect(page).to_have_url(re.compile(r"status=completed"))
 
-    page.locator(".pager a[rel=next]").focus()
+    # the select's change and the form's submit each swap the list: wait for the last one
+    next_link = page.locator(".pager a[rel=next]")
+    expect(next_link).to_have_attribute(
+        "href", re.compile(r"^(?=.*q=a)(?=.*status=completed)(?=.*page=2)")
+    )
+    page.wait_for_load_state("networkidle")
+    next_link.focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
 

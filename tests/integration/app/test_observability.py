@@ -71,6 +71,7 @@ async def test_metrics_need_the_token_and_show_routes_jobs_and_the_outbox(
         scraped = await client.get("/metrics", headers={"Authorization": f"Bearer {'m' * 32}"})
 
     assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"] == "Bearer"
     assert wrong.status_code == 401
     assert scraped.status_code == 200
     body = scraped.text

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.area import periodic_jobs
 from app.areas import AREAS
-from app.jobs import worker_settings
+from app.jobs import HEARTBEAT_KEY, worker_settings
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.server import create_app
 from app.settings import Settings
@@ -89,13 +89,16 @@ async def test_readiness_reports_redis_and_sessions_live_in_redis(
     redis_settings: Settings, redis_url: str
 ) -> None:
     app = create_app(redis_settings)
+    beat = Redis.from_url(redis_url)
+    await beat.set(HEARTBEAT_KEY, b"j_complete=0", ex=31)  # as a running `bilans worker` does
+    await beat.aclose()
 
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
         ready = await client.get("/readyz")
         await login(client, COORDINATOR)
         places = await client.get("/places")
 
-    assert ready.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert ready.json() == {"status": "ok", "database": "ok", "redis": "ok", "worker": "ok"}
     assert places.status_code == 200
     redis = Redis.from_url(redis_url)
     keys = [k.decode() async for k in redis.scan_iter("bilans*")]
