@@ -30,6 +30,8 @@ from supervision.models import SupervisionSession
 
 PRODID = "-//WUP Krakow//Bilans Kariery//PL"
 MAIL_KIND = "supervision"
+
+
 @dataclass(frozen=True, slots=True)
 class Invitation:
     """What a participant's mail says about the session (plain data)."""
