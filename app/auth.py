@@ -231,17 +231,23 @@ def login_required(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteH
         raise NotAuthorizedException()
 
 
-def roles_required(*roles: Role) -> Any:
-    """A guard admitting signed-in users with one of ``roles``."""
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def roles_required(*roles: Role, reading: tuple[Role, ...] = ()) -> Any:
+    """A guard admitting signed-in users with one of ``roles``, and those with one of
+    ``reading`` to read only (GET, HEAD: the head of unit's read-only views)."""
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         user = current_user(connection)
         if user is None:
             raise NotAuthorizedException()
+        if user.role in reading and connection.scope.get("method", "GET") in READ_METHODS:
+            return
         if user.role not in roles:
             raise PermissionDeniedException()
 
-    guard.__name__ = "roles_required_" + "_".join(r.value for r in roles)
+    guard.__name__ = "roles_required_" + "_".join(r.value for r in (*roles, *reading))
     return guard
 
 

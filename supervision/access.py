@@ -14,45 +14,16 @@ call them before they read or write; the ``forbid_*`` ones raise :class:`Forbidd
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers import BaseRouteHandler
-
-from app.auth import CurrentUser, current_user
+from app.auth import CurrentUser, Role, roles_required
 from app.errors import Forbidden
 from app.i18n import gettext as _
 from app.records.models import FilePurpose, UploadedFile
 from supervision.models import SupervisionSession
 
-READ_METHODS = frozenset({"GET", "HEAD"})
-
-
-def staff_or_head_reading(
-    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
-) -> None:
-    """A guard: counsellors and the coordinator; the head of unit only to read (GET, HEAD)."""
-    user = current_user(connection)
-    if user is None:
-        raise NotAuthorizedException()
-    if user.is_head and connection.scope.get("method", "GET") in READ_METHODS:
-        return
-    if not (user.is_coordinator or user.is_counsellor):
-        raise PermissionDeniedException()
-
-
-def coordinator_or_head_reading(
-    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
-) -> None:
-    """A guard: the coordinator; the head of unit only to read (GET, HEAD)."""
-    user = current_user(connection)
-    if user is None:
-        raise NotAuthorizedException()
-    if user.is_head and connection.scope.get("method", "GET") in READ_METHODS:
-        return
-    if not user.is_coordinator:
-        raise PermissionDeniedException()
+staff_or_head_reading = roles_required(Role.coordinator, Role.counsellor, reading=(Role.head,))
+"""Counsellors and the coordinator; the head of unit only to read (GET, HEAD)."""
+coordinator_or_head_reading = roles_required(Role.coordinator, reading=(Role.head,))
+"""The coordinator; the head of unit only to read (GET, HEAD)."""
 
 
 def forbid_head(user: CurrentUser) -> None:

@@ -2,8 +2,8 @@
 API tokens expire, and failed logins name their client, so throttling locks the attacking client
 rather than the account
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-05 11:00:00
 """
 
@@ -13,8 +13,8 @@ import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0021"
-down_revision: str | tuple[str, ...] | None = "0020"
+revision: str = "0019"
+down_revision: str | tuple[str, ...] | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
