@@ -69,10 +69,10 @@ class DetailsForm(BaseModel):
 
     @model_validator(mode="after")
     def _where(self) -> DetailsForm:
+        if self.meeting_url:
+            self.online = True  # a link given means the session is online
         if not self.online and not self.place.strip():
             raise ValueError("Podaj miejsce spotkania albo zaznacz, że odbędzie się online.")
-        if self.meeting_url and not self.online:
-            self.online = True  # a link given means the session is online
         return self
 
 
@@ -80,8 +80,9 @@ class SlotNotFree(Conflict):
     """The chosen time is not free for every attendee."""
 
 
-class SessionForm(BaseModel):
-    """A session to plan. ``starts_at`` is aware; the page builds it from a local day and time."""
+class SessionForm(DetailsForm):
+    """A session to plan: who, when and about what, and where (:class:`DetailsForm`).
+    ``starts_at`` is aware; the page builds it from a local day and time."""
 
     kind: SessionKind
     attendee_ids: list[int] = Field(min_length=1)
@@ -90,15 +91,6 @@ class SessionForm(BaseModel):
     case_codes: list[str] = []
     material_ids: list[int] = []
     facilitator_id: int | None = None
-    place: str = Field(default="", max_length=200)
-    online: bool = False
-    meeting_url: str = Field(default="", max_length=500)
-    agenda: str = Field(default="", max_length=4000)
-
-    @field_validator("meeting_url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        return check_meeting_url(value)
 
     @field_validator("starts_at")
     @classmethod
@@ -113,10 +105,6 @@ class SessionForm(BaseModel):
             raise ValueError("Superwizja problemowa musi dotyczyć co najmniej jednej sprawy.")
         if self.kind is SessionKind.INTERVISION and len(set(self.attendee_ids)) < 2:
             raise ValueError("Interwizja to spotkanie grupowe: wybierz co najmniej dwie osoby.")
-        if self.meeting_url:
-            self.online = True  # a link given means the session is online
-        if not self.online and not self.place.strip():
-            raise ValueError("Podaj miejsce spotkania albo zaznacz, że odbędzie się online.")
         return self
 
     @property
