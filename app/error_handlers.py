@@ -6,6 +6,7 @@ problem details (RFC 9457) with ``application/problem+json``.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +26,7 @@ from app.i18n import gettext as _
 from app.pages import render_page
 
 PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("bilans.errors")
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -155,7 +157,7 @@ def database_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> 
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
     detail = _("Wystąpił nieoczekiwany błąd. Spróbuj ponownie za chwilę.")
     if wants_json(request):
         return problem(500, "Błąd serwera", detail)

@@ -115,6 +115,9 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
             }
         ),
         lifespan=[lifespan],
+        # logs are ours (app.observability: JSON lines through structlog); Litestar's own
+        # logging config would put its handler on the root logger over them
+        logging_config=None,
         debug=settings.debug,
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import structlog
@@ -23,11 +24,16 @@ def test_personal_links_and_addresses_never_reach_a_log_line() -> None:
     assert redact(line) == 'GET /manage/…?new=1 and /ical/… for <email> "/survey/…"'
 
 
-def test_every_log_line_is_json_with_its_request_id_and_without_the_address() -> None:
-    script = """
+def test_every_log_line_is_json_with_its_request_id_and_without_the_address(tmp_path: Path) -> None:
+    """As `bilans serve` runs: logging configured, then the app made (which must not put a
+    logging handler of its own over ours)."""
+    script = f"""
 import logging, structlog
 from app.observability import configure_logging
+from app.server import create_app
+from app.settings import Settings
 configure_logging()
+create_app(Settings(var_dir={str(tmp_path)!r}), run_jobs=False)
 with structlog.contextvars.bound_contextvars(request_id="r-12345678"):
     logging.getLogger("uvicorn.error").warning("mail to %s failed", "ola@example.pl")
     structlog.get_logger("bilans.test").info("booked", link="/manage/secret-token")
