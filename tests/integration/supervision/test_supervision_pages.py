@@ -225,3 +225,21 @@ async def test_a_certificate_is_served_to_its_owner_and_the_coordinator_never_to
     await client.post("/logout", headers={"x-csrftoken": csrf_from(client)})
     await login(client, COORDINATOR)
     assert (await client.get(link.group(1))).status_code == 200
+
+
+async def test_coverage_tells_no_licence_from_a_licence_never_used_in_words(
+    client: Client,
+) -> None:
+    """Issue 16: both showed "—". A cell now says which it is, in words (not colour alone),
+    and the legend explains the three kinds of cell."""
+    await login(client, COORDINATOR)
+
+    page = await client.get("/supervision/coverage")
+
+    assert page.status_code == 200
+    cells = re.findall(r'<td[^>]*class="[^"]*cov-cell[^"]*"[^>]*>(.*?)</td>', page.text, re.S)
+    texts = {re.sub(r"<[^>]+>|\s+", " ", cell).strip() for cell in cells}
+    assert any("brak licencji" in t for t in texts)
+    assert any("licencja, nieużywana" in t for t in texts)
+    assert "—" not in texts
+    assert "coverage-legend" in page.text
