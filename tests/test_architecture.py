@@ -278,7 +278,7 @@ def test_every_module_of_the_shell_is_held_by_the_shell_contract() -> None:
 ERROR_NAMES = {
     "BilansError", "NotFound", "Forbidden", "Conflict", "Invalid", "TooManyAttempts",
     "SlotFull", "SlotGone", "NotEligible", "OtherCounsellor", "PlanRefused", "LicenceMissing",
-    "SlotNotFree",
+    "SlotNotFree", "NotOnline",
 }  # fmt: skip
 
 

@@ -42,6 +42,12 @@ class _Statements:
             conflict=("email", "birth_date"),
             update=[n for n in names if n not in ("email", "birth_date", "created_at")],
         ).returning(people.c.id, people.c.created_at)  # fmt: skip
+        # The same, for a requester who has not proved to be that person: a new person is
+        # created, a known one is found and left as stored (the no-op update returns its id).
+        self.person_kept = upsert(
+            dialect, people, {name: bindparam(name) for name in names},
+            conflict=("email", "birth_date"), set_={"updated_at": people.c.updated_at},
+        ).returning(people.c.id, people.c.created_at)  # fmt: skip
         self.consents = insert(Consent.__table__)  # type: ignore[arg-type]
         self.open_case = (
             select(
@@ -110,18 +116,29 @@ def _note(
 
 
 def upsert_participant(
-    conn: Connection, person: Mapping[str, Any], *, now: datetime, actor_id: int | None
+    conn: Connection,
+    person: Mapping[str, Any],
+    *,
+    now: datetime,
+    actor_id: int | None,
+    proven: bool = True,
 ) -> int:
     """The participant with ``person``'s email and birth date, created or updated; their id.
-    The audit line says which: the upsert keeps an existing row's ``created_at``."""
+    The audit line says which: the upsert keeps an existing row's ``created_at``.
+
+    Only a ``proven`` requester (staff, or the person through their manage link) updates a
+    known participant's details; anyone else who types a known email and birth date finds the
+    record as stored, unchanged (issue 17: a stranger could overwrite name, phone, education)."""
     values = {name: person[name] for name in PERSON_COLUMNS} | {
         "created_at": now,
         "updated_at": now,
     }
-    row = conn.execute(_sql(conn).person, values).one()
+    statements = _sql(conn)
+    row = conn.execute(statements.person if proven else statements.person_kept, values).one()
     created = _same_moment(row.created_at, now)
-    action = AuditAction.create if created else AuditAction.update
-    _note(conn, actor_id, action, "participant", int(row.id), None, now)
+    if created or proven:
+        action = AuditAction.create if created else AuditAction.update
+        _note(conn, actor_id, action, "participant", int(row.id), None, now)
     return int(row.id)
 
 

@@ -40,7 +40,7 @@ from app.security import token_hash
 from app.settings import Settings
 from scheduling.booking.changes import booking_by_token
 from scheduling.booking.eligibility import Reason, Verdict
-from scheduling.booking.errors import NotEligible, SlotFull, own_counsellor_only
+from scheduling.booking.errors import NotEligible, NotOnline, SlotFull, own_counsellor_only
 from scheduling.booking.meetings import may_add_meetings
 from scheduling.booking.models import Booking, BookingKind, BookingSource, BookingStatus
 from scheduling.booking.queries import next_free_near
@@ -90,8 +90,14 @@ async def book_slot(
     settings: Settings,
     idempotency_key: str | None = None,
     source: BookingSource = BookingSource.online,
+    proven: bool | None = None,
 ) -> Booked:
     """Book ``data.slot_id`` for the person in ``data``, or raise why not.
+
+    ``proven``: the requester is known to be that person (their manage link, or staff on the
+    phone; by default only a phone booking). An unproven request never changes a known
+    participant's details, and one for a person whose Bilans is under way is refused with
+    :class:`NotOnline`, which names no case or counsellor.
 
     Raises :class:`NotEligible` (403, nothing stored), :class:`SlotFull` (409 with
     ``next_free``), :class:`SlotGone` (409), :class:`OtherCounsellor` (403), ``NotFound``.
@@ -102,7 +108,10 @@ async def book_slot(
     )
     for attempt in range(3):
         try:
-            return await _book_once(db, data, now=now, stored_key=stored_key, settings=settings, source=source)  # fmt: skip
+            return await _book_once(
+                db, data, now=now, stored_key=stored_key, settings=settings, source=source,
+                proven=source is BookingSource.phone if proven is None else proven,
+            )  # fmt: skip
         except IntegrityError:
             # A concurrent retry with the same key, or the same new participant, got there first.
             await db.rollback()
@@ -134,7 +143,7 @@ async def book_follow_up(
         phone=p.phone, birth_date=p.birth_date, education=p.education,
         employment=p.employment, region_link=p.region_link, consents=list(REQUIRED_CONSENTS),
     )  # fmt: skip
-    return await book_slot(db, data, now=now, settings=settings)
+    return await book_slot(db, data, now=now, settings=settings, proven=True)
 
 
 # --- the transaction ---------------------------------------------------------------------------
@@ -156,6 +165,7 @@ class _Plan:
     base_url: str
     contact_phone: str
     contact_email: str = ""  # the .ics organizer (the office)
+    proven: bool = False  # see book_slot
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +246,9 @@ def _book_tx(conn: Connection, plan: _Plan) -> _Done:
             _("Popraw zaznaczone pola."), errors={"counsellor_id": _("Wybierz aktywnego doradcę.")}
         )
     # The participant books for themselves: their audit lines name no staff account.
-    participant_id = writes.upsert_participant(conn, plan.participant, now=plan.now, actor_id=None)
+    participant_id = writes.upsert_participant(
+        conn, plan.participant, now=plan.now, actor_id=None, proven=plan.proven
+    )
     writes.add_consents(conn, participant_id, plan.consents, version=CONSENT_VERSION, now=plan.now)
     case_id, case_code, kind = _case_of(conn, plan, participant_id, row)
     booking = Booking(
@@ -277,6 +289,8 @@ def _case_of(
     this one hop the lookup is cheap.)"""
     open_case = writes.open_case_of(conn, participant_id)
     if open_case is not None:
+        if not plan.proven:
+            raise NotOnline(plan.contact_phone)
         own_counsellor_only(
             open_case.counsellor_id, row.counsellor_id, counsellor=counsellor_name(open_case),
             contact_phone=plan.contact_phone,
@@ -298,6 +312,7 @@ async def _book_once(
     stored_key: str | None,
     settings: Settings,
     source: BookingSource,
+    proven: bool,
 ) -> Booked:
     today = local_today(now)
     rules = await cached_rules(db, now=now)
@@ -315,7 +330,7 @@ async def _book_once(
         token=manage_token(stored_key, secret),
         window_id=verdict.window.id if verdict.window is not None else None,
         source=source, base_url=settings.base_url, contact_phone=settings.contact_phone,
-        contact_email=settings.contact_email,
+        contact_email=settings.contact_email, proven=proven,
     )  # fmt: skip
     try:
         done = await run_transaction(db, lambda conn: _book_tx(conn, plan))

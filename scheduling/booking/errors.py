@@ -40,6 +40,22 @@ class OtherCounsellor(Forbidden):
         )
 
 
+class NotOnline(Forbidden):
+    """A known person with a Bilans under way asked for a meeting without proving who they are
+    (the public form or API, not their manage link): refused without saying why, so a stranger
+    who types someone's email and birth date learns nothing about a case or a counsellor."""
+
+    def __init__(self, contact_phone: str) -> None:
+        super().__init__(
+            _(
+                "Nie możemy przyjąć tej rezerwacji przez stronę. Jeśli już spotykasz się z naszym "
+                "doradcą, kolejny termin umówisz linkiem z e-maila z potwierdzeniem; możesz też "
+                "zadzwonić: %(phone)s."
+            )
+            % {"phone": contact_phone}
+        )
+
+
 def own_counsellor_only(
     case_counsellor_id: int, slot_counsellor_id: int, *, counsellor: str, contact_phone: str
 ) -> None:
