@@ -120,9 +120,16 @@ async def cancel_booking(
     db: AsyncSession, token: str, *, now: datetime, settings: Settings
 ) -> Booking:
     """Cancel a booking and free its seat at once (and its under-25 place); a cancelled
-    recruitment interview cancels the case it opened."""
+    recruitment interview cancels the case it opened. Cancelling a cancelled booking again
+    answers with it as it is (nothing freed twice, no second mail), not with a conflict."""
     mail = _MailSettings.of(settings)
-    await run_transaction(db, lambda conn: _cancel_tx(conn, token, now, mail))
+    try:
+        await run_transaction(db, lambda conn: _cancel_tx(conn, token, now, mail))
+    except Conflict:
+        again = await booking_by_token(db, token)
+        if again.status is BookingStatus.cancelled:  # a concurrent cancel got there first
+            return again
+        raise
     return await booking_by_token(db, token)
 
 
@@ -141,6 +148,8 @@ class _MailSettings:
 
 def _cancel_tx(conn: Connection, token: str, now: datetime, mail: _MailSettings) -> None:
     booking = _booking_row(conn, token)
+    if booking.status is BookingStatus.cancelled:
+        return  # a replay (a retry after a lost answer, a second click): already done, say so
     current = slot_row(conn, booking.slot_id)
     _may_change(booking.status, current.starts_at, now)
     _cancel(conn, booking, current, now, mail, by_participant=True)

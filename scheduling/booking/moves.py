@@ -21,7 +21,7 @@ from app.i18n import gettext as _
 from app.settings import Settings
 from scheduling.booking import changes, queries
 from scheduling.booking.book import book_follow_up
-from scheduling.booking.models import Booking, BookingStatus
+from scheduling.booking.models import Booking
 from scheduling.booking.seats import MIN_NOTICE
 from scheduling.duties import Venue, venue_of
 from scheduling.slots import SlotDay, free_slots, one_per_time
@@ -88,18 +88,3 @@ def without_slot(days: list[SlotDay], slot_id: int) -> list[SlotDay]:
     """``days`` less the booking's own slot (and a day left empty by it)."""
     kept = [SlotDay(d.day, tuple(s for s in d.slots if s.id != slot_id)) for d in days]
     return [d for d in kept if d.slots]
-
-
-async def cancel(db: AsyncSession, token: str, *, now: datetime, settings: Settings) -> Booking:
-    """Cancel the booking of a manage link; sent again (a second tab, a double click), it
-    changes nothing and says nothing went wrong."""
-    booking = await changes.booking_by_token(db, token)
-    if booking.status is BookingStatus.cancelled:
-        return booking
-    try:
-        return await changes.cancel_booking(db, token, now=now, settings=settings)
-    except Conflict:
-        again = await changes.booking_by_token(db, token)
-        if again.status is BookingStatus.cancelled:  # a concurrent cancel got there first
-            return again
-        raise

@@ -214,7 +214,7 @@ class BookingPages(Controller):
         settings: AppSettings,
         token: FromPath[str],
     ) -> Redirect:
-        await moves.cancel(db_session, token, now=now_utc(), settings=settings)
+        await changes.cancel_booking(db_session, token, now=now_utc(), settings=settings)
         return Redirect(f"/manage/{token}", status_code=303, headers=PRIVATE_HEADERS)
 
     @get("/manage/{token:str}/reschedule")
