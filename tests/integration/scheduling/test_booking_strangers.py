@@ -22,7 +22,7 @@ from tests.conftest import COUNSELLOR, OTHER_COUNSELLOR, on_both_engines
 from tests.integration.scheduling.test_booking_builders import body, future_day, make_duty
 
 STRANGER = {"first_name": "Obcy", "last_name": "Podszywacz", "phone": "999 999 999",
-            "education": "basic_vocational", "employment": "self_employed"}  # fmt: skip
+            "education": "basic_vocational", "employment": "employment_contract"}  # fmt: skip
 DETAILS = ("first_name", "last_name", "phone", "education", "employment")
 
 

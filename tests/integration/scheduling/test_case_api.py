@@ -13,6 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.errors import BilansError
 from app.settings import Settings
 from scheduling.booking.book import book_follow_up
 from tests.conftest import COUNSELLOR, on_both_engines
@@ -114,31 +115,39 @@ async def test_summary_and_completion_through_the_api_refuse_until_their_meeting
 
 
 @on_both_engines
-async def test_further_meetings_booked_through_the_public_api_obey_the_case(
+async def test_further_meetings_obey_the_case_and_the_public_api_books_none_for_a_stranger(
     client: AsyncTestClient[Litestar], db: AsyncSession, settings: Settings
 ) -> None:
-    """A booking by the same person is a further meeting of their case: none while the case is
-    basic, none after the 6-month limit, none beyond the sixth."""
+    """Further meetings are booked through the manage link (the person proven): none while the
+    case is basic, none after the 6-month limit, none beyond the sixth. The public API, where
+    anyone may type the person's e-mail and birth date, books none and says nothing of the case
+    (issue 17)."""
     held = await _held_interview(db, settings)
     headers = await _bearer(db, COUNSELLOR)
     slots = await make_duty(db, slots=7, minutes=60, day=future_day(14))
     [late] = await make_duty(db, day=held.interview_on + timedelta(days=200))
     person = await _person_of(db, held)
 
-    def again(slot_id: int) -> dict[str, Any]:
-        return body(slot_id) | person
+    async def refused(slot_id: int) -> str:
+        with pytest.raises(BilansError) as error:
+            await book_follow_up(db, held.token, slot_id, now=_now(), settings=settings)
+        return error.value.message
 
-    basic = await client.post("/api/bookings", json=again(slots[0]))
+    stranger = await client.post("/api/bookings", json=body(slots[0]) | person)
+    basic = await refused(slots[0])
     await _post(client, held, "deep", headers)
-    past_limit = await client.post("/api/bookings", json=again(late))
-    booked = [await client.post("/api/bookings", json=again(s)) for s in slots[:6]]
-    seventh = await client.post("/api/bookings", json=again(slots[6]))
+    past_limit = await refused(late)
+    booked = [
+        await book_follow_up(db, held.token, s, now=_now(), settings=settings) for s in slots[:6]
+    ]
+    seventh = await refused(slots[6])
 
-    _problem(basic, 409, "tylko w pogłębionym")
-    _problem(past_limit, 409, "najpóźniej")
-    assert [b.status_code for b in booked] == [201] * 6
-    assert {b.json()["kind"] for b in booked} == {"follow_up"}
-    _problem(seventh, 409, "najwyżej 6 spotkań")
+    _problem(stranger, 403, "Nie możemy przyjąć tej rezerwacji przez stronę")
+    assert held.code not in stranger.text
+    assert "tylko w pogłębionym" in basic
+    assert "najpóźniej" in past_limit
+    assert {b.booking.kind.value for b in booked} == {"follow_up"}
+    assert "najwyżej 6 spotkań" in seventh
 
 
 async def _person_of(db: AsyncSession, held: Held) -> dict[str, Any]:
