@@ -14,7 +14,7 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Update, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.security import token_hash
@@ -70,31 +70,22 @@ async def set_feed_alarm(
     :data:`ALARM_CHOICES`); the next refresh of the feed carries it in every event to come."""
     if minutes not in ALARM_CHOICES:
         raise ValueError(f"not a reminder choice: {minutes!r}")
-    await db.execute(
-        update(FeedToken)
-        .where(
-            FeedToken.user_id == user_id,
-            FeedToken.scope == scope,
-            FeedToken.revoked_at.is_(None),
-        )
-        .values(alarm_minutes=minutes)
-    )
+    await db.execute(_live(user_id, scope).values(alarm_minutes=minutes))
     await db.commit()
+
+
+def _live(user_id: int, scope: FeedScope) -> Update:
+    """An update of the user's live (unrevoked) ``scope`` addresses."""
+    return update(FeedToken).where(
+        FeedToken.user_id == user_id, FeedToken.scope == scope, FeedToken.revoked_at.is_(None)
+    )
 
 
 async def revoke_feed_tokens(
     db: AsyncSession, user_id: int, scope: FeedScope, *, now: datetime
 ) -> None:
     """Stop every address of the user's ``scope`` feed (not committed)."""
-    await db.execute(
-        update(FeedToken)
-        .where(
-            FeedToken.user_id == user_id,
-            FeedToken.scope == scope,
-            FeedToken.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-    )
+    await db.execute(_live(user_id, scope).values(revoked_at=now))
 
 
 async def regenerate_feed_token(
