@@ -1,5 +1,9 @@
-"""The Jinja2 environment: templates, gettext, Polish formatting filters, and the globals every
-page sees (the areas' ``labels``). Pages are rendered by :func:`app.pages.render_page`."""
+"""The Jinja2 environment: templates, gettext, formatting filters, and the globals every page
+sees (the areas' ``labels``). Pages are rendered by :func:`app.pages.render_page`.
+
+One environment serves every language: its gettext callables and filters read the current
+language (:mod:`app.i18n`), which the request's middleware sets (:mod:`app.language`), so a
+template says ``{{ _("Zapisz się") }}`` and shows it in the visitor's language."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from litestar.template.config import TemplateConfig
 from app import i18n
 from app.calendar import WEEKDAYS
 from app.headers import csp_nonce as _csp_nonce
+from app.language import switch_links
 from app.navigation import current_group, current_href, current_link, menu_for
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -41,10 +46,18 @@ def make_environment(**shared: Any) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(i18n.translations(), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext,
+        ngettext=i18n.ngettext,
+        pgettext=i18n.pgettext,
+        npgettext=i18n.npgettext,
+        newstyle=True,
+    )
     env.filters.update(
         day=i18n.format_day,
         short_date=i18n.format_short_date,
+        short_day=i18n.format_short_day,
+        when=i18n.format_when,
         hm=i18n.format_local_time,
         local_dt=i18n.format_local_datetime,
         num=i18n.format_number,
@@ -58,6 +71,8 @@ def make_environment(**shared: Any) -> Environment:
         current_group=current_group,
         current_href=current_href,
         csp_nonce=csp_nonce,
+        current_locale=i18n.current_locale,
+        language_links=switch_links,
         **shared,
     )
     return env
