@@ -1,4 +1,5 @@
-"""Add-to-calendar links of a booking's manage page: Google Calendar and Outlook.com.
+"""Add-to-calendar links of a booking's manage page: Google Calendar and Outlook.com (their
+words in the page's language).
 
 Pure: times in, URLs out. Both services take the times in UTC (``...Z``), so the event lands at
 the right hour whatever zone the person's calendar is in; Google also gets ``ctz`` so its form
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from app.calendar import WARSAW
+from app.i18n import gettext as _
 from scheduling.booking.texts import where
 
 if TYPE_CHECKING:
@@ -64,11 +66,13 @@ def booking_calendar_links(booking: Booking) -> CalendarLinks:
     """The links of a booking (its slot's times and place; the text names no person)."""
     code = booking.case.code if booking.case is not None else ""
     return calendar_links(
-        title=f"Rozmowa doradcza – Bilans Kariery {code}".strip(),
+        title=(_("Rozmowa doradcza – Bilans Kariery %(code)s") % {"code": code}).strip(),
         start=booking.slot.starts_at,
         end=booking.slot.ends_at,
         location=where(booking.slot),
-        details="Bilans Kariery, WUP Kraków. Zmiana lub odwołanie: link w e-mailu potwierdzającym.",
+        details=_(
+            "Bilans Kariery, WUP Kraków. Zmiana lub odwołanie: link w e-mailu potwierdzającym."
+        ),
     )
 
 

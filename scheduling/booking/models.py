@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import i18n
 from app.db import Base, IdMixin, TimestampMixin, str_enum
 from app.records.models import Case, Participant
 from scheduling.models import Slot
@@ -71,6 +72,11 @@ class Booking(IdMixin, TimestampMixin, Base):
     tools: Mapped[str] = mapped_column(String(200), default="")
     minutes: Mapped[int | None] = mapped_column(SmallInteger)
     attendance_marked_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # the language the booking was made in ("pl", "uk", "en"; by default the booking request's,
+    # app.i18n.current_locale): its later mails, calendar file and manage page speak it
+    language: Mapped[str] = mapped_column(
+        String(8), default=i18n.current_locale, server_default="pl"
+    )
 
     slot: Mapped[Slot] = relationship(lazy="joined", innerjoin=True)
     participant: Mapped[Participant] = relationship(lazy="joined", innerjoin=True)
