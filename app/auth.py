@@ -15,6 +15,7 @@ user id or a bearer token is.
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -28,6 +29,7 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionConfig,
 )
 from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
+from litestar.types.asgi_types import HTTPResponseBodyEvent, HTTPResponseStartEvent
 
 SESSION_USER_KEY = "uid"
 VERSION_KEY = "cv"  # the credentials version the session was signed in under
@@ -163,11 +165,99 @@ class SessionConfig(ServerSideSessionConfig):
 
 
 def start_session(
-    connection: ASGIConnection[Any, Any, Any, Any], user_id: int, version: int = 0
+    connection: ASGIConnection[Any, Any, Any, Any],
+    user_id: int,
+    version: int = 0,
+    *,
+    setup_required: bool = False,
 ) -> None:
     """Sign in; ``version`` is the user's credentials version, so a later password or role
-    change ends this session."""
-    connection.set_session({SESSION_USER_KEY: user_id, VERSION_KEY: version, RENEW_KEY: True})
+    change ends this session. ``setup_required``: the person must set up a second factor
+    before reaching anything else (:data:`SETUP_OPEN`)."""
+    session: dict[str, Any] = {SESSION_USER_KEY: user_id, VERSION_KEY: version, RENEW_KEY: True}
+    if setup_required:
+        session[SETUP_KEY] = True
+    connection.set_session(session)
+
+
+# --- the second factor ------------------------------------------------------------------
+# After a right password, a person with a second factor is not signed in yet: the session holds
+# who is waiting for the code step (not ``uid``, so every page still sees nobody), for a while.
+
+PENDING_KEY = "pending_2fa"
+PENDING_SECONDS = 300
+SETUP_KEY = "totp_setup"
+SETUP_PATH = "/account/totp"
+SETUP_OPEN = (SETUP_PATH, "/logout", "/static/", "/healthz")
+SETUP_FIRST = "Najpierw włącz logowanie kodem z aplikacji (Bezpieczeństwo konta)."
+
+
+@dataclass(frozen=True, slots=True)
+class PendingLogin:
+    user_id: int
+    version: int
+    next: str
+
+
+def await_second_factor(
+    connection: ASGIConnection[Any, Any, Any, Any],
+    user_id: int,
+    version: int,
+    next_: str,
+    now: float,
+) -> None:
+    """The password was right: ask for the code next (a fresh session id already)."""
+    pending = {"uid": user_id, "cv": version, "next": next_, "at": now}
+    connection.set_session({PENDING_KEY: pending, RENEW_KEY: True})
+
+
+def pending_login(
+    connection: ASGIConnection[Any, Any, Any, Any], now: float
+) -> PendingLogin | None:
+    """Who is waiting for the code step in this session, if the password was given lately."""
+    session = connection.scope.get("session")
+    pending = session.get(PENDING_KEY) if isinstance(session, dict) else None
+    if not isinstance(pending, dict):
+        return None
+    at, user_id, version = pending.get("at"), pending.get("uid"), pending.get("cv")
+    if not isinstance(at, int | float) or not 0 <= now - at <= PENDING_SECONDS:
+        return None
+    if not isinstance(user_id, int) or not isinstance(version, int):
+        return None
+    return PendingLogin(user_id, version, str(pending.get("next") or "/"))
+
+
+def setup_pending(scope: Scope) -> bool:
+    session = scope.get("session")
+    return isinstance(session, dict) and bool(session.get(SETUP_KEY))
+
+
+async def send_to_setup(scope: Scope, send: Send) -> None:
+    """Answer a request of someone who must set up the second factor first: pages go to the
+    setup page (htmx by ``HX-Redirect``), the API answers 403."""
+    headers = dict(scope.get("headers", []))
+    if scope["path"].startswith("/api/"):
+        problem = {"status": 403, "title": "Brak dostępu", "detail": SETUP_FIRST}
+        body = json.dumps(problem).encode()
+        start = [(b"content-type", b"application/problem+json")]
+        status = 403
+    elif headers.get(b"hx-request"):
+        body, status = b"", 200
+        start = [(b"hx-redirect", SETUP_PATH.encode())]
+    else:
+        body, status = b"", 303
+        start = [(b"location", SETUP_PATH.encode())]
+    start.append((b"content-length", str(len(body)).encode()))
+    opening: HTTPResponseStartEvent = {
+        "type": "http.response.start", "status": status, "headers": start,
+    }  # fmt: skip
+    closing: HTTPResponseBodyEvent = {
+        "type": "http.response.body",
+        "body": body,
+        "more_body": False,
+    }
+    await send(opening)
+    await send(closing)
 
 
 def end_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
@@ -194,8 +284,16 @@ class AuthMiddleware(ASGIMiddleware):
         self.resolver = resolver
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        scope["user"] = await self._resolve(scope)
+        scope["user"] = user = await self._resolve(scope)
         scope["auth"] = None
+        if (
+            user is not None
+            and not user.via_token
+            and setup_pending(scope)
+            and not scope["path"].startswith(SETUP_OPEN)
+        ):
+            await send_to_setup(scope, send)
+            return
         await next_app(scope, receive, send)
 
     async def _resolve(self, scope: Scope) -> CurrentUser | None:

@@ -1,4 +1,4 @@
-"""Passwords (argon2id) and secret tokens (random, stored as SHA-256)."""
+"""Passwords and recovery codes (argon2id) and secret tokens (random, stored as SHA-256)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,23 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# Recovery codes (the second factor's spares) are random, 50 bits each, not chosen by people:
+# argon2id with a light cost is enough to keep a stolen table from giving them back, and ten of
+# them are made and checked at once.
+_code_hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+
+
+def hash_code(code: str) -> str:
+    return _code_hasher.hash(code)
+
+
+def verify_code(code_hash: str, code: str) -> bool:
+    try:
+        return _code_hasher.verify(code_hash, code)
     except (VerificationError, InvalidHashError):
         return False
 
