@@ -27,14 +27,16 @@ from scheduling.aftercare.survey import (
     open_survey,
     withdraw_by_link,
 )
+from scheduling.booking.public_texts import N_
 
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+# Polish msgids: the survey page translates them (``_(text)``) in the participant's language.
 USEFULNESS = [
-    (1, "1 – wcale nie pomógł"),
-    (2, "2 – raczej nie pomógł"),
-    (3, "3 – trochę pomógł"),
-    (4, "4 – raczej pomógł"),
-    (5, "5 – bardzo pomógł"),
+    (1, N_("1 – wcale nie pomógł")),
+    (2, N_("2 – raczej nie pomógł")),
+    (3, N_("3 – trochę pomógł")),
+    (4, N_("4 – raczej pomógł")),
+    (5, N_("5 – bardzo pomógł")),
 ]
 TEXTS: dict[str, Any] = {
     "training": [(t.value, rules.TRAINING_LABELS[t]) for t in rules.TRAINING_LABELS],

@@ -44,7 +44,10 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.calendar import age_on
+from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.records.enums import EDUCATION_LABELS, Education, Employment, RegionLink
+from scheduling.booking.public_texts import N_
 
 # --- rules (stored as JSON) ----------------------------------------------------------------------
 
@@ -96,7 +99,7 @@ class EligibilityRules(BaseModel):
         return tuple(ordered)
 
 
-SEED_CONTACT = (
+SEED_CONTACT = N_(
     "Masz pytania? Zadzwoń do Wojewódzkiego Urzędu Pracy w Krakowie: 12 424 07 00 "
     "(poniedziałek–piątek, 8:00–16:00)."
 )
@@ -171,44 +174,43 @@ class Verdict:
 # --- the rules applied ---------------------------------------------------------------------------
 
 
+# The phrases are Polish msgids, translated when a reason is written (in the request's language).
 _REGION_VERBS = {
-    RegionLink.LIVES: "mieszkają",
-    RegionLink.WORKS: "pracują",
-    RegionLink.STUDIES: "uczą się",
+    RegionLink.LIVES: N_("mieszkają"),
+    RegionLink.WORKS: N_("pracują"),
+    RegionLink.STUDIES: N_("uczą się"),
 }
 
 _EMPLOYMENT_PHRASES = {
-    Employment.EMPLOYMENT_CONTRACT: "na umowę o pracę",
-    Employment.CIVIL_LAW_CONTRACT: "na umowę zlecenie lub o dzieło",
-    Employment.SELF_EMPLOYED: "we własnej firmie bez pracowników",
-    Employment.FARMER: "w swoim gospodarstwie rolnym",
+    Employment.EMPLOYMENT_CONTRACT: N_("na umowę o pracę"),
+    Employment.CIVIL_LAW_CONTRACT: N_("na umowę zlecenie lub o dzieło"),
+    Employment.SELF_EMPLOYED: N_("we własnej firmie bez pracowników"),
+    Employment.FARMER: N_("w swoim gospodarstwie rolnym"),
 }
 
 
 def _either(items: Sequence[str]) -> str:
     if len(items) == 1:
         return items[0]
-    return ", ".join(items[:-1]) + " lub " + items[-1]
-
-
-def _years(n: int) -> str:
-    """``n`` years after "od", "do" or "w wieku" (genitive): "od 25 lat", "do 1 roku"."""
-    return "1 roku" if n == 1 else f"{n} lat"
+    return _("%(items)s lub %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
 def _band_span(band: AgeBand) -> str:
+    """Who the band is, after "Osoby": "od 51 lat", "w wieku 18–24 lat" (genitive)."""
     if band.max_age is None:
-        return f"od {_years(band.min_age)}"
-    return f"w wieku {band.min_age}–{_years(band.max_age)}"
+        return ngettext("od %(num)d roku", "od %(num)d lat", band.min_age) % {"num": band.min_age}
+    return ngettext("w wieku %(low)d–%(num)d roku", "w wieku %(low)d–%(num)d lat", band.max_age) % {
+        "low": band.min_age,
+        "num": band.max_age,
+    }
 
 
 def _education_reason(
     band: AgeBand, cap: Education, rules: EligibilityRules, applicant: Applicant
 ) -> Reason:
-    text = (
-        f"Osoby {_band_span(band)} mogą wziąć udział, jeśli mają wykształcenie co najwyżej "
-        f"{EDUCATION_LABELS[cap]}."
-    )
+    text = _(
+        "Osoby %(span)s mogą wziąć udział, jeśli mają wykształcenie co najwyżej %(education)s."
+    ) % {"span": _band_span(band), "education": _(EDUCATION_LABELS[cap])}
     later = [
         b
         for b in rules.age_bands
@@ -218,33 +220,60 @@ def _education_reason(
     ]
     if later:
         first = min(later, key=lambda b: b.min_age)
-        text += f" Od {first.min_age}. urodzin wykształcenie nie ma znaczenia."
+        text += " " + _("Od %(age)d. urodzin wykształcenie nie ma znaczenia.") % {
+            "age": first.min_age
+        }
     return Reason("education", text)
 
 
 def _window_reason(band: AgeBand, windows: Sequence[Under25Window], on: date) -> Reason:
-    who = f"Osoby {_band_span(band)}"
+    span = {"span": _band_span(band)}
     if any(w.is_open(on) for w in windows):
         return Reason(
             "window_full",
-            f"{who} przyjmujemy tylko w specjalnych naborach. Obecny nabór ma już komplet osób.",
+            _(
+                "Osoby %(span)s przyjmujemy tylko w specjalnych naborach. Obecny nabór ma już "
+                "komplet osób."
+            )
+            % span,
         )
-    text = f"{who} przyjmujemy tylko w specjalnych naborach. Teraz nie ma otwartego naboru."
+    text = (
+        _("Osoby %(span)s przyjmujemy tylko w specjalnych naborach. Teraz nie ma otwartego naboru.")
+        % span
+    )
     upcoming = sorted(w.start for w in windows if w.start > on and w.has_room())
     if upcoming:
-        text += f" Najbliższy nabór zaczyna się {upcoming[0]:%d.%m.%Y}."
+        text += " " + _("Najbliższy nabór zaczyna się %(day)s.") % {
+            "day": f"{upcoming[0]:%d.%m.%Y}"
+        }
     return Reason("window_closed", text)
 
 
 def _age_reasons(rules: EligibilityRules, age: int) -> Reason:
     youngest = min(b.min_age for b in rules.age_bands)
     if age < youngest:
-        return Reason("too_young", f"W projekcie mogą wziąć udział osoby od {_years(youngest)}.")
+        return Reason(
+            "too_young",
+            ngettext(
+                "W projekcie mogą wziąć udział osoby od %(num)d roku.",
+                "W projekcie mogą wziąć udział osoby od %(num)d lat.",
+                youngest,
+            )
+            % {"num": youngest},
+        )
     if any(b.max_age is None for b in rules.age_bands):
         # Only a gap between bands is left.
-        return Reason("too_old", "Osoby w Twoim wieku nie mogą teraz wziąć udziału w projekcie.")
+        return Reason("too_old", _("Osoby w Twoim wieku nie mogą teraz wziąć udziału w projekcie."))
     oldest = max(b.max_age for b in rules.age_bands if b.max_age is not None)
-    return Reason("too_old", f"W projekcie mogą wziąć udział osoby do {_years(oldest)}.")
+    return Reason(
+        "too_old",
+        ngettext(
+            "W projekcie mogą wziąć udział osoby do %(num)d roku.",
+            "W projekcie mogą wziąć udział osoby do %(num)d lat.",
+            oldest,
+        )
+        % {"num": oldest},
+    )
 
 
 def assess(
@@ -261,16 +290,20 @@ def assess(
     window: Under25Window | None = None
 
     if applicant.employment not in rules.employment:
-        ways = [_EMPLOYMENT_PHRASES[e] for e in rules.employment]
+        ways = [_(_EMPLOYMENT_PHRASES[e]) for e in rules.employment]
         reasons.append(
-            Reason("employment", f"Projekt jest dla osób, które pracują: {_either(ways)}.")
+            Reason(
+                "employment",
+                _("Projekt jest dla osób, które pracują: %(ways)s.") % {"ways": _either(ways)},
+            )
         )
     if applicant.region_link not in rules.region_links:
-        verbs = [_REGION_VERBS[r] for r in rules.region_links]
+        verbs = [_(_REGION_VERBS[r]) for r in rules.region_links]
         reasons.append(
             Reason(
                 "region",
-                f"Projekt jest dla osób, które {_either(verbs)} w województwie małopolskim.",
+                _("Projekt jest dla osób, które %(verbs)s w województwie małopolskim.")
+                % {"verbs": _either(verbs)},
             )
         )
 

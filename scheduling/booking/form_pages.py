@@ -24,6 +24,7 @@ from scheduling.booking import queries
 from scheduling.booking.book import book_slot
 from scheduling.booking.errors import NotEligible, SlotFull
 from scheduling.booking.models import BookingKind, BookingSource, BookingStatus
+from scheduling.booking.public_texts import N_
 from scheduling.booking.queries import pure_slot
 from scheduling.booking.schemas import CONSENT_TEXTS, REQUIRED_CONSENTS, BookingIn, ConsentKind
 from scheduling.duties import venue_of
@@ -41,10 +42,10 @@ BOOKING_LABELS = {
     "region_options": [(k.value, v) for k, v in REGION_LINK_LABELS.items()],
     "consents": [(k.value, CONSENT_TEXTS[k], k in REQUIRED_CONSENTS) for k in ConsentKind],
     "booking_status": {
-        BookingStatus.booked: "zarezerwowana",
-        BookingStatus.cancelled: "odwołana",
-        BookingStatus.attended: "obecność",
-        BookingStatus.no_show: "nieobecność",
+        BookingStatus.booked: N_("zarezerwowana"),
+        BookingStatus.cancelled: N_("odwołana"),
+        BookingStatus.attended: N_("obecność"),
+        BookingStatus.no_show: N_("nieobecność"),
     },
     "booking_kind": {BookingKind.interview: "rozmowa wstępna", BookingKind.follow_up: "kolejne"},
     "booking_source": {
@@ -185,6 +186,15 @@ async def _slot_taken(
     )
 
 
+def _translated(errors: dict[str, str]) -> FieldErrors:
+    """The field errors in the request's language: a form's own messages (``FieldText``) are
+    Polish msgids, the generic ones are translated already (gettext leaves them as they are)."""
+    labels = getattr(errors, "field_labels", {})
+    return FieldErrors(
+        {k: _(v) for k, v in errors.items()}, {k: FieldText(v) for k, v in labels.items()}
+    )
+
+
 def _form_again(
     request: Request[Any, Any, State],
     raw: dict[str, Any],
@@ -207,6 +217,8 @@ def _form_again(
             {"slot_choice": FieldText(_("Termin"))},
         )  # fmt: skip
         message = None
+    elif errors:
+        errors = _translated(errors)
     return render_page(
         request,
         template,

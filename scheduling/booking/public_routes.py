@@ -22,6 +22,7 @@ from app.db import get_or_404
 from app.deps import AppSettings, DbSession
 from app.errors import Conflict, Forbidden, NotFound
 from app.forms import form_data
+from app.i18n import gettext as _
 from app.limits import limit
 from app.pages import int_or_none, render_page
 from app.records.models import DutyPlace, Office
@@ -104,7 +105,7 @@ class BookingPages(Controller):
     async def place_slots(
         self, request: Request[Any, Any, State], db_session: DbSession, place_id: FromPath[int]
     ) -> Template:
-        place = await get_or_404(db_session, DutyPlace, place_id, "miejsce")
+        place = await get_or_404(db_session, DutyPlace, place_id, _("miejsce"))
         days = await queries.place_slots(db_session, place_id, now=now_utc())
         rhythms = await queries.place_rhythms(db_session, [place_id], now=now_utc())
         return render_page(
@@ -116,7 +117,7 @@ class BookingPages(Controller):
     async def office_slots(
         self, request: Request[Any, Any, State], db_session: DbSession, office_id: FromPath[int]
     ) -> Template:
-        office = await get_or_404(db_session, Office, office_id, "biuro")
+        office = await get_or_404(db_session, Office, office_id, _("biuro"))
         days = one_per_time(await queries.office_slots(db_session, office_id, now=now_utc()))
         district_id = await queries.office_district(db_session, office)
         return render_page(
@@ -251,7 +252,7 @@ class BookingPages(Controller):
             booking = await changes.booking_by_token(db_session, token)
             return await _choose_page(
                 request, db_session, booking, token, follow_up=follow_up,
-                where=_Where(*_venue_key(raw)), error="Wybierz termin z listy.", status_code=422,
+                where=_Where(*_venue_key(raw)), error=_("Wybierz termin z listy."), status_code=422,
             )  # fmt: skip
         try:
             if follow_up:
