@@ -18,7 +18,10 @@ class OutboxStatus(enum.StrEnum):
     sending = "sending"  # claimed by a sender, the SMTP DATA is under way
     sent = "sent"
     failed = "failed"  # gave up after the last attempt, or refused for good by the server
-    uncertain = "uncertain"  # the sender stopped mid-DATA: maybe delivered, never resent
+    # Cut off mid-DATA a second time (after the one automatic resend): maybe delivered, left
+    # for a person (the coordinator's page ``/outbox``) to resend or dismiss.
+    uncertain = "uncertain"
+    dismissed = "dismissed"  # a person looked at a failed or uncertain mail and let it be
     cancelled = "cancelled"  # no longer wanted (a reminder of a cancelled booking)
 
 
@@ -46,3 +49,6 @@ class OutboxMessage(IdMixin, TimestampMixin, Base):
     claimed_at: Mapped[datetime | None] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str] = mapped_column(String(500), default="")
+    # How many times a send of this row was found cut off mid-DATA (``sending`` past its lease):
+    # the first time the row is resent with the same Message-ID, the second it is ``uncertain``.
+    interrupted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -12,15 +12,21 @@ Each outbox row is sent through these states, each change a committed conditiona
    A definite refusal (an SMTP error reply) puts the row back to ``pending`` with backoff
    (1, 2, 4 ... min, at most 6 h; ``failed`` after 8 attempts or on a permanent 5xx reply).
 3. A crash (or a lost connection) between the claim and the mark leaves the row in ``sending``.
-   Whether the server got the message is then unknown, and this sender **does not resend it**:
-   such a row becomes ``uncertain`` after the lease (10 min) and is left for a person to check.
+   Whether the server got the message is then unknown. After the lease (10 min, far beyond the
+   SMTP timeout) the sweep **resends it once**: the row goes back to ``pending`` with
+   ``interrupted = 1`` and is sent again with the same ``Message-ID`` (made from the dedupe key,
+   :func:`app.outbox.transports.build_message`), so a receiver that de-duplicates by Message-ID
+   (as the big mailbox providers do) shows one mail. Cut off a second time, the row becomes
+   ``uncertain`` and waits for a person: the coordinator's page ``/outbox``
+   (:mod:`app.outbox.pages`) lists uncertain and failed mail with "send again" and "dismiss".
 
-So delivery is at-most-once in the DATA window and at-least-once-retried everywhere else: a
-rerun after a kill never sends a mail twice, and the only mail that can be lost is one whose
-DATA was in flight at the moment of the crash (milliseconds). A duplicate confirmation would
-confuse people with low digital skills more than a rare missing one, which the confirmation
-page already shows on screen. The dedupe key (UNIQUE) makes sure one change queues one mail,
-and the file sink writes one file per key.
+So no mail is silently dropped: a mail is delivered, or retried, or shown to staff. The price
+is that a mail whose DATA was in flight at the moment of a crash (milliseconds) may arrive
+twice at a receiver that does not de-duplicate, with the same Message-ID and content; a
+missing confirmation or reminder (a lost manage link, a missed meeting) costs more than that.
+Each step is a conditional UPDATE, so two sweeps (or an arq job run twice) resend a row once.
+The dedupe key (UNIQUE) makes sure one change queues one mail, and the file sink writes one
+file per key.
 
 Jobs: ``send_mail`` (kicked after a commit that enqueued mail, see :mod:`app.outbox.messages`)
 and the one-minute ``outbox_sweep`` (retries, and anything a kick missed). In embedded mode the
@@ -69,6 +75,7 @@ class SendReport:
     failed: int = 0
     skipped: int = 0
     uncertain: int = 0
+    resent: int = 0  # found cut off mid-send, queued again with the same Message-ID
 
     def add(self, other: SendReport) -> None:
         self.sent += other.sent
@@ -76,17 +83,39 @@ class SendReport:
         self.failed += other.failed
         self.skipped += other.skipped
         self.uncertain += other.uncertain
+        self.resent += other.resent
 
 
-async def _mark_uncertain(db: AsyncSession, now: datetime) -> int:
-    result = await db.execute(
+INTERRUPTED_AGAIN = "przerwane w trakcie wysyłki drugi raz: mogło dojść, do sprawdzenia"
+INTERRUPTED_ONCE = "przerwane w trakcie wysyłki: wysłane ponownie z tym samym Message-ID"
+
+
+async def _resolve_interrupted(db: AsyncSession, now: datetime) -> tuple[int, int]:
+    """Rows left ``sending`` past the lease (a sender died mid-DATA): (resent, uncertain).
+
+    Cut off for the first time: back to ``pending`` now, to be resent once with the same
+    Message-ID. Cut off again after that resend: ``uncertain``, for a person to look at."""
+    stale = (OutboxMessage.status == OutboxStatus.sending, OutboxMessage.claimed_at < now - LEASE)
+    again = await db.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.sending, OutboxMessage.claimed_at < now - LEASE)
-        .values(status=OutboxStatus.uncertain, last_error="przerwane w trakcie wysyłki")
+        .where(*stale, OutboxMessage.interrupted > 0)
+        .values(
+            status=OutboxStatus.uncertain,
+            interrupted=OutboxMessage.interrupted + 1,
+            last_error=INTERRUPTED_AGAIN,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    once = await db.execute(
+        update(OutboxMessage)
+        .where(*stale, OutboxMessage.interrupted == 0)
+        .values(
+            status=OutboxStatus.pending, interrupted=1, next_try_at=now, last_error=INTERRUPTED_ONCE
+        )
         .execution_options(synchronize_session=False)
     )
     await db.commit()
-    return rowcount(result)
+    return rowcount(once), rowcount(again)
 
 
 async def _retry_later(
@@ -159,7 +188,7 @@ async def _send_batch(
     report = SendReport()
     async with sessionmaker() as db:
         if sweep:
-            report.uncertain = await _mark_uncertain(db, now)
+            report.resent, report.uncertain = await _resolve_interrupted(db, now)
         due = (
             select(
                 OutboxMessage.id,
@@ -314,7 +343,7 @@ async def _send(ctx: dict[str, Any], *, sweep: bool = True) -> SendReport:
             report = await in_helper(run_outbox, settings.db_url, *how, datetime.now(UTC))
     if report is None:  # the arq worker, or the fallback: on the runner's own engine
         report = await _run_outbox(ctx["sessionmaker"], *how, timedelta(0))
-    if report.sent or report.failed or report.uncertain:
+    if report.sent or report.failed or report.uncertain or report.resent:
         log.info("outbox: %s", report)
     return report
 
