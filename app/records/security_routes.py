@@ -229,13 +229,13 @@ async def totp_confirm(
         )
     fresh = await get_or_404(db_session, User, user.id, _("pracownik"))
     start_session(request, user.id, fresh.credentials_version)  # this session goes on
-    return render_page(request, "account/recovery_codes.html", codes=codes)
+    return render_page(request, "account/recovery_codes.html", codes=codes, renewed=False)
 
 
 @post("/account/totp/recovery", guards=[any_staff], include_in_schema=False)
 async def renew_recovery(request: Request[Any, Any, State], db_session: DbSession) -> Template:
     codes = await second_factor.renew_recovery_codes(db_session, me(request).id, datetime.now(UTC))
-    return render_page(request, "account/recovery_codes.html", codes=codes)
+    return render_page(request, "account/recovery_codes.html", codes=codes, renewed=True)
 
 
 @get("/account/totp/off", guards=[any_staff], include_in_schema=False)

@@ -152,18 +152,23 @@ async def test_a_recovery_code_signs_in_once_instead_of_a_code(
     assert await second_factor.recovery_codes_left(db, (await user_of(db, COUNSELLOR)).id) == 8
 
 
-async def test_totp_turns_off_with_the_password_and_not_with_a_wrong_proof(
+async def test_recovery_codes_are_renewed_and_totp_turns_off_with_the_password_only(
     client: AsyncTestClient[Litestar], db: AsyncSession
 ) -> None:
-    await turned_on(db, COUNSELLOR)
+    _secret, old = await turned_on(db, COUNSELLOR)
     await db.commit()
     await password_step(client, COUNSELLOR)
-    await code_step(client, (await turned_codes(db))[0])
+    await code_step(client, old[0])
 
+    renewed = await post_form(client, "/account/totp/recovery", {})
+    new = re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", renewed.text)
     wrong = await post_form(client, "/account/totp/off", {"proof": "nie-to-haslo"})
     off = await post_form(client, "/account/totp/off", {"proof": RIGHT}, follow_redirects=False)
     page = await client.get(off.headers["location"])
 
+    assert "Nowe kody zapasowe zastąpiły wszystkie poprzednie." in renewed.text
+    assert len(new) == 10
+    assert not set(new) & set(old)
     assert wrong.status_code == 422
     assert "Podaj aktualny kod" in wrong.text
     assert off.status_code == 303
@@ -171,14 +176,6 @@ async def test_totp_turns_off_with_the_password_and_not_with_a_wrong_proof(
     assert "Logowanie kodem z aplikacji jest wyłączone." in page.text
     await post_form(client, "/logout", {})
     assert await password_step(client, COUNSELLOR) == "/cases"
-
-
-async def turned_codes(db: AsyncSession) -> list[str]:
-    """Fresh recovery codes of the counsellor (whose TOTP is on)."""
-    user = await user_of(db, COUNSELLOR)
-    codes = await second_factor.renew_recovery_codes(db, user.id, now())
-    await db.commit()
-    return codes
 
 
 async def test_tokens_page_creates_a_token_shown_once_and_revokes_it_with_a_confirmation(
