@@ -15,9 +15,15 @@ COPY app ./app
 COPY scheduling ./scheduling
 COPY supervision ./supervision
 COPY templates ./templates
-RUN uv sync --frozen --no-dev && useradd --system --home /srv/bilans bilans && mkdir -p /srv/bilans/var \
-    && chown bilans /srv/bilans/var
-USER bilans
+# Not root: the code belongs to root and is read-only to the app; only var/ (uploads) is its own.
+# A fixed uid/gid, so a volume mounted on var/ keeps its owner across rebuilds.
+RUN uv sync --frozen --no-dev && groupadd --system --gid 10001 bilans \
+    && useradd --system --uid 10001 --gid bilans --home /srv/bilans bilans \
+    && mkdir -p /srv/bilans/var && chown bilans:bilans /srv/bilans/var
+USER bilans:bilans
 EXPOSE 8000
-# Migrations run before serving; `bilans serve` runs them itself.
+# Configuration comes from the environment only (BILANS_*, see README); no config file is read.
+# Migrations run before serving: compose.yaml's one-shot `migrate` service runs `bilans migrate`
+# first, and `bilans serve` brings the schema up to date itself when started alone.
+# Health checks are per service in compose.yaml (the app: /readyz; the worker: its heartbeat).
 CMD ["bilans", "serve", "--host", "0.0.0.0", "--port", "8000"]
