@@ -59,7 +59,7 @@ async def queue_reminders(db: AsyncSession, *, now: datetime, settings: Settings
         code = booking.case.code if booking.case is not None else ""
         context = reminder_context(
             booking.slot, code, book_url=f"{settings.base_url}/book",
-            contact_phone=settings.contact_phone,
+            contact_phone=settings.contact_phone, language=booking.language,
         )  # fmt: skip
         parts = render_mail("reminder", **context)
         try:
