@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import AuditAction, note
 from app.db import after_commit, rowcount
 from app.errors import Conflict, NotFound
+from app.i18n import gettext as _
 from app.outbox.messages import kick
 from app.outbox.models import OutboxMessage, OutboxStatus
 
@@ -123,8 +124,8 @@ async def _change(
         exists = await db.scalar(select(OutboxMessage.id).where(OutboxMessage.id == message_id))
         await db.rollback()
         if exists is None:
-            raise NotFound("Nie ma takiej wiadomości.")
-        raise Conflict("Ta wiadomość nie czeka już na sprawdzenie (ktoś się nią zajął).")
+            raise NotFound(_("Nie ma takiej wiadomości."))
+        raise Conflict(_("Ta wiadomość nie czeka już na sprawdzenie (ktoś się nią zajął)."))
     await note(
         db, actor_id=actor_id, action=AuditAction.update, record=RECORD, record_id=message_id
     )
