@@ -1,16 +1,28 @@
 """Booking a slot: one transaction takes the seat (and an under-25 place), records the person,
 their consents, their case and the booking, and queues the confirmation mail.
 
-Eligibility is assessed before the transaction (cached rules, windows read only for ages that
-need one), so the writer lock is held only by the body, :func:`_book_tx`: Core statements built
-once, which on SQLite run as one hop in the lane (``app.sqlite``). Seats are taken
-the one way :mod:`scheduling.booking.seats` takes them; a follow-up meeting is a booking too.
+One service, :func:`book_slot`, in three steps, the same on both engines but the last:
 
-Idempotency: a booking may carry a client key (the API's ``Idempotency-Key`` header, or the
-one-time key of the booking form). It is stored as SHA-256 of (key, email, birth date) under a
-UNIQUE constraint, so a retry by the same person finds the first booking and a guessed key
-reveals nobody else's. The manage token of a keyed booking is an HMAC of that stored key with
-the server secret, so a retry gets the same link back although only the token's hash is stored.
+1. eligibility, before any transaction (cached rules, windows read only for ages that need one);
+2. the snapshot (:data:`scheduling.booking.statement.SNAPSHOT`, one query) and the rules decided
+   on it in Python (:func:`_decide`: bookable, a counsellor, the open case and its meetings, a
+   repeated request), and the confirmation mail rendered;
+3. the writes: on SQLite the Core body :func:`_book_tx` (snapshot and writes in the lane's one
+   hop, ``app.sqlite``); on PostgreSQL one statement, ``bilans_book`` (migration 0024), that
+   re-checks the snapshot, takes the seat and writes every row (:func:`_write_pg`).
+
+Seats are taken the one way :mod:`scheduling.booking.seats` takes them (``taken < capacity``
+checked by the database); a follow-up meeting is a booking too.
+
+Exactly once: every booking stores a key, SHA-256 of (client key, email, birth date) when the
+client sent one (the API's ``Idempotency-Key`` header, the booking form's one-time key), else
+a random one, under a UNIQUE constraint; its manage token is an HMAC of that key with the
+server secret, so the link can be given again although only the token's hash is stored. A
+request that repeats a committed booking (the same client key, or the same person asking for
+a slot they hold) answers with that booking (``replayed``), never a second seat: with its
+manage link when the requester is proven (the same client key, the manage link, staff), and
+without it (nor the case code) when not: that requester gets only what they sent and the slot
+they picked, and the link stays in the confirmation mail.
 """
 
 from __future__ import annotations
@@ -21,39 +33,35 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, select
+from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.auth import Role
 from app.calendar import local_today
-from app.db import run_transaction
+from app.db import after_commit, run_transaction, statement_connection
 from app.errors import Conflict, Invalid
+from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.outbox.messages import enqueue
 from app.outbox.render import render_mail
 from app.records import writes
-from app.records.enums import CaseVariant
+from app.records.enums import CaseStatus, CaseVariant
 from app.security import token_hash
 from app.settings import Settings
+from scheduling.booking import statement
 from scheduling.booking.changes import booking_by_token
 from scheduling.booking.eligibility import Reason, Verdict
 from scheduling.booking.errors import NotEligible, NotOnline, SlotFull, own_counsellor_only
-from scheduling.booking.meetings import may_add_meetings
 from scheduling.booking.models import Booking, BookingKind, BookingSource, BookingStatus
 from scheduling.booking.queries import next_free_near
 from scheduling.booking.rules import assess_applicant, cached_rules
 from scheduling.booking.schemas import CONSENT_VERSION, REQUIRED_CONSENTS, BookingIn
-from scheduling.booking.seats import (
-    bookable_row,
-    charge_window,
-    counsellor_name,
-    slot_from_row,
-    take_seat,
-)
+from scheduling.booking.seats import charge_window, check_bookable, slot_from_row, take_seat
 from scheduling.booking.texts import booking_ics, confirmation_context
+from scheduling.lifecycle import Refused, check_further_meeting
 from scheduling.models import Slot
 
 _BOOKINGS: Table = Booking.__table__  # type: ignore[assignment]
@@ -61,11 +69,15 @@ _BOOKINGS: Table = Booking.__table__  # type: ignore[assignment]
 
 @dataclass(frozen=True, slots=True)
 class Booked:
+    """A booking made, or the one a repeated request found (``replayed``). ``token`` and
+    ``case_code`` are None on a replay to a requester who has not proved who they are."""
+
     booking: Booking
-    token: str
+    token: str | None
     replayed: bool = False  # True when a retry found the first booking
-    slot: Slot | None = None  # loaded with the booking (not on a replay)
+    slot: Slot | None = None  # loaded with the booking
     case_code: str | None = None
+    same_key: bool = False  # a replay found by the client's key (the API answers it as the first)
 
 
 def scoped_key(client_key: str, email: str, birth_date: date) -> str:
@@ -103,26 +115,24 @@ async def book_slot(
     ``next_free``), :class:`SlotGone` (409), :class:`OtherCounsellor` (403), ``NotFound``.
     A retry with the same ``idempotency_key`` returns the first booking (``replayed``).
     """
-    stored_key = (
+    client_key = (
         scoped_key(idempotency_key, data.email, data.birth_date) if idempotency_key else None
     )
     for attempt in range(3):
         try:
             return await _book_once(
-                db, data, now=now, stored_key=stored_key, settings=settings, source=source,
+                db, data, now=now, client_key=client_key, settings=settings, source=source,
                 proven=source is BookingSource.phone if proven is None else proven,
             )  # fmt: skip
         except IntegrityError:
             # A concurrent retry with the same key, or the same new participant, got there first.
             await db.rollback()
-            if stored_key is not None:
-                first = (
-                    await db.scalars(select(Booking).where(Booking.idempotency_key == stored_key))
-                ).one_or_none()
+            if client_key is not None:
+                first = await db.scalar(
+                    select(Booking.id).where(Booking.idempotency_key == client_key)
+                )
                 if first is not None:
-                    await db.commit()
-                    token = manage_token(stored_key, settings.secret())
-                    return Booked(first, token, replayed=True)
+                    return await _replayed(db, first, settings=settings, keyed=True)
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
@@ -146,11 +156,11 @@ async def book_follow_up(
     return await book_slot(db, data, now=now, settings=settings, proven=True)
 
 
-# --- the transaction ---------------------------------------------------------------------------
+# --- the plan, the snapshot and the rules decided on it ---------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class _Plan:
+class Plan:
     """Everything a booking needs that does not depend on the database: made before the lock."""
 
     slot_id: int
@@ -158,7 +168,8 @@ class _Plan:
     consents: tuple[str, ...]
     now: datetime
     today: date
-    stored_key: str | None
+    client_key: str | None  # the client's scoped key (None: the client sent none)
+    stored_key: str  # the key stored with the booking: the client's, else a random one
     token: str
     window_id: int | None
     source: BookingSource
@@ -167,16 +178,25 @@ class _Plan:
     contact_email: str = ""  # the .ics organizer (the office)
     proven: bool = False  # see book_slot
 
+    @property
+    def snapshot_params(self) -> dict[str, Any]:
+        return statement.snapshot_params(
+            self.slot_id, self.participant["email"], self.participant["birth_date"],
+            self.client_key,
+        )  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class _Done:
-    """What the transaction body made (or why it stopped)."""
+    """What the write step made (or why it stopped)."""
 
     outcome: str  # "booked", "replay", "full", "window_full"
     booking: Booking | None = None
     slot: Slot | None = None
     case_code: str | None = None
     replay_id: int | None = None
+    proven: bool = False  # a replay: may the requester see the booking's link
+    keyed: bool = False  # a replay found by the client's key
 
 
 class _Stop(Exception):
@@ -187,18 +207,54 @@ class _Stop(Exception):
         self.done = done
 
 
-# The body's own statements, built once with bind parameters (building and cache-keying a
-# statement costs more than SQLite running it); the seat's are in ``seats``, the participant's
-# and the case's in ``app.records.writes``.
-_REPLAY = select(Booking.id).where(Booking.idempotency_key == bindparam("key"))
+def _decide(snap: Any, plan: Plan) -> _Done | None:
+    """The rules on the snapshot: the booking this request repeats (a replay), None for a new
+    booking, or raise why not. A replay comes first: what was booked stays answered, whatever
+    changed since. An unproven requester is answered a replay only of what an unproven request
+    could have made (an interview); a further meeting of a case is refused as any request of a
+    person with a case under way is (:class:`NotOnline`)."""
+    if snap is None:
+        raise statement.no_such_slot()
+    if plan.client_key is not None and snap.keyed_id is not None:
+        return _Done("replay", replay_id=snap.keyed_id, proven=True, keyed=True)
+    if snap.replay_id is not None:
+        if not plan.proven and snap.replay_kind != BookingKind.interview:
+            raise NotOnline(plan.contact_phone)
+        return _Done("replay", replay_id=snap.replay_id, proven=plan.proven)
+    check_bookable(snap.status, snap.starts_at, plan.now)
+    if not Role(snap.role).counsels or not snap.active:  # the coordinator counsels too (S52)
+        raise Invalid(
+            _("Popraw zaznaczone pola."), errors={"counsellor_id": _("Wybierz aktywnego doradcę.")}
+        )
+    if snap.case_id is not None:
+        if not plan.proven:
+            raise NotOnline(plan.contact_phone)
+        own_counsellor_only(
+            snap.case_counsellor_id, snap.counsellor_id,
+            counsellor=f"{snap.case_first_name} {snap.case_last_name}",
+            contact_phone=plan.contact_phone,
+        )  # fmt: skip
+        try:
+            check_further_meeting(
+                snap.case_status, snap.case_variant, last_day=snap.case_deadline,
+                meetings_after_interview=snap.meetings or 0, on=local_today(snap.starts_at),
+            )  # fmt: skip
+        except Refused as refused:
+            raise Conflict(str(refused)) from None
+    return None
+
+
+# --- the writes: SQLite's Core body ------------------------------------------------------------
+
+# Built once with bind parameters (building and cache-keying a statement costs more than SQLite
+# running it); the seat's are in ``seats``, the participant's and the case's in ``app.records.writes``.
 _INSERT_BOOKING = insert(_BOOKINGS).returning(_BOOKINGS.c.id)
 
 
-def insert_booking(
-    conn: Connection,
+def booking_row(
     *,
     slot_id: int,
-    participant_id: int,
+    participant_id: int | None,
     case_id: int | None,
     kind: BookingKind,
     source: BookingSource,
@@ -210,98 +266,163 @@ def insert_booking(
     tools: str = "",
     minutes: int | None = None,
 ) -> dict[str, Any]:
-    """The one way a booking row is written (a booking, a further meeting, each meeting of an
-    accepted plan): booked, its manage token kept as a hash only; its values with the new id.
-    The seat is the caller's to take first (``seats.take_seat``)."""
-    values: dict[str, Any] = {
+    """The one shape of a booking row (a booking, a further meeting, each meeting of an
+    accepted plan): booked, its manage token kept as a hash only."""
+    return {
         "slot_id": slot_id, "participant_id": participant_id, "case_id": case_id, "kind": kind,
         "status": BookingStatus.booked, "source": source, "token_hash": token_hash(token),
         "idempotency_key": idempotency_key, "under25_window_id": under25_window_id,
         "cancelled_at": None, "attendance_marked_by": None, "parts": parts, "tools": tools,
         "minutes": minutes, "created_at": now, "updated_at": now,
+        "language": current_locale(),  # the booker's: later mails and the manage page speak it
     }  # fmt: skip
+
+
+def insert_booking(conn: Connection, **row: Any) -> dict[str, Any]:
+    """Write a booking row (:func:`booking_row`'s arguments); its values with the new id. The
+    seat is the caller's to take first (``seats.take_seat``)."""
+    values = booking_row(**row)
     values["id"] = conn.execute(_INSERT_BOOKING, values).scalar_one()
     return values
 
 
-def _book_tx(conn: Connection, plan: _Plan) -> _Done:
-    """The booking transaction's body: Core statements only; it raises to roll back.
-
-    Statements: slot row, seat, participant upsert and its audit line, consents, open case, case
-    number, case and its audit line, booking, outbox mail (11, one hop on SQLite); a keyed retry
-    first looks for its booking, an under-25 booking also charges its window.
-    """
-    if plan.stored_key is not None:
-        replay = conn.scalar(_REPLAY, {"key": plan.stored_key})
-        if replay is not None:
-            return _Done("replay", replay_id=replay)
-    row = bookable_row(conn, plan.slot_id, now=plan.now)
+def _book_tx(conn: Connection, plan: Plan) -> _Done:
+    """SQLite's write step, with the snapshot read in the same transaction: Core statements
+    only; it raises to roll back. Statements: snapshot, seat, participant upsert and its audit
+    line, consents, case number, case and its audit line, booking, outbox mail (10, one hop);
+    an under-25 booking also charges its window."""
+    snap: Any = conn.execute(statement.SNAPSHOT, plan.snapshot_params).one_or_none()
+    replay = _decide(snap, plan)
+    if replay is not None:
+        return replay
     if not take_seat(conn, plan.slot_id):
-        raise _Stop(_Done("full", slot=slot_from_row(row, taken=row.taken)))
-    slot = slot_from_row(row, taken=row.taken + 1)
+        raise _Stop(_Done("full", slot=slot_from_row(snap, taken=snap.taken)))
+    slot = slot_from_row(snap, taken=snap.taken + 1)
     if plan.window_id is not None and not charge_window(conn, plan.window_id, today=plan.today):
         raise _Stop(_Done("window_full"))
-    if not Role(row.role).counsels or not row.active:  # the coordinator counsels too (S52)
-        raise Invalid(
-            _("Popraw zaznaczone pola."), errors={"counsellor_id": _("Wybierz aktywnego doradcę.")}
-        )
     # The participant books for themselves: their audit lines name no staff account.
     participant_id = writes.upsert_participant(
         conn, plan.participant, now=plan.now, actor_id=None, proven=plan.proven
     )
     writes.add_consents(conn, participant_id, plan.consents, version=CONSENT_VERSION, now=plan.now)
-    case_id, case_code, kind = _case_of(conn, plan, participant_id, row)
+    if snap.case_id is None:
+        case_id, case_code = writes.open_case(
+            conn, participant_id=participant_id, counsellor_id=snap.counsellor_id,
+            variant=CaseVariant.basic, opened_on=plan.today, now=plan.now, actor_id=None,
+        )  # fmt: skip
+    else:
+        case_id, case_code = snap.case_id, snap.case_code
     booking = Booking(
         **insert_booking(
-            conn, slot_id=plan.slot_id, participant_id=participant_id, case_id=case_id,
-            kind=kind, source=plan.source, token=plan.token, now=plan.now,
-            idempotency_key=plan.stored_key, under25_window_id=plan.window_id,
+            conn, **_booking_args(plan, snap), participant_id=participant_id, case_id=case_id
         )
-    )  # fmt: skip
-    _tell_booked(conn, plan, booking.id, slot, case_code)
+    )
+    enqueue(conn, **_confirmation(plan, booking.id, slot, case_code))
     return _Done("booked", booking=booking, slot=slot, case_code=case_code)
 
 
-def _tell_booked(conn: Connection, plan: _Plan, booking_id: int, slot: Slot, code: str) -> None:
-    """The confirmation: text and HTML parts, and a REQUEST .ics (SEQUENCE 0: a new event)."""
+def _booking_args(plan: Plan, snap: Any) -> dict[str, Any]:
+    kind = BookingKind.interview if snap.case_id is None else BookingKind.follow_up
+    return {
+        "slot_id": plan.slot_id, "kind": kind, "source": plan.source, "token": plan.token,
+        "now": plan.now, "idempotency_key": plan.stored_key, "under25_window_id": plan.window_id,
+    }  # fmt: skip
+
+
+def _confirmation(plan: Plan, booking_id: int | str, slot: Slot, code: str) -> dict[str, Any]:
+    """The confirmation's outbox arguments: text and HTML parts, and a REQUEST .ics (SEQUENCE
+    0: a new event). On PostgreSQL ``booking_id`` and ``code`` are the statement's marks."""
     email = plan.participant["email"]
     context = confirmation_context(
         slot, code, f"{plan.base_url}/manage/{plan.token}", contact_phone=plan.contact_phone
     )
     parts = render_mail("confirmation", **context)
-    enqueue(
-        conn, key=f"confirm:{booking_id}", kind="confirmation", booking_id=booking_id,
-        to=email, subject=context["subject"], body=parts.text, html=parts.html,
-        ics=booking_ics(
-            booking_id, slot, code, base_url=plan.base_url, now=plan.now, method="REQUEST",
-            organizer=plan.contact_email or "bilans@wup-krakow.example", attendee=email,
-        ),
-        now=plan.now,
+    ics = booking_ics(
+        booking_id, slot, code, base_url=plan.base_url, now=plan.now, method="REQUEST",  # type: ignore[arg-type]
+        organizer=plan.contact_email or "bilans@wup-krakow.example", attendee=email,
     )  # fmt: skip
+    return {
+        "key": f"confirm:{booking_id}", "kind": "confirmation",
+        "booking_id": booking_id if isinstance(booking_id, int) else None, "to": email,
+        "subject": context["subject"], "body": parts.text, "html": parts.html, "ics": ics,
+        "now": plan.now,
+    }  # fmt: skip
 
 
-def _case_of(
-    conn: Connection, plan: _Plan, participant_id: int, row: Any
-) -> tuple[int, str, BookingKind]:
-    """The person's active case, whose further meetings are with its counsellor only and obey
-    the case's limits (``meetings``), or a new case opened by this recruitment interview. (The
-    upsert cannot tell a new person from an updated one the same way on both engines; inside
-    this one hop the lookup is cheap.)"""
-    open_case = writes.open_case_of(conn, participant_id)
-    if open_case is not None:
-        if not plan.proven:
-            raise NotOnline(plan.contact_phone)
-        own_counsellor_only(
-            open_case.counsellor_id, row.counsellor_id, counsellor=counsellor_name(open_case),
-            contact_phone=plan.contact_phone,
-        )  # fmt: skip
-        may_add_meetings(conn, open_case, [local_today(row.starts_at)])
-        return open_case.id, open_case.code, BookingKind.follow_up
-    case_id, code = writes.open_case(
-        conn, participant_id=participant_id, counsellor_id=row.counsellor_id,
-        variant=CaseVariant.basic, opened_on=plan.today, now=plan.now, actor_id=None,
+# --- the writes: PostgreSQL's one statement ---------------------------------------------------
+
+
+class _MailRow:
+    """Takes the outbox row :func:`app.outbox.messages.enqueue` makes, to send it inside the
+    statement (the one place that shapes a mail row stays ``enqueue``)."""
+
+    def __init__(self) -> None:
+        self.info: dict[str, Any] = {}
+        self.row: dict[str, Any] = {}
+
+    def add(self, message: Any) -> None:
+        self.row = {k: v for k, v in vars(message).items() if not k.startswith("_")}
+
+
+def _case_row(plan: Plan, snap: Any) -> dict[str, Any]:
+    """A new case's row but its code and participant (``writes.open_case`` writes the same)."""
+    return {
+        "counsellor_id": snap.counsellor_id, "variant": CaseVariant.basic,
+        "status": CaseStatus.open, "opened_on": plan.today, "closed_on": None,
+        "created_at": plan.now, "updated_at": plan.now,
+    }  # fmt: skip
+
+
+def statement_args(plan: Plan, snap: Any, slot: Slot) -> tuple[str, dict[str, Any], _MailRow]:
+    """``bilans_book``'s argument for ``plan`` decided on ``snap`` (also ``bench.ceiling``'s),
+    with the booking row and the mail it writes."""
+    marks = statement.Marks.new()
+    mail = _MailRow()
+    code = snap.case_code or marks.case
+    enqueue(mail, **_confirmation(plan, marks.booking, slot, code))  # type: ignore[arg-type]
+    row = booking_row(**_booking_args(plan, snap), participant_id=None, case_id=None)
+    for name in ("participant_id", "case_id"):
+        del row[name]
+    args = statement.plan_json(
+        snap, now=plan.now, today=plan.today,
+        person=plan.participant | {"created_at": plan.now, "updated_at": plan.now},
+        proven=plan.proven, consents=plan.consents, consent_version=CONSENT_VERSION,
+        window_id=plan.window_id, case_row=_case_row(plan, snap), booking_row=row,
+        mail_row=mail.row, marks=marks,
     )  # fmt: skip
-    return case_id, code, BookingKind.interview
+    return args, row, mail
+
+
+async def _write_pg(db: AsyncSession, conn: AsyncConnection, plan: Plan) -> _Done:
+    """PostgreSQL's write step: the snapshot (one read) and ``bilans_book`` (one round trip),
+    both on ``conn`` in autocommit. A snapshot that no longer holds is read and decided again;
+    a full slot is read once more, as the seat may have gone to this person's first request."""
+    full = False
+    for _attempt in range(5):
+        snap: Any = (await conn.execute(statement.SNAPSHOT, plan.snapshot_params)).one_or_none()
+        replay = _decide(snap, plan)
+        if replay is not None:
+            return replay
+        if full:
+            return _Done("full", slot=slot_from_row(snap, taken=snap.taken))
+        slot = slot_from_row(snap, taken=snap.taken + 1)
+        args, row, mail = statement_args(plan, snap, slot)
+        written = await statement.write(conn, args)
+        if written.outcome == "booked":
+            for callback in mail.info.pop("after_commit", []):
+                after_commit(db, callback)
+            booking = Booking(
+                **row, id=written.booking_id, participant_id=written.participant_id,
+                case_id=written.case_id,
+            )  # fmt: skip
+            return _Done("booked", booking=booking, slot=slot, case_code=written.case_code)
+        if written.outcome == "window_full":
+            return _Done("window_full")
+        full = written.outcome == "full"
+    raise Conflict(_("Nie udało się zapisać rezerwacji. Spróbuj ponownie."))
+
+
+# --- the service's steps ----------------------------------------------------------------------
 
 
 async def _book_once(
@@ -309,7 +430,7 @@ async def _book_once(
     data: BookingIn,
     *,
     now: datetime,
-    stored_key: str | None,
+    client_key: str | None,
     settings: Settings,
     source: BookingSource,
     proven: bool,
@@ -321,25 +442,24 @@ async def _book_once(
         await db.commit()  # a window read must not stretch into the booking's transaction
     if not verdict.eligible:
         raise NotEligible(verdict)
-    secret = settings.secret()
-    plan = _Plan(
-        slot_id=data.slot_id,
-        participant={name: getattr(data, name) for name in writes.PERSON_COLUMNS},
-        consents=tuple(c.value for c in data.consents),
-        now=now.astimezone(UTC), today=today, stored_key=stored_key,
-        token=manage_token(stored_key, secret),
+    plan = plan_for(
+        data, now=now, settings=settings, client_key=client_key, source=source, proven=proven,
         window_id=verdict.window.id if verdict.window is not None else None,
-        source=source, base_url=settings.base_url, contact_phone=settings.contact_phone,
-        contact_email=settings.contact_email, proven=proven,
     )  # fmt: skip
     try:
-        done = await run_transaction(db, lambda conn: _book_tx(conn, plan))
+        conn = await statement_connection(db)  # PostgreSQL's; None on SQLite
+        if conn is not None:
+            done = await _write_pg(db, conn, plan)
+            await db.commit()  # autocommit: nothing left to send; runs the outbox's kick
+        else:
+            done = await run_transaction(db, lambda conn: _book_tx(conn, plan))
     except _Stop as stop:
         done = stop.done
-    if done.outcome == "replay" and stored_key is not None:
-        first = await db.get(Booking, done.replay_id)
-        await db.commit()
-        return Booked(cast(Booking, first), manage_token(stored_key, secret), replayed=True)
+    if done.outcome == "replay":
+        assert done.replay_id is not None
+        return await _replayed(
+            db, done.replay_id, settings=settings, proven=done.proven, keyed=done.keyed
+        )
     if done.outcome == "full":
         assert done.slot is not None
         next_free = await next_free_near(db, done.slot, now=now)
@@ -349,6 +469,53 @@ async def _book_once(
         raise NotEligible(_window_full(verdict, rules.contact))
     assert done.booking is not None
     return Booked(done.booking, plan.token, slot=done.slot, case_code=done.case_code)
+
+
+def plan_for(
+    data: BookingIn,
+    *,
+    now: datetime,
+    settings: Settings,
+    client_key: str | None = None,
+    source: BookingSource = BookingSource.online,
+    proven: bool = False,
+    window_id: int | None = None,
+) -> Plan:
+    """The plan of an eligible request (``window_id``: the under-25 window it takes a place of)."""
+    stored_key = client_key or secrets.token_hex(32)
+    return Plan(
+        slot_id=data.slot_id,
+        participant={name: getattr(data, name) for name in writes.PERSON_COLUMNS},
+        consents=tuple(c.value for c in data.consents),
+        now=now.astimezone(UTC), today=local_today(now), client_key=client_key,
+        stored_key=stored_key, token=manage_token(stored_key, settings.secret()),
+        window_id=window_id, source=source, base_url=settings.base_url,
+        contact_phone=settings.contact_phone, contact_email=settings.contact_email, proven=proven,
+    )  # fmt: skip
+
+
+async def _replayed(
+    db: AsyncSession,
+    booking_id: int,
+    *,
+    settings: Settings,
+    proven: bool = True,
+    keyed: bool = False,
+) -> Booked:
+    """The answer to a repeated request: the booking as stored, with its manage link and case
+    code for a proven requester (the link is derived from the booking's stored key)."""
+    first = (
+        await db.scalars(
+            select(Booking)
+            .where(Booking.id == booking_id)
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+    await db.commit()
+    key = first.idempotency_key
+    token = manage_token(key, settings.secret()) if proven and key is not None else None
+    code = first.case.code if token is not None and first.case is not None else None
+    return Booked(first, token, replayed=True, slot=first.slot, case_code=code, same_key=keyed)
 
 
 def _window_full(verdict: Verdict, contact: str) -> Verdict:
