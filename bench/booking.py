@@ -20,7 +20,11 @@ What it does, in one run:
    *n/rate* on connection *n % clients*; latency from each request's due time, so a server that
    falls behind cannot hide it; this is the "N bookings/s sustained, p95" figure;
 6. database ceiling: the same booking transaction (``scheduling.booking.book.book_slot``) run directly
-   through the same kind of engine, ``--clients`` tasks in a loop, no HTTP;
+   through the same kind of engine, ``--clients`` tasks in a loop, no HTTP; then ``--one-by-one``
+   bookings one at a time: median and p95 ms and round trips on the wire (``bench.roundtrips``),
+   on PostgreSQL also for the statement-by-statement transaction of before (9 statements and
+   BEGIN/COMMIT, against the snapshot and ``bilans_book``), and the statement's own ceiling from
+   a plain asyncpg loop (``bench.ceiling``);
 7. framework ceiling: the validate-only POST with the same bodies, same clients;
 8. client ceiling: ``GET /healthz`` with the same client, so a reader can see whether the load
    generator limits the figures (a plain asyncio-streams HTTP/1.1 keep-alive client: httpx
@@ -60,6 +64,8 @@ from app.db import make_engine, make_sessionmaker
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.records.models import DutyPlace, User
 from app.settings import Settings
+from bench.ceiling import ceiling
+from bench.roundtrips import booking_figures
 from scheduling.booking.book import book_slot
 from scheduling.booking.schemas import BookingIn
 from scheduling.models import Duty, DutyKind, DutyStatus, Slot
@@ -349,6 +355,7 @@ def run(url: str, label: str, args: argparse.Namespace, var_dir: Path) -> None:
     seats = arun(publish_slots(url, args.requests, offset_days=10))
     sustained_seats = arun(publish_slots(url, sustained_count, offset_days=25))
     ceiling_seats = arun(publish_slots(url, args.requests, offset_days=60))
+    one_by_one = arun(publish_slots(url, args.one_by_one, offset_days=90))
     import socket
 
     with socket.socket() as s:
@@ -393,6 +400,10 @@ def run(url: str, label: str, args: argparse.Namespace, var_dir: Path) -> None:
         server.terminate()
         server.wait(10)
     db_rate = arun(db_ceiling(url, ceiling_seats, args.clients))
+    # One booking at a time, with its round trips (bench.roundtrips); on PostgreSQL also the
+    # statement-by-statement transaction of before, and the statement's own ceiling (bench.ceiling).
+    figures = arun(booking_figures(url, one_by_one, body=booking_body, secret=SECRET))
+    statement_rate = arun(ceiling(url, args.seconds / 2)) if url.startswith("postgresql") else None
 
     rate = booked / elapsed
     sus_rate = sus_codes[201] / sus_elapsed
@@ -415,6 +426,11 @@ def run(url: str, label: str, args: argparse.Namespace, var_dir: Path) -> None:
     print(
         f"database ceiling (book_slot in a loop, {args.clients} tasks, no HTTP): {db_rate:.0f} bookings/s"
     )
+    for line in figures:
+        print(line)
+    if statement_rate is not None:
+        print(f"statement ceiling (bilans_book from a plain asyncpg loop, bench.ceiling): "
+              f"{statement_rate:.0f} bookings/s; capacity/statement {rate / statement_rate:.0%}")  # fmt: skip
     print(f"framework ceiling (validate-only POST): {fw_rate:.0f} requests/s, "
           f"p95 {pct(fw_latencies, 95):.1f} ms")  # fmt: skip
     print(f"client ceiling (GET /healthz, same client): {cl_rate:.0f} requests/s, "
@@ -438,6 +454,9 @@ def main() -> None:
         "--rate", type=float, default=410, help="sustained phase: bookings/s offered"
     )
     parser.add_argument("--seconds", type=float, default=10, help="sustained phase: duration")
+    parser.add_argument(
+        "--one-by-one", type=int, default=200, help="bookings timed one at a time (round trips)"
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bilans-bench-"))
     try:
