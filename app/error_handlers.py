@@ -21,11 +21,12 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError, DBAPIError
 
+from app.api_docs import PROBLEM_JSON
 from app.errors import BilansError
 from app.i18n import gettext as _
 from app.pages import render_page
 
-PROBLEM_JSON = "application/problem+json"
+__all__ = ["PROBLEM_JSON", "exception_handlers", "problem", "wants_json"]
 log = logging.getLogger("bilans.errors")
 
 
@@ -87,23 +88,47 @@ def _detail(status: int) -> str:
     }.get(status, _("Nie udało się przetworzyć żądania. Sprawdź dane i spróbuj ponownie."))
 
 
+def field_errors(exc: ValidationException) -> dict[str, str]:
+    """Litestar's list of failed checks as problem details' ``errors``: a field of the request
+    (``key``; the whole body when none) and what is wrong with it."""
+    errors: dict[str, str] = {}
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        key = str(item.get("key") or "__all__")
+        message = str(item.get("message", ""))
+        if key == "data" and message == "'data'":  # no body at all (Litestar's KeyError)
+            message = _("Brak danych JSON w treści żądania.")
+        errors.setdefault(key, message)
+    return errors
+
+
+def _validation_problem(exc: ValidationException) -> Response[dict[str, Any]]:
+    """A body that is not what the route takes is invalid data (422, as the services' own
+    refusals; the body's checks name no ``source``); a malformed path, query or header
+    parameter is a bad request (400)."""
+    items = [item for item in exc.extra or [] if isinstance(item, dict)]
+    parameters = ("path", "query", "header", "cookie")
+    status = 400 if items and all(i.get("source") in parameters for i in items) else 422
+    detail = _("Dane żądania są niepoprawne: %(what)s") % {"what": exc.detail}
+    return problem(status, _TITLES[status], detail, errors=field_errors(exc) or None)
+
+
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if status >= HTTP_500_INTERNAL_SERVER_ERROR:
         return internal_error_handler(request, exc)
     title = _TITLES.get(status, "Błąd")
     if wants_json(request):
-        errors = None
-        detail = _detail(status)
         if isinstance(exc, ValidationException):
-            errors = exc.extra
-            detail = _("Dane żądania są niepoprawne: %(what)s") % {"what": exc.detail}
-        elif status in (400, 413, 415) and exc.detail:
+            return _validation_problem(exc)
+        detail = _detail(status)
+        if status in (400, 413, 415) and exc.detail:
             detail = f"{detail} ({exc.detail})"
         headers = (
             {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthorizedException) else None
         )
-        response = problem(status, title, detail, errors=errors)
+        response = problem(status, title, detail)
         if headers:
             response.headers.update(headers)
         if exc.headers:
@@ -121,7 +146,10 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         return Redirect(path="/login", query_params={"next": target}, status_code=303)
     if isinstance(exc, PermissionDeniedException):
         return _page(request, 403, title, _detail(403))
-    return _page(request, status, title, _detail(status))
+    page = _page(request, status, title, _detail(status))
+    if exc.headers:  # a 405's Allow
+        page.headers.update(exc.headers)
+    return page
 
 
 def out_of_range_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from app.api_docs import problems
 from app.auth import any_staff, coordinator_only, staff_only
 from app.db import get_or_404
 from app.deps import AppSettings, DbSession
@@ -83,11 +84,15 @@ class RecordsApi(Controller):
     path = "/api"
     tags = ["records"]
 
-    @get("/offices", summary="The three offices (public)")
+    @get("/offices", summary="The three offices (public)", responses=problems())
     async def offices(self, db_session: DbSession) -> list[OfficeOut]:
         return [office_out(o) for o in await service.list_offices(db_session)]
 
-    @get("/districts", summary="The 22 districts of Małopolska with their covering office (public)")
+    @get(
+        "/districts",
+        summary="The 22 districts of Małopolska with their covering office (public)",
+        responses=problems(),
+    )
     async def districts(self, db_session: DbSession) -> list[DistrictOut]:
         return [
             DistrictOut(
@@ -103,7 +108,7 @@ class RecordsApi(Controller):
             for d in await service.list_districts(db_session)
         ]
 
-    @get("/places", summary="Active duty places (public)")
+    @get("/places", summary="Active duty places (public)", responses=problems())
     async def places(
         self,
         db_session: DbSession,
@@ -115,7 +120,7 @@ class RecordsApi(Controller):
             for p in await service.list_places(db_session, district_id=district, town=town)
         ]
 
-    @get("/places/{place_id:int}", summary="One duty place (public)")
+    @get("/places/{place_id:int}", summary="One duty place (public)", responses=problems(404))
     async def place(self, db_session: DbSession, place_id: FromPath[int]) -> PlaceOut:
         place = await get_or_404(db_session, DutyPlace, place_id, _("miejsce"))
         return place_out(place)
@@ -124,6 +129,7 @@ class RecordsApi(Controller):
         "/counsellors",
         guards=[any_staff],
         summary="Counsellors with office and availability (authenticated)",
+        responses=problems(401, 403),
     )
     async def counsellors(self, db_session: DbSession) -> list[CounsellorOut]:
         staff = await service.counselling_staff(db_session)
@@ -133,6 +139,7 @@ class RecordsApi(Controller):
         "/cases",
         guards=[staff_only],
         summary="Cases (coordinator: all; counsellor: own). No participant names.",
+        responses=problems(401, 403),
     )
     async def cases(
         self,
@@ -150,7 +157,12 @@ class RecordsApi(Controller):
         )
         return [CaseOut.model_validate(c) for c in rows]
 
-    @get("/cases/{code:str}", guards=[staff_only], summary="One case by its code")
+    @get(
+        "/cases/{code:str}",
+        guards=[staff_only],
+        summary="One case by its code",
+        responses=problems(401, 403, 404),
+    )
     async def case(
         self, request: Request[Any, Any, State], db_session: DbSession, code: FromPath[str]
     ) -> CaseOut:
@@ -158,7 +170,13 @@ class RecordsApi(Controller):
         await db_session.commit()
         return CaseOut.model_validate(case)
 
-    @post("/cases", guards=[coordinator_only], summary="Open a case (coordinator)", status_code=201)
+    @post(
+        "/cases",
+        guards=[coordinator_only],
+        summary="Open a case (coordinator)",
+        status_code=201,
+        responses=problems(401, 403, 404, 409, 415, 422),
+    )
     async def create_case(
         self,
         request: Request[Any, Any, State],

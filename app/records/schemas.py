@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.api_docs import IsoDate, TimeOfDay
 from app.auth import Role
 from app.calendar import EARLIEST_START, LATEST_END, WEEKDAYS
 from app.errors import Invalid
@@ -208,10 +209,21 @@ class ParticipantForm(Form):
 
 
 class CaseForm(Form):
-    participant_id: int
-    counsellor_id: int
+    participant_id: int = Field(ge=1)
+    counsellor_id: int = Field(ge=1)
     variant: CaseVariant = CaseVariant.basic
-    opened_on: date | None = None
+    opened_on: IsoDate | None = Field(
+        default=None, description="default today; at most a year before or after today"
+    )
+
+    @field_validator("opened_on")
+    @classmethod
+    def _plausible(cls, value: date | None) -> date | None:
+        # the case code carries its year (BK-2026-00001): no 1970 from a stray 0, no year 9999
+        today = date.today()  # noqa: DTZ011 - a sanity bound only
+        if value is not None and abs((value - today).days) > 366:
+            raise ValueError(_("Data otwarcia najwyżej rok przed dzisiejszą albo po niej."))
+        return value
 
 
 # --- API shapes -------------------------------------------------------------------------
@@ -245,9 +257,9 @@ class DistrictOut(Out):
 
 
 class WindowOut(Out):
-    weekday: int
-    start: time
-    end: time
+    weekday: int = Field(ge=0, le=6, description="0 = Monday")
+    start: TimeOfDay
+    end: TimeOfDay
 
 
 class PlaceOut(Out):

@@ -4,7 +4,7 @@ shapes and helpers the pages share with it (the run form, starting a run).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api_docs import IsoDate, TimeOfDay, problems
 from app.auth import coordinator_only, current_user
 from app.calendar import WARSAW
 from app.deps import AppSettings, DbSession
@@ -29,8 +30,8 @@ from scheduling.rota.models import RotaRun, RotaRunStatus
 class RunForm(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", populate_by_name=True)
 
-    starts_on: date = Field(alias="from")
-    ends_on: date = Field(alias="to")
+    starts_on: IsoDate = Field(alias="from")
+    ends_on: IsoDate = Field(alias="to")
     time_limit: int = Field(default=runs.DEFAULT_TIME_LIMIT_S, ge=1, le=runs.MAX_TIME_LIMIT_S)
 
 
@@ -40,9 +41,9 @@ class DutyEdit(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     counsellor_id: int | None = Field(default=None, ge=1)
-    day: date | None = None
-    start: time | None = None
-    end: time | None = None
+    day: IsoDate | None = None
+    start: TimeOfDay | None = None
+    end: TimeOfDay | None = None
 
 
 class DutyCounsellorOut(BaseModel):
@@ -182,6 +183,7 @@ class DutyApi(Controller):
             "`end` are ISO 8601 with the Europe/Warsaw offset of that day. The counsellor filter "
             "needs a signed-in caller."
         ),
+        responses=problems(401, 422),
     )
     async def duties(
         self,
@@ -225,6 +227,7 @@ class DutyApi(Controller):
         "/duties/{duty_id:int}",
         guards=[coordinator_only],
         summary="Reassign or move one duty (coordinator); 422 with the checker's reasons",
+        responses=problems(401, 403, 404, 409, 415, 422),
     )
     async def edit_duty(
         self, db_session: DbSession, duty_id: FromPath[int], data: JSONBody[DutyEdit]
@@ -245,6 +248,7 @@ class DutyApi(Controller):
         guards=[coordinator_only],
         status_code=202,
         summary="Start planning the rota over a horizon (coordinator); poll the run",
+        responses=problems(401, 403, 409, 415, 422),
     )
     async def start_run(
         self,
@@ -256,7 +260,12 @@ class DutyApi(Controller):
         run = await queue_run(db_session, jobs_of(request), data, me(request).id, today())
         return run_out(run)
 
-    @get("/rota/runs/{run_id:int}", guards=[coordinator_only], summary="A planning run")
+    @get(
+        "/rota/runs/{run_id:int}",
+        guards=[coordinator_only],
+        summary="A planning run",
+        responses=problems(401, 403, 404),
+    )
     async def get_run(self, db_session: DbSession, run_id: FromPath[int]) -> RunOut:
         return run_out(await runs.get_run(db_session, run_id))
 
@@ -265,6 +274,7 @@ class DutyApi(Controller):
         guards=[coordinator_only],
         status_code=200,
         summary="Publish a finished run as bookable slots (coordinator)",
+        responses=problems(401, 403, 404, 409, 422),
     )
     async def publish(
         self,
