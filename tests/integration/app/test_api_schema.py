@@ -24,7 +24,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from litestar import Litestar
+from litestar.testing import AsyncTestClient
 from schemathesis import Case
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.clock import DEMO_NOW, clock_at
 from tests.conftest import COORDINATOR, TEST_SECRET
@@ -118,7 +120,7 @@ def test_the_schema_documents_the_json_api_only(api_schema: Any) -> None:
 @schema.parametrize()
 @BOUNDED
 def test_every_operation_answers_as_documented_to_the_coordinator(
-    case: Case, coordinator_token: str
+    case: Case[Any], coordinator_token: str
 ) -> None:
     """Signed in with an API token, every answer matches the schema under all checks."""
     case.call_and_validate(headers={"Authorization": f"Bearer {coordinator_token}"})
@@ -126,6 +128,64 @@ def test_every_operation_answers_as_documented_to_the_coordinator(
 
 @schema.parametrize()
 @BOUNDED
-def test_every_operation_answers_as_documented_to_a_stranger(case: Case) -> None:
+def test_every_operation_answers_as_documented_to_a_stranger(case: Case[Any]) -> None:
     """Anonymous, public operations answer and staff ones refuse, each as documented."""
     case.call_and_validate()
+
+
+# --- the findings of 2026-12-04, one by one ----------------------------------------------
+
+
+async def test_a_case_cannot_be_opened_on_day_zero_or_in_year_9999(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    """``opened_on: 0`` opened BK-1970-00001: a number or a far-off day is refused with 422
+    problem details naming the field, and no case is opened."""
+    from sqlalchemy import func, select
+
+    from app.records.accounts import issue_api_token
+    from app.records.models import Case, User
+
+    user = (await db.scalars(select(User).where(User.email == COORDINATOR))).one()
+    headers = {"Authorization": f"Bearer {await issue_api_token(db, user, 'test')}"}
+    participant = await db.scalar(select(Case.participant_id).limit(1))
+    cases_before = await db.scalar(select(func.count()).select_from(Case))
+    await db.commit()
+    for opened_on in (0, "1970-01-01", "9999-12-31", 20260907):
+        body = {"participant_id": participant, "counsellor_id": user.id, "opened_on": opened_on}
+        answer = await client.post("/api/cases", json=body, headers=headers)
+        assert answer.status_code == 422, (opened_on, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert "opened_on" in answer.json()["errors"]
+    assert await db.scalar(select(func.count()).select_from(Case)) == cases_before
+
+
+async def test_the_schema_names_times_errors_and_one_number_type(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """``WindowOut.start`` is a time of day (it was a duration), indicator values are one JSON
+    number type (``oneOf`` integer/number matched every whole number twice), and an error is
+    documented as problem details."""
+    schema = (await client.get("/schema/openapi.json")).json()
+    components = schema["components"]["schemas"]
+    start = components["WindowOut"]["properties"]["start"]
+    assert start["format"] != "duration"
+    assert start["pattern"].startswith("^([01]")
+    values = components["IndicatorOut"]["properties"]["values"]["additionalProperties"]
+    assert {"type": "integer"} not in values.get("oneOf", [])
+    create = schema["paths"]["/api/cases"]["post"]["responses"]
+    for status in ("401", "403", "422"):
+        assert list(create[status]["content"]) == ["application/problem+json"]
+
+
+async def test_options_and_405_list_every_method_of_the_path(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """``Allow`` names GET and DELETE of a booking's path (Litestar's own answer named only
+    the handler registered first), on OPTIONS and on a 405."""
+    options = await client.options("/api/bookings/no-such-token")
+    assert options.status_code == 204
+    assert set(options.headers["allow"].split(", ")) == {"DELETE", "GET", "OPTIONS"}
+    refused = await client.put("/api/bookings/no-such-token", json={})
+    assert refused.status_code == 405
+    assert set(refused.headers["allow"].split(", ")) == {"DELETE", "GET", "OPTIONS"}
