@@ -103,19 +103,29 @@ class Pool:
             return await self._send(method, path, body)
 
     async def _send(self, method: str, path: str, body: Any) -> tuple[int, bytes]:
-        if self.idle:
-            conn = self.idle.pop()
-        else:
-            parts = urlsplit(self.url)
-            conn = Connection(*await asyncio.open_connection(parts.hostname, parts.port))
-            self.opened += 1
+        reused = bool(self.idle)
+        conn = self.idle.pop() if reused else await self._open()
         try:
+            answer = await conn.request(method, path, self.host, body)
+        except (ConnectionError, asyncio.IncompleteReadError) as exc:
+            conn.close()
+            stale = isinstance(exc, ConnectionError) or not exc.partial
+            if not (reused and stale):
+                raise
+            # The server had closed this idle keep-alive connection (uvicorn does after 5 s),
+            # so it never read the request: send it on a new one, as HTTP clients do.
+            conn = await self._open()
             answer = await conn.request(method, path, self.host, body)
         except BaseException:
             conn.close()
             raise
         self.idle.append(conn)
         return answer
+
+    async def _open(self) -> Connection:
+        parts = urlsplit(self.url)
+        self.opened += 1
+        return Connection(*await asyncio.open_connection(parts.hostname, parts.port))
 
     def close(self) -> None:
         for conn in self.idle:

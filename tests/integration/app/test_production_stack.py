@@ -73,8 +73,10 @@ def test_two_apps_and_a_killed_worker_overbook_lose_and_double_nothing() -> None
     assert result.mails_by_kind == expected_mails(storm)
     assert result.delivered == result.due_mails
     assert cut_off == [True]
-    assert len(result.interrupted) == 1, result  # the outbox found the cut-off send and resent it
-    assert len(result.resent) == 1, result  # the sink had kept it: two copies, one Message-ID
+    # The outbox found the cut-off sends (the held one, and any other sender's claim the kill
+    # caught) and resent them; the held one the sink had kept: two copies, one Message-ID.
+    assert result.interrupted, result
+    assert 1 <= len(result.resent) <= len(result.interrupted), result
     assert probes, storm.events
     for code, checks in probes[0]:  # each app, while the worker was dead
         assert code == 503, probes
