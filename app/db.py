@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -238,6 +239,17 @@ def _days_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str
 def _days_pg(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     start, end = list(element.clauses)
     return f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
+
+
+async def statement_connection(session: AsyncSession) -> AsyncConnection | None:
+    """The session's connection in autocommit, for a write sent as one server-side statement
+    (PostgreSQL: ``bilans_book`` of migration 0024, ``scheduling.booking.book``): each statement
+    on it commits by itself, with no BEGIN and COMMIT round trips. None on SQLite, whose
+    transaction bodies already run in one hop of the lane (:func:`run_transaction`)."""
+    engine = session.bind
+    if engine is None or engine.dialect.name != "postgresql":
+        return None
+    return await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 async def run_transaction(
