@@ -37,9 +37,10 @@ def _links(*pairs: tuple[str, str]) -> tuple[Link, ...]:
 
 START = Link("/me", "Mój plan")
 CALENDAR = Link("/calendar", "Kalendarz")
+ACCOUNT = Link("/account/security", "Bezpieczeństwo konta")  # tokens, the second factor
 
 _COORDINATOR = (
-    MenuGroup("", (START, CALENDAR)),
+    MenuGroup("", (START, CALENDAR, ACCOUNT)),
     MenuGroup(
         "Plan",
         _links(
@@ -66,6 +67,7 @@ _COORDINATOR = (
             ("/supervision/training", "Szkolenia"),
             ("/supervision/indicators", "Wskaźniki"),
             ("/audit", "Dziennik zdarzeń"),
+            ("/outbox", "Poczta do sprawdzenia"),
         ),
     ),
     MenuGroup(
@@ -94,6 +96,7 @@ _COUNSELLOR = (
                 ("/supervision/training/me", "Moje szkolenia"),
             ),
             CALENDAR,
+            ACCOUNT,
         ),
     ),
 )
@@ -111,6 +114,7 @@ _HEAD = (
                 ("/supervision/indicators", "Wskaźniki"),
             ),
             CALENDAR,
+            ACCOUNT,
         ),
     ),
 )

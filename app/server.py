@@ -28,6 +28,7 @@ from app.db import make_engine, make_sessionmaker
 from app.error_handlers import exception_handlers
 from app.headers import security_headers
 from app.jobs import JOBS_INFO_KEY, ArqQueue, InProcessRunner, JobQueue, job_context
+from app.language import request_locale
 from app.observability import counted, prometheus, request_ids
 from app.outbox.helper import stop_helper
 from app.records.accounts import AccountResolver
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
         plugins=[SQLAlchemyPlugin(config=database_config(engine, sessionmaker)), HTMXPlugin()],
         middleware=[
             request_ids,
+            request_locale,
             prometheus().middleware,
             session_config(settings).middleware,
             AuthMiddleware(AccountResolver(sessionmaker)),

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     # Prometheus: with a token, /metrics answers `Authorization: Bearer <token>` only; without
     # one, only clients on this machine.
     metrics_token: str | None = None
+    # GDPR retention (scheduling.privacy): a participant whose every case closed (and every
+    # meeting passed) this many months ago is anonymised by the daily retention job. 60 months:
+    # the five years EU-funded projects keep their documents (Art. 82 of Regulation 2021/1060).
+    retention_months: int = Field(default=60, ge=1, le=600)
 
     @field_validator("redis_url", "smtp_url", "secret_key", "metrics_token", mode="before")
     @classmethod

@@ -17,11 +17,13 @@ from litestar.static_files import create_static_files_router
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 
+from app import language
 from app.area import Area, Periodic
 from app.audit import AuditEntry
 from app.deps import AppSettings
 from app.jobs import HEARTBEAT_KEY, HEARTBEAT_SECONDS
 from app.observability import OUTBOX_FAILED, OUTBOX_LAG, OUTBOX_WAITING
+from app.outbox import pages as outbox_pages
 from app.outbox import sender
 from app.outbox.models import OutboxMessage, OutboxStatus
 
@@ -127,6 +129,8 @@ AREA = Area(
         healthz,
         readyz,
         metrics,
+        *language.HANDLERS,
+        *outbox_pages.HANDLERS,
     ],
     jobs=[sender.send_mail],
     periodic=[Periodic(sender.outbox_sweep, every=timedelta(minutes=1))],

@@ -25,6 +25,7 @@ from scheduling.aftercare.models import (
 )
 from scheduling.booking import api as booking_api
 from scheduling.booking import form_pages as booking_form
+from scheduling.booking import links_pages
 from scheduling.booking import public_routes as booking_pages
 from scheduling.booking import staff_routes as booking_staff
 from scheduling.booking.calendar_links import booking_calendar_links
@@ -48,6 +49,11 @@ from scheduling.portfolio import demo as portfolio_demo
 from scheduling.portfolio import routes as portfolio_routes
 from scheduling.portfolio import service as portfolio_service
 from scheduling.portfolio.models import CompetenceEvidence, CompetenceRow, PortfolioItem
+from scheduling.privacy import api as privacy_api
+from scheduling.privacy import public_routes as privacy_pages
+from scheduling.privacy import routes as privacy_routes
+from scheduling.privacy.cli import privacy
+from scheduling.privacy.jobs import erase_expired_participants
 from scheduling.record import demo as record_demo
 from scheduling.record import models as record
 from scheduling.record import routes as record_routes
@@ -84,6 +90,7 @@ AREA = Area(
         *office_hours_routes.HANDLERS,
         *booking_api.HANDLERS,
         *booking_pages.HANDLERS,
+        *links_pages.HANDLERS,
         *booking_staff.HANDLERS,
         *feed_routes.HANDLERS,
         *case_routes.HANDLERS,
@@ -93,15 +100,19 @@ AREA = Area(
         *record_routes.HANDLERS,
         *portfolio_routes.HANDLERS,
         *documents_routes.HANDLERS,
+        *privacy_routes.HANDLERS,
+        *privacy_pages.HANDLERS,
+        *privacy_api.HANDLERS,
     ],
     rate_limits=rate_limits,
     jobs=[rota_jobs.plan_rota],
     periodic=[
         Periodic(queue_booking_reminders, every=timedelta(minutes=15)),
         Periodic(take_aftercare_steps, every=timedelta(hours=1)),
+        Periodic(erase_expired_participants, every=timedelta(days=1)),
     ],
     demo=load_demo,
-    commands=[rota],
+    commands=[rota, privacy],
     models=(
         Duty,
         Slot,
@@ -132,6 +143,7 @@ AREA = Area(
         Panel("me", "aftercare/_tasks.html", aftercare_routes.tasks_panel),
         Panel("case", "cases/_story.html", case_routes.case_story_panel),
         Panel("case", "record/_panel.html", record_routes.record_panel),
+        Panel("case", "privacy/_panel.html", privacy_routes.privacy_panel),
         record_sections_panel(record_service.record_sections),
         record_sections_panel(portfolio_service.record_sections),
         record_sections_panel(documents_service.record_sections),

@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from app.auth import current_user, end_session, login_required, start_session
+from app.auth import current_user, end_session, login_required
 from app.db import get_or_404
 from app.deps import DbSession
 from app.errors import TooManyAttempts
@@ -20,6 +20,7 @@ from app.pages import me, page_panels, render_page, today
 from app.records import service
 from app.records.accounts import authenticate
 from app.records.models import User
+from app.records.security_routes import after_password
 
 # --- home, login ------------------------------------------------------------------------
 
@@ -80,8 +81,7 @@ async def login(request: Request[Any, Any, State], db_session: DbSession) -> Tem
             email=email,
             message=_("Nieprawidłowy e-mail lub hasło."),
         )
-    start_session(request, user.id, user.credentials_version)
-    return Redirect(_safe_next(next_), status_code=303)
+    return await after_password(request, db_session, user, _safe_next(next_))
 
 
 @post("/logout", include_in_schema=False)

@@ -16,6 +16,7 @@ from app.db import utcnow
 from app.errors import Invalid, NotFound, TooManyAttempts
 from app.i18n import gettext as _
 from app.records.models import ApiToken, LoginFailure, User
+from app.records.totp_models import StaffTotp
 from app.security import hash_password, new_token, password_problem, token_hash, verify_password
 
 LOGIN_FAILURE_LIMIT = 10  # for one account from one client: that client waits
@@ -132,6 +133,26 @@ async def authenticate(
     email = email.strip().lower()
     client = client[:64]
     now = utcnow()
+    await throttle(db, email, client, now, pause)
+    user = (await db.execute(select(User).where(User.email == email))).scalar_one_or_none()
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not password_ok or not user.active:
+        await record_failure(db, email, client, now)
+        return None
+    if not await second_factor_on(db, user.id):  # else the failures end with a right code
+        await forget_failures(db, email, client)
+    return user
+
+
+async def throttle(
+    db: AsyncSession,
+    email: str,
+    client: str,
+    now: datetime,
+    pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Refuse (:class:`TooManyAttempts`) or slow a sign-in step (a password or a second-factor
+    code) by the failures counted so far, as :func:`authenticate` says."""
     since = now - LOGIN_FAILURE_WINDOW
     pair, pair_oldest = await _failures(
         db, LoginFailure.email == email, LoginFailure.client == client, since=since
@@ -146,17 +167,27 @@ async def authenticate(
         await db.commit()  # no read transaction held over the pause
     if (seconds := slowdown(account)) > 0:
         await pause(seconds)
-    user = (await db.execute(select(User).where(User.email == email))).scalar_one_or_none()
-    password_ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not password_ok or not user.active:
-        db.add(LoginFailure(email=email, client=client, at=now))
-        await db.commit()
-        return None
+
+
+async def record_failure(db: AsyncSession, email: str, client: str, now: datetime) -> None:
+    db.add(LoginFailure(email=email, client=client[:64], at=now))
+    await db.commit()
+
+
+async def forget_failures(db: AsyncSession, email: str, client: str) -> None:
+    """A complete sign-in from a client clears that client's failures for the account."""
     await db.execute(
-        delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.client == client)
+        delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.client == client[:64])
     )
     await db.commit()
-    return user
+
+
+async def second_factor_on(db: AsyncSession, user_id: int) -> bool:
+    """Does the user sign in with a code after the password (TOTP confirmed)?"""
+    found = await db.scalar(
+        select(StaffTotp.id).where(StaffTotp.user_id == user_id, StaffTotp.enabled_at.is_not(None))
+    )
+    return found is not None
 
 
 async def issue_api_token(
@@ -173,6 +204,12 @@ async def issue_api_token(
     )  # fmt: skip
     await db.commit()
     return token
+
+
+def token_state(row: ApiToken, now: datetime) -> str:
+    """``valid``, ``revoked`` or ``ended`` (expired, or issued under older credentials): the one
+    wording of a token's state, for the command line and the account page."""
+    return "valid" if token_valid(row, now) else "revoked" if row.revoked_at else "ended"
 
 
 async def tokens_of(db: AsyncSession, email: str) -> list[ApiToken]:

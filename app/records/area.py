@@ -6,7 +6,16 @@ from datetime import timedelta
 
 from app.area import Area, Periodic
 from app.auth import Role
-from app.records import account_routes, api, audit_routes, cli, demo, people_routes, routes
+from app.records import (
+    account_routes,
+    api,
+    audit_routes,
+    cli,
+    demo,
+    people_routes,
+    routes,
+    security_routes,
+)
 from app.records.accounts import purge_login_failures
 from app.records.enums import (
     EDUCATION_LABELS,
@@ -33,6 +42,7 @@ from app.records.models import (
     UploadedFile,
     User,
 )
+from app.records.totp_models import RecoveryCode, StaffTotp
 
 LABELS = {
     "place_kinds": {
@@ -66,6 +76,7 @@ AREA = Area(
         *people_routes.HANDLERS,
         *api.HANDLERS,
         *audit_routes.HANDLERS,
+        *security_routes.HANDLERS,
     ],
     periodic=[Periodic(purge_login_failures, every=timedelta(hours=1))],
     demo=demo.load,
@@ -85,6 +96,8 @@ AREA = Area(
         CaseSequence,
         Case,
         UploadedFile,
+        StaffTotp,
+        RecoveryCode,
     ),
     labels=LABELS,
 )

@@ -122,7 +122,7 @@ def tokens(email: str) -> None:
 def _token_line(row: ApiToken, now: datetime) -> str:
     used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never used"
     expiry = f"expires {row.expires_at:%Y-%m-%d}" if row.expires_at else "no expiry"
-    state = "valid" if accounts.token_valid(row, now) else "revoked" if row.revoked_at else "ended"
+    state = accounts.token_state(row, now)
     fields = [str(row.id), row.label or "-", f"{row.created_at:%Y-%m-%d}", used, expiry, state]
     return "\t".join(fields)
 

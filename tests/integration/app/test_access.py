@@ -18,7 +18,7 @@ from tests.conftest import COORDINATOR, COUNSELLOR, OTHER_COUNSELLOR, login, pos
 
 # Routes anyone may open (participants have no accounts). Everything else must carry a guard.
 PUBLIC = re.compile(
-    r"^/($|login$|logout$|healthz$|readyz$|schema|static/|book|manage/|survey/|ical/|api/(places|districts|offices|bookings|duties))"
+    r"^/($|login$|login/code(/cancel)?$|logout$|language/|healthz$|readyz$|schema|static/|book|manage/|survey/|ical/|api/(places|districts|offices|bookings|duties))"
 )
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -79,3 +79,10 @@ def test_the_group_of_the_current_page_is_marked_and_ungrouped_links_have_none()
     assert current_group(menu, "/cases/B-2026-001") == "Uczestnicy"
     assert current_group(menu, "/me") == ""
     assert current_group(menu, "/nowhere") is None
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_reaches_its_account_security_page_from_the_menu(role: Role) -> None:
+    """Issue 17: personal API tokens and the second factor are on a page every staff member
+    reaches from the menu."""
+    assert "/account/security" in hrefs(role)
