@@ -13,11 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar import local_today
+from app.i18n import current_locale, format_day, ngettext, using_locale
+from app.i18n import gettext as _
 from app.outbox.messages import enqueue
 from app.records.enums import CaseStatus
 from app.records.models import Case, Participant
@@ -26,8 +28,17 @@ from scheduling.aftercare import rules
 from scheduling.aftercare.models import AftercareTask, OutcomeSurvey, Voucher
 from scheduling.aftercare.rules import CaseFacts, Step
 from scheduling.aftercare.service import statements_of
+from scheduling.booking.models import Booking
+from scheduling.consent.service import contactable
 
 SURVEY_MAIL_KIND = "outcome_survey"
+# the language of the case's latest booking: its survey mail speaks it
+_LANGUAGE = (
+    select(Booking.language)
+    .where(Booking.case_id == bindparam("case_id"))
+    .order_by(Booking.id.desc())
+    .limit(1)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +86,14 @@ async def _candidates(db: AsyncSession, today: date) -> list[_Candidate]:
     ):
         taken[case_id].add(step)
     statements = await statements_of(db, sorted({c.participant_id for c in cases}))
+    allowed = await contactable(db, statements)  # follow-up contact's rule (withdrawn: no survey)
     return [
         _Candidate(
             c.id, c.code, c.participant_id, c.email,
             CaseFacts(
                 closed_on=c.closed_on, has_voucher=c.id in with_voucher,
-                consent=rules.consent_holds(statements[c.participant_id]),
+                consent=rules.consent_holds(statements[c.participant_id])
+                and c.participant_id in allowed,
                 taken=frozenset(taken[c.id]),
             ),
         )
@@ -89,25 +102,44 @@ async def _candidates(db: AsyncSession, today: date) -> list[_Candidate]:
 
 
 def survey_mail(
-    *, code: str, step: Step, token: str, expires_on: date, base_url: str, contact_phone: str
+    *,
+    code: str,
+    step: Step,
+    token: str,
+    expires_on: date,
+    base_url: str,
+    contact_phone: str,
+    language: str | None = None,
 ) -> tuple[str, str]:
-    """The survey's subject and body (plain text, Polish, short sentences)."""
-    months = "3 miesiące" if step is Step.survey_3 else "12 miesięcy"
+    """The survey's subject and body (plain text, short sentences), in the language the
+    participant booked in (``language``; None: the current one)."""
     base = base_url.rstrip("/")
-    body = (
-        "Dzień dobry,\n\n"
-        f"{months} temu zakończyłeś(-aś) Bilans Kariery w Wojewódzkim Urzędzie Pracy "
-        f"w Krakowie (numer sprawy {code}).\n"
-        "Na spotkaniu podsumowującym zgodziłeś(-aś) się na krótką ankietę o tym, co wydarzyło "
-        "się potem. Ankieta ma 4 pytania i zajmie około 2 minut.\n\n"
-        f"Ankieta: {base}/survey/{token}\n\n"
-        f"Link działa jeden raz, do {expires_on.strftime('%d.%m.%Y')}.\n\n"
-        "Jeśli nie chcesz dostawać takich wiadomości, wycofaj zgodę:\n"
-        f"{base}/survey/{token}/withdraw\n\n"
-        f"Pytania: tel. {contact_phone}.\n\n"
-        "Wojewódzki Urząd Pracy w Krakowie – Bilans Kariery\n"
-    )
-    return "Bilans Kariery: krótka ankieta (2 minuty)", body
+    with using_locale(language or current_locale()):
+        n = 3 if step is Step.survey_3 else 12
+        months = ngettext("%(num)d miesiąc", "%(num)d miesięcy", n) % {"num": n}
+        ended = _(
+            "%(months)s temu zakończyłeś(-aś) Bilans Kariery w Wojewódzkim Urzędzie Pracy "
+            "w Krakowie (numer sprawy %(code)s)."
+        ) % {"months": months, "code": code}
+        asked = _(
+            "Na spotkaniu podsumowującym zgodziłeś(-aś) się na krótką ankietę o tym, co wydarzyło "
+            "się potem. Ankieta ma 4 pytania i zajmie około 2 minut."
+        )
+        until, greeting = format_day(expires_on, "dd.MM.y"), _("Dzień dobry,")
+        body = (
+            f"{greeting}\n\n{ended}\n{asked}\n\n"
+            + _("Ankieta: %(url)s") % {"url": f"{base}/survey/{token}"}
+            + "\n\n"
+            + _("Link działa jeden raz, do %(date)s.") % {"date": until}
+            + "\n\n"
+            + _("Jeśli nie chcesz dostawać takich wiadomości, wycofaj zgodę:")
+            + f"\n{base}/survey/{token}/withdraw\n\n"
+            + _("Pytania: tel. %(phone)s.") % {"phone": contact_phone}
+            + "\n\n"
+            + _("Wojewódzki Urząd Pracy w Krakowie")
+            + " – Bilans Kariery\n"
+        )
+        return _("Bilans Kariery: krótka ankieta (2 minuty)"), body
 
 
 async def _open_task(db: AsyncSession, c: _Candidate, step: Step, now: datetime) -> bool:
@@ -129,9 +161,10 @@ async def _send_survey(
 ) -> bool:
     token = new_token()
     expires_at = now + rules.SURVEY_VALID
+    language = await db.scalar(_LANGUAGE, {"case_id": c.case_id})  # the participant's (issue 18)
     subject, body = survey_mail(
         code=c.code, step=step, token=token, expires_on=local_today(expires_at),
-        base_url=base_url, contact_phone=phone,
+        base_url=base_url, contact_phone=phone, language=language or "pl",
     )  # fmt: skip
     try:
         async with db.begin_nested():

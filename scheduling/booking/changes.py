@@ -54,7 +54,7 @@ _BOOKINGS: Table = Booking.__table__  # type: ignore[assignment]
 _BOOKING_SELECT = (
     select(
         Booking.id, Booking.slot_id, Booking.status, Booking.kind, Booking.case_id,
-        Booking.under25_window_id, Participant.email, Case.code,
+        Booking.under25_window_id, Booking.language, Participant.email, Case.code,
         Case.counsellor_id.label("case_counsellor_id"), Case.status.label("case_status"),
         Case.variant, Case.deadline, User.first_name, User.last_name,
     )
@@ -202,7 +202,7 @@ def _cancel(
     )
     context = cancellation_context(
         slot, by_participant=by_participant, book_url=f"{mail.base_url}/book",
-        contact_phone=mail.contact_phone,
+        contact_phone=mail.contact_phone, language=booking.language,
     )  # fmt: skip
     parts = render_mail("cancellation", **context)
     enqueue(
@@ -211,7 +211,7 @@ def _cancel(
         ics=booking_ics(
             booking.id, slot, booking.code or "", base_url=mail.base_url, now=changed,
             sequence=sequence, method="CANCEL", organizer=mail.contact_email,
-            attendee=booking.email,
+            attendee=booking.email, language=booking.language,
         ),
         now=now,
     )  # fmt: skip
@@ -326,7 +326,7 @@ def _tell_moved(
     )
     context = confirmation_context(
         slot, code, f"{settings.base_url}/manage/{token}", contact_phone=settings.contact_phone,
-        moved=True,
+        moved=True, language=booking.language,
     )  # fmt: skip
     parts = render_mail("confirmation", **context)
     enqueue(
@@ -336,6 +336,7 @@ def _tell_moved(
         ics=booking_ics(
             booking.id, slot, code, base_url=settings.base_url, now=changed, sequence=sequence,
             method="REQUEST", organizer=settings.contact_email, attendee=booking.email,
+            language=booking.language,
         ),
         now=now,
     )  # fmt: skip

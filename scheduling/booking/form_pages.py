@@ -163,6 +163,8 @@ async def book_from_form(
         return _form_again(
             request, raw, status_code=409, next_free=exc.extra.get("next_free", []), **page
         )
+    if booked.token is None:  # a repeated request by someone not proven: the link is mailed
+        return render_page(request, "booking/received.html", headers=PRIVATE_HEADERS)
     if source is BookingSource.phone:
         return Redirect(f"/bookings/phone/done/{booked.token}", status_code=303)
     return Redirect(f"/manage/{booked.token}?new=1", status_code=303, headers=PRIVATE_HEADERS)

@@ -29,6 +29,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.i18n import gettext, using_locale
 from app.outbox.messages import enqueue
 from app.outbox.models import OutboxMessage
 from app.outbox.render import render_mail
@@ -43,7 +44,6 @@ from scheduling.models import Slot
 
 QUIET = timedelta(minutes=10)
 KIND = "links"
-SUBJECT = "Twoje linki do wizyt – Bilans Kariery"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +58,17 @@ def links_key(participant_id: int, now: datetime) -> str:
 
 
 async def send_my_links(
-    db: AsyncSession, email: str, birth_date: date, *, now: datetime, settings: Settings
+    db: AsyncSession,
+    email: str,
+    birth_date: date,
+    *,
+    now: datetime,
+    settings: Settings,
+    language: str | None = None,
 ) -> None:
     """Mail the participant with this e-mail and birth date their links, to the address on
-    file; do nothing (and say nothing) when nobody matches or they have nothing to manage."""
+    file, in the ``language`` the request was made in; do nothing (and say nothing) when nobody
+    matches or they have nothing to manage."""
     participant = (
         await db.scalars(
             select(Participant).where(
@@ -76,16 +83,18 @@ async def send_my_links(
     if await db.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
         await db.rollback()
         return
-    live, follow_up = await _links_of(db, participant.id, now=now, settings=settings)
+    with using_locale(language):
+        live, follow_up = await _links_of(db, participant.id, now=now, settings=settings)
+        subject = gettext("Twoje linki do wizyt – Bilans Kariery")
+        parts = render_mail(
+            "booking_links", subject=subject, live=live, follow_up_url=follow_up,
+            book_url=f"{settings.base_url}/book", contact_phone=settings.contact_phone,
+        )  # fmt: skip
     if not live and follow_up is None:
         await db.rollback()
         return
-    parts = render_mail(
-        "booking_links", subject=SUBJECT, live=live, follow_up_url=follow_up, book_url=f"{settings.base_url}/book",
-        contact_phone=settings.contact_phone,
-    )  # fmt: skip
     enqueue(
-        db, key=key, kind=KIND, to=participant.email, subject=SUBJECT,
+        db, key=key, kind=KIND, to=participant.email, subject=subject,
         body=parts.text, html=parts.html, now=now,
     )  # fmt: skip
     try:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.deps import AppSettings
+from app.i18n import current_locale
 from app.errors import Invalid
 from app.forms import FieldText, form_data, validate
 from app.pages import form_page, render_page
@@ -49,12 +50,17 @@ class LinksForm(BaseModel):
 
 
 async def _send_later(
-    sessionmaker: async_sessionmaker[AsyncSession], form: LinksForm, settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession],
+    form: LinksForm,
+    settings: Settings,
+    language: str,
 ) -> None:
     """The lookup and the mail, after the answer has gone (a failure is logged, not shown)."""
     try:
         async with sessionmaker() as db:
-            await send_my_links(db, form.email, form.birth_date, now=now_utc(), settings=settings)
+            await send_my_links(
+                db, form.email, form.birth_date, now=now_utc(), settings=settings, language=language
+            )
     except Exception:
         log.exception("links: the request could not be handled")
 
@@ -85,7 +91,9 @@ class LinksPages(Controller):
             form = validate(LinksForm, raw)
         except Invalid as exc:
             return form_page(request, TEMPLATE, exc, raw, sent=False, headers=PRIVATE_HEADERS)
-        task = BackgroundTask(_send_later, request.app.state.sessionmaker, form, settings)
+        task = BackgroundTask(
+            _send_later, request.app.state.sessionmaker, form, settings, current_locale()
+        )
         return _answer(request, task)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict
+from app.i18n import chosen_explicitly, current_locale, using_locale
 from app.i18n import gettext as _
 from app.settings import Settings
 from scheduling.booking import changes, queries
@@ -74,7 +75,9 @@ async def book_further(
     slot = await queries.get_bookable_slot(db, slot_id, now=now)
     if slot.starts_at < booking.slot.ends_at:
         raise Conflict(_("Kolejne spotkanie wybierz po obecnym terminie."))
-    return await book_follow_up(db, token, slot_id, now=now, settings=settings)
+    # booked in the language of the booking it follows, unless the visitor chose one (issue 18)
+    with using_locale(current_locale() if chosen_explicitly() else booking.language):
+        return await book_follow_up(db, token, slot_id, now=now, settings=settings)
 
 
 async def venue_days(db: AsyncSession, venue: Venue, *, now: datetime) -> list[SlotDay]:

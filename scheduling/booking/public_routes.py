@@ -22,6 +22,7 @@ from app.db import get_or_404
 from app.deps import AppSettings, DbSession
 from app.errors import Conflict, Forbidden, NotFound
 from app.forms import form_data
+from app.i18n import follow_booking
 from app.i18n import gettext as _
 from app.limits import limit
 from app.pages import int_or_none, render_page
@@ -155,6 +156,7 @@ class BookingPages(Controller):
         moved: FromQuery[str | None] = None,
     ) -> Template:
         booking = await changes.booking_by_token(db_session, token)
+        follow_booking(booking.language)  # the booking's language unless the visitor chose one
         case_id = booking.case_id
         return render_page(
             request,
@@ -184,6 +186,7 @@ class BookingPages(Controller):
         body = booking_ics(
             booking.id, booking.slot, code, base_url=settings.base_url, now=changed,
             sequence=sequence, cancelled=booking.status is BookingStatus.cancelled,
+            language=booking.language,
         )  # fmt: skip
         return Response(
             body.encode(),
@@ -199,6 +202,7 @@ class BookingPages(Controller):
         self, request: Request[Any, Any, State], db_session: DbSession, token: FromPath[str]
     ) -> Template | Redirect:
         booking = await changes.booking_by_token(db_session, token)
+        follow_booking(booking.language)
         if booking.status is not BookingStatus.booked or booking.slot.starts_at <= now_utc():
             return Redirect(f"/manage/{token}", status_code=303, headers=PRIVATE_HEADERS)
         return render_page(
@@ -259,7 +263,7 @@ class BookingPages(Controller):
                 booked = await moves.book_further(
                     db_session, token, slot_id, now=now_utc(), settings=settings,
                 )  # fmt: skip
-                return Redirect(f"/manage/{booked.token}?new=1", status_code=303)
+                return Redirect(f"/manage/{booked.token or token}?new=1", status_code=303)
             await changes.reschedule_booking(
                 db_session, token, slot_id, now=now_utc(), settings=settings
             )
@@ -314,6 +318,7 @@ async def _choose_page(
     """Pick a further meeting (the counsellor's slots after this one), or a new time for this
     booking: the counsellor's slots when it must stay with them, else any place's (this one's,
     one picked, or the nearest to a search)."""
+    follow_booking(booking.language)
     now = now_utc()
     ctx: dict[str, Any] = {"venue": None, "search": None, "nearby": None, "places": {}}
     if follow_up:

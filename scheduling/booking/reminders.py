@@ -15,6 +15,7 @@ from app.outbox.render import render_mail
 from app.settings import Settings
 from scheduling.booking.models import Booking, BookingStatus
 from scheduling.booking.texts import reminder_context
+from scheduling.consent.service import contactable
 from scheduling.models import Slot
 
 REMINDER_BEFORE = timedelta(hours=24)
@@ -53,8 +54,11 @@ async def queue_reminders(db: AsyncSession, *, now: datetime, settings: Settings
         .all()
     )
     queued = 0
+    allowed = await contactable(db, {b.participant_id for b in due})  # follow-up contact's rule
     for booking in due:
         if booking.created_at > booking.slot.starts_at - REMINDER_BEFORE:
+            continue
+        if booking.participant_id not in allowed:
             continue
         code = booking.case.code if booking.case is not None else ""
         context = reminder_context(

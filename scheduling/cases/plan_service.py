@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import AuditAction, note_in
@@ -26,6 +26,7 @@ from app.calendar import WARSAW
 from app.db import run_transaction
 from app.errors import Conflict, Invalid
 from app.i18n import gettext as _
+from app.i18n import using_locale
 from app.outbox.messages import enqueue
 from app.records.access import case_by_code, may_see, open_record
 from app.records.enums import CaseStatus
@@ -234,6 +235,29 @@ def _accept_tx(
             raise _Taken
         rows.append(row)
     may_add_meetings(conn, case, [m.starts_at.astimezone(WARSAW).date() for m in meetings])
+    # the meetings and their mail speak the language the participant booked in (issue 18)
+    with using_locale(conn.scalar(_LANGUAGE, {"case_id": case.id})):
+        return _book_plan(conn, case, meetings, rows, now=now, base_url=base_url, contact_phone=contact_phone)  # fmt: skip
+
+
+_LANGUAGE = (
+    select(Booking.language)
+    .where(Booking.case_id == bindparam("case_id"))
+    .order_by(Booking.id.desc())
+    .limit(1)
+)
+
+
+def _book_plan(
+    conn: Connection,
+    case: Any,
+    meetings: Sequence[planner.ProposedMeeting],
+    rows: list[Any],
+    *,
+    now: datetime,
+    base_url: str,
+    contact_phone: str,
+) -> tuple[int, ...]:
     booked: list[tuple[int, Any, str, str]] = []
     for meeting, row in zip(meetings, rows, strict=True):
         token = secrets.token_urlsafe(32)
@@ -247,7 +271,7 @@ def _accept_tx(
     slots = [(slot_from_row(row, taken=row.taken + 1), what, f"{base_url}/manage/{token}") for _i, row, token, what in booked]  # fmt: skip
     enqueue(
         conn, key=f"plan:{booked[0][0]}", kind="plan", booking_id=booked[0][0], to=case.email,
-        subject=f"Plan spotkań Bilansu Kariery {case.code}",
+        subject=_("Plan spotkań Bilansu Kariery %(code)s") % {"code": case.code},
         body=plan_text(case.code, slots, contact_phone=contact_phone),
         ics=plan_ics(case.code, [(b[0], s[0]) for b, s in zip(booked, slots, strict=True)], base_url=base_url, now=now),
         now=now,

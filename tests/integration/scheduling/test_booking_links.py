@@ -119,3 +119,25 @@ async def test_a_repeated_request_sends_no_second_mail_and_bad_input_is_shown_ne
     assert 'id="e-birth_date"' in bad.text
     assert 'value="ewa@"' in bad.text
     assert 'value="31.02.1990"' in bad.text
+
+
+async def test_the_links_mail_is_written_in_the_language_the_person_asked_in(
+    client: AsyncTestClient[Litestar], db: AsyncSession, settings: Settings
+) -> None:
+    """Issue 18: someone who asks on the Ukrainian page gets the links mail in Ukrainian."""
+    [slot] = await make_duty(db, slots=1)
+    person = body(slot, 3)
+    await book_slot(db, BookingIn.model_validate(person), now=datetime.now(UTC), settings=settings,
+                    idempotency_key="form-key-uk")  # fmt: skip
+    client.cookies.set("bilans_lang", "uk")
+    typed = {"email": person["email"], "birth_date": _typed_date(person["birth_date"])}
+
+    asked = await post_form(client, "/book/links", typed)
+
+    assert asked.status_code == 200
+    [mail] = await _links_mail(db)
+    assert mail.subject == "Ваші посилання на зустрічі – Bilans Kariery"
+    assert "Ваші заплановані зустрічі:" in mail.body
+    assert "Bilansie" not in mail.body  # no Polish sentence left in the text part
+    assert mail.html is not None
+    assert "переглянути, змінити час або скасувати" in mail.html

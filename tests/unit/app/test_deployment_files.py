@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # PyYAML, with uvicorn[standard]
 
 from app.jobs import HEARTBEAT_KEY
 from app.settings import Settings
