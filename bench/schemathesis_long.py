@@ -13,7 +13,9 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 
 def main() -> int:
@@ -31,7 +33,11 @@ def main() -> int:
     failed = sum(int(n) for n in re.findall(r"(\d+) failed", summary))
     passed = sum(int(n) for n in re.findall(r"(\d+) (?:subtests )?passed", summary))
     if failed:
-        print(out[-20000:])
+        log = Path(tempfile.gettempdir()) / "schemathesis_long.log"
+        log.write_text(out)
+        where = sorted(set(re.findall(r"label='([^']+)'", out)))
+        codes = sorted(set(re.findall(r"^  \| - (ST\d+ [^\n]+)$", out, re.MULTILINE)))
+        print(f"failing operations: {where}\nchecks failed: {codes}\nfull output: {log}")
     print(
         f"examples per operation: {examples}; operations x callers checked: {passed + failed}; "
         f"failures: {failed}; time: {seconds:.0f} s\n{summary}"

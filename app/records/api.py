@@ -12,6 +12,7 @@ from app.api_docs import problems
 from app.auth import any_staff, coordinator_only, staff_only
 from app.db import get_or_404
 from app.deps import AppSettings, DbSession
+from app.forms import MAX_INT
 from app.i18n import gettext as _
 from app.pages import me, today
 from app.records import service
@@ -112,7 +113,9 @@ class RecordsApi(Controller):
     async def places(
         self,
         db_session: DbSession,
-        district: Annotated[int | None, QueryParameter(ge=1, description="district id")] = None,
+        district: Annotated[
+            int | None, QueryParameter(ge=1, le=MAX_INT, description="district id")
+        ] = None,
         town: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> list[PlaceOut]:
         return [

@@ -17,6 +17,7 @@ from app.auth import coordinator_only, current_user
 from app.calendar import WARSAW
 from app.deps import AppSettings, DbSession
 from app.errors import Invalid
+from app.forms import MAX_INT
 from app.i18n import gettext as _
 from app.jobs import JobQueue
 from app.pages import me, today
@@ -196,9 +197,12 @@ class DutyApi(Controller):
         to: Annotated[
             date | None, QueryParameter(description="last day (default +8 weeks)")
         ] = None,
-        district: Annotated[int | None, QueryParameter(ge=1, description="district id")] = None,
+        district: Annotated[
+            int | None, QueryParameter(ge=1, le=MAX_INT, description="district id")
+        ] = None,
         counsellor: Annotated[
-            int | None, QueryParameter(ge=1, description="counsellor id (staff only)")
+            int | None,
+            QueryParameter(ge=1, le=MAX_INT, description="counsellor id (staff only)"),
         ] = None,
         status: Annotated[DutyStatus | None, QueryParameter(description="staff only")] = None,
     ) -> list[DutyOut]:
