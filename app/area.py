@@ -27,6 +27,8 @@ JobFunc = Callable[..., Awaitable[Any]]
 DemoLoader = Callable[[AsyncSession, datetime], Awaitable[None]]
 RateLimits = Callable[[Settings], Sequence[DefineMiddleware]]
 PanelPage = Literal["me", "case", "record"]
+PersonalExport = Callable[[AsyncSession, Sequence[int]], Awaitable[Mapping[str, Sequence[Any]]]]
+PersonalErase = Callable[[AsyncSession, Sequence[int]], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,25 @@ class RecordSection:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonalData:
+    """An area's part of a participant's personal data (GDPR), kept in its own tables and
+    reached through the participant's cases (``case_ids``), so the privacy service (which may
+    not read the area) exports and erases it with the rest, in the same transaction:
+
+    - ``export`` returns the part as JSON-ready rows by section (``{"tool_result": [...]}``);
+      ``titles`` names the sections in Polish for the PDF;
+    - ``erase`` blanks the part's personal texts (added to the caller's transaction, never
+      committed), keeping the rows, dates and choices that indicators count.
+
+    A case that moves to another participant (a merge of duplicates) takes the part with it,
+    as every row is keyed by the case."""
+
+    export: PersonalExport
+    erase: PersonalErase
+    titles: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class ShownPanel:
     template: str
     data: Mapping[str, Any]
@@ -101,6 +122,7 @@ class Area:
     models: Sequence[type[Base]] = ()
     labels: Mapping[str, Any] = field(default_factory=dict)
     panels: Sequence[Panel] = ()
+    personal_data: PersonalData | None = None
 
 
 def job_functions(areas: Iterable[Area]) -> dict[str, JobFunc]:
@@ -127,6 +149,11 @@ def template_labels(areas: Iterable[Area]) -> dict[str, Any]:
                 raise ValueError(f"two areas define the label group {key!r}")
             labels[key] = value
     return labels
+
+
+def personal_data_parts(areas: Iterable[Area]) -> dict[str, PersonalData]:
+    """Every area's part of a participant's data, by area name (the export's key)."""
+    return {area.name: area.personal_data for area in areas if area.personal_data is not None}
 
 
 def panels_by_page(areas: Iterable[Area]) -> dict[str, tuple[Panel, ...]]:

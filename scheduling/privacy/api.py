@@ -15,7 +15,7 @@ from app.auth import coordinator_only, staff_only
 from app.deps import AppSettings, DbSession
 from app.pages import me
 from scheduling.privacy.erase import erase_participant
-from scheduling.privacy.export import export_by_id
+from scheduling.privacy.export import export_by_id, parts_in
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -45,8 +45,8 @@ class PrivacyApi(Controller):
         participant_id: FromPath[int],
     ) -> dict[str, Any]:
         return await export_by_id(
-            db_session, me(request), participant_id, base_url=settings.base_url,
-            now=datetime.now(UTC),
+            db_session, me(request), participant_id, parts=parts_in(request.app.state),
+            base_url=settings.base_url, now=datetime.now(UTC),
         )  # fmt: skip
 
     @post(
@@ -64,8 +64,8 @@ class PrivacyApi(Controller):
         participant_id: FromPath[int],
     ) -> ErasedOut:
         done = await erase_participant(
-            db_session, participant_id, actor_id=me(request).id, var_dir=settings.var_dir,
-            now=datetime.now(UTC),
+            db_session, participant_id, actor_id=me(request).id, parts=parts_in(request.app.state),
+            var_dir=settings.var_dir, now=datetime.now(UTC),
         )  # fmt: skip
         return ErasedOut(
             participant_id=done.participant_id, already=done.already, files=done.files,

@@ -1,10 +1,13 @@
 """``bilans privacy retention [--dry-run]``: the retention job run by hand (``Area.commands``);
-prints one JSON line with the period, the cut-off day and the participants' ids (ids only)."""
+prints one JSON line with the period, the cut-off day and the participants' ids (ids only).
+The other areas' parts of the data come in the command line's context object
+(``obj["personal_data"]``, set by :mod:`app.cli`)."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +25,8 @@ def privacy() -> None:
 
 @privacy.command("retention")
 @click.option("--dry-run", is_flag=True, help="list who would be erased, erase nobody")
-def retention(dry_run: bool) -> None:
+@click.pass_obj
+def retention(obj: dict[str, Any], dry_run: bool) -> None:
     """Erase (anonymise) participants whose retention period (BILANS_RETENTION_MONTHS) ended."""
     from app.migrate import upgrade  # Alembic only for the commands that migrate (start-up time)
 
@@ -32,8 +36,8 @@ def retention(dry_run: bool) -> None:
 
     async def work(db: AsyncSession) -> list[int]:
         return await run_retention(
-            db, months=settings.retention_months, var_dir=settings.var_dir, now=now,
-            dry_run=dry_run,
+            db, months=settings.retention_months, parts=obj["personal_data"],
+            var_dir=settings.var_dir, now=now, dry_run=dry_run,
         )  # fmt: skip
 
     ids = with_session(settings, work)

@@ -10,11 +10,16 @@ manage and survey links stop working (their hashes are replaced), and a withdraw
 follow-up contact is recorded so no sender writes to the address again. The audit log keeps
 its lines (they hold only ids) and gains one: who erased, when, which participant.
 
+Other areas' parts of the person's data (``Area.personal_data``: supervision's tool results'
+notes and observations) are erased by the parts the caller hands over (``parts``), in the same
+transaction, before the one commit.
+
 A case under way is not erased (409): it is closed or cancelled first. Erasing again changes
 nothing (the retention job runs at least once)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +29,7 @@ import structlog
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.area import PersonalData
 from app.audit import AuditAction, note
 from app.auth import CurrentUser
 from app.errors import Conflict, Forbidden
@@ -84,6 +90,7 @@ async def erase_participant(
     participant_id: int,
     *,
     actor_id: int | None,
+    parts: Mapping[str, PersonalData],
     var_dir: Path,
     now: datetime,
     data: PersonData | None = None,
@@ -100,6 +107,8 @@ async def erase_participant(
         )
     email = person.email
     await _blank_record(db, data)
+    for part in parts.values():
+        await part.erase(db, data.case_ids)
     file_ids = [f.id for f in data.files]
     await db.execute(
         update(PortfolioItem).where(PortfolioItem.file_id.in_(file_ids)).values(file_id=None)
@@ -124,7 +133,13 @@ async def erase_participant(
 
 
 async def erase_by_case(
-    db: AsyncSession, user: CurrentUser, code: str, *, var_dir: Path, now: datetime
+    db: AsyncSession,
+    user: CurrentUser,
+    code: str,
+    *,
+    parts: Mapping[str, PersonalData],
+    var_dir: Path,
+    now: datetime,
 ) -> Erased:
     """The staff page's erasure of case ``code``'s participant: the coordinator only (it cannot
     be undone, and it reaches every case of the person)."""
@@ -132,5 +147,6 @@ async def erase_by_case(
         raise Forbidden(_("Dane osoby usuwa koordynator."))
     data = await open_person(db, user, code, action=AuditAction.read)
     return await erase_participant(
-        db, data.participant.id, actor_id=user.id, var_dir=var_dir, now=now, data=data
-    )
+        db, data.participant.id, actor_id=user.id, parts=parts, var_dir=var_dir, now=now,
+        data=data,
+    )  # fmt: skip

@@ -5,15 +5,20 @@ to them), and the same as a readable PDF summary (``templates/privacy/export_pdf
 
 Who may export: those who may see the participant's cases (the case's counsellor for their own
 participants, the coordinator: S34); a counsellor who does not see every case of the person
-leaves the export to the coordinator. The export is noted in the audit log."""
+leaves the export to the coordinator. The export is noted in the audit log.
+
+Other areas' parts of the person's data (``Area.personal_data``: supervision's tool results and
+observations) come under ``areas``, by area name, from the parts the caller hands over."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.area import PersonalData
 from app.audit import AuditAction, note
 from app.auth import CurrentUser
 from app.calendar import WARSAW
@@ -52,7 +57,12 @@ def _booking(b: Any) -> dict[str, Any]:
 
 
 def export_document(
-    data: PersonData, *, contact_allowed: bool, base_url: str, now: datetime
+    data: PersonData,
+    *,
+    contact_allowed: bool,
+    base_url: str,
+    now: datetime,
+    areas: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The export as plain JSON-ready data."""
     base = base_url.rstrip("/")
@@ -80,7 +90,27 @@ def export_document(
         "files": files,
         "voucher_total": row_dict(data.voucher_total) if data.voucher_total else None,
         "mails": [row_dict(m) for m in data.mails],
+        "areas": dict(areas or {}),
     }
+
+
+async def area_parts(
+    db: AsyncSession, data: PersonData, parts: Mapping[str, PersonalData]
+) -> dict[str, Any]:
+    """Every other area's part of the person's data, by area name."""
+    return {name: dict(await part.export(db, data.case_ids)) for name, part in parts.items()}
+
+
+def parts_in(state: Mapping[str, Any]) -> Mapping[str, PersonalData]:
+    """The areas' parts of a participant's data as the app's state or a job's context holds
+    them (``personal_data``: :func:`app.area.personal_data_parts`)."""
+    found: Mapping[str, PersonalData] = state["personal_data"]
+    return found
+
+
+def area_titles(parts: Mapping[str, PersonalData]) -> dict[str, str]:
+    """The Polish titles of the areas' sections, for the PDF."""
+    return {key: title for part in parts.values() for key, title in part.titles.items()}
 
 
 def _case_of(row: Any, data: PersonData, codes: dict[int, str]) -> str | None:
@@ -106,18 +136,34 @@ async def open_person(
 
 
 async def export_person(
-    db: AsyncSession, user: CurrentUser, code: str, *, base_url: str, now: datetime
+    db: AsyncSession,
+    user: CurrentUser,
+    code: str,
+    *,
+    parts: Mapping[str, PersonalData],
+    base_url: str,
+    now: datetime,
 ) -> dict[str, Any]:
-    """Case ``code``'s participant's data as JSON-ready data; noted as an export, committed."""
+    """Case ``code``'s participant's data as JSON-ready data (with the areas' ``parts``);
+    noted as an export, committed."""
     data = await open_person(db, user, code, action=AuditAction.export)
     allowed = await consent.may_contact(db, data.participant.id)
-    document = export_document(data, contact_allowed=allowed, base_url=base_url, now=now)
+    document = export_document(
+        data, contact_allowed=allowed, base_url=base_url, now=now,
+        areas=await area_parts(db, data, parts),
+    )  # fmt: skip
     await db.commit()
     return document
 
 
 async def export_by_id(
-    db: AsyncSession, user: CurrentUser, participant_id: int, *, base_url: str, now: datetime
+    db: AsyncSession,
+    user: CurrentUser,
+    participant_id: int,
+    *,
+    parts: Mapping[str, PersonalData],
+    base_url: str,
+    now: datetime,
 ) -> dict[str, Any]:
     """The same by the participant's id (the API): for a user who sees every case of theirs;
     a participant without a case only for the coordinator."""
@@ -131,6 +177,9 @@ async def export_by_id(
         record_id=participant_id, at=now,
     )  # fmt: skip
     allowed = await consent.may_contact(db, participant_id)
-    document = export_document(data, contact_allowed=allowed, base_url=base_url, now=now)
+    document = export_document(
+        data, contact_allowed=allowed, base_url=base_url, now=now,
+        areas=await area_parts(db, data, parts),
+    )  # fmt: skip
     await db.commit()
     return document

@@ -7,12 +7,14 @@ their anonymised e-mail and skipped, so a second run erases nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.area import PersonalData
 from app.calendar import local_today
 from app.records.enums import ACTIVE_STATUSES
 from app.records.models import Case, Participant
@@ -63,13 +65,22 @@ async def due_now(db: AsyncSession, *, today: date, months: int) -> list[int]:
 
 
 async def run_retention(
-    db: AsyncSession, *, months: int, var_dir: Path, now: datetime, dry_run: bool = False
+    db: AsyncSession,
+    *,
+    months: int,
+    parts: Mapping[str, PersonalData],
+    var_dir: Path,
+    now: datetime,
+    dry_run: bool = False,
 ) -> list[int]:
-    """Erase every participant due ``now``; the ids erased (or due, with ``dry_run``)."""
+    """Erase every participant due ``now`` (with the areas' ``parts`` of their data); the ids
+    erased (or due, with ``dry_run``)."""
     due = await due_now(db, today=local_today(now), months=months)
     if dry_run:
         await db.rollback()
         return due
     for participant_id in due:
-        await erase_participant(db, participant_id, actor_id=None, var_dir=var_dir, now=now)
+        await erase_participant(
+            db, participant_id, actor_id=None, parts=parts, var_dir=var_dir, now=now
+        )
     return due

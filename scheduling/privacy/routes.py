@@ -1,11 +1,14 @@
 """The staff side of personal data, under ``/cases/{code}/privacy/``: the export (JSON, PDF),
 the consent to follow-up contact (withdrawn or given again on the participant's word), and the
 erasure with its confirmation step; a section on the case page (a panel) links to them. Who:
-those who see the case (its counsellor, the coordinator: S34); erasure: the coordinator."""
+those who see the case (its counsellor, the coordinator: S34); erasure: the coordinator.
+The other areas' parts of the data (``Area.personal_data``) come from the app's state,
+``personal_data``, as the panels do."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +18,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.area import PanelRequest
+from app.area import PanelRequest, PersonalData
 from app.audit import AuditAction
 from app.auth import staff_only
 from app.deps import AppSettings, DbSession
@@ -28,13 +31,23 @@ from scheduling.consent import service as consent
 from scheduling.documents import pdf
 from scheduling.privacy import rules
 from scheduling.privacy.erase import erase_by_case
-from scheduling.privacy.export import TABLE_TITLES, export_person, open_person
+from scheduling.privacy.export import (
+    TABLE_TITLES,
+    area_titles,
+    export_person,
+    open_person,
+    parts_in,
+)
 
 NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def parts(request: Request[Any, Any, State]) -> Mapping[str, PersonalData]:
+    return parts_in(request.app.state)
 
 
 async def privacy_panel(db: AsyncSession, asked: PanelRequest) -> dict[str, Any] | None:
@@ -71,8 +84,9 @@ class PrivacyPages(Controller):
         request: Request[Any, Any, State],
     ) -> Response[bytes]:
         document = await export_person(
-            db_session, me(request), code, base_url=settings.base_url, now=_now()
-        )
+            db_session, me(request), code, parts=parts(request), base_url=settings.base_url,
+            now=_now(),
+        )  # fmt: skip
         body = json.dumps(document, ensure_ascii=False, indent=2).encode()
         return _download(body, "application/json", f"dane-osobowe-{code[:32]}.json")
 
@@ -84,13 +98,15 @@ class PrivacyPages(Controller):
         code: FromPath[str],
         request: Request[Any, Any, State],
     ) -> Response[bytes]:
+        found = parts(request)
         document = await export_person(
-            db_session, me(request), code, base_url=settings.base_url, now=_now()
+            db_session, me(request), code, parts=found, base_url=settings.base_url, now=_now()
         )
         engine: Any = getattr(request.app.template_engine, "engine", None)
         html = engine.get_template("privacy/export_pdf.html").render(
-            user=None, request=request, doc=document, code=code, titles=TABLE_TITLES
-        )
+            user=None, request=request, doc=document, code=code,
+            titles={**TABLE_TITLES, **area_titles(found)},
+        )  # fmt: skip
         body = await pdf.render_pdf(html)
         return _download(body, "application/pdf", f"dane-osobowe-{code[:32]}.pdf")
 
@@ -134,8 +150,9 @@ class PrivacyPages(Controller):
             exc = Invalid(message, errors={"confirm": message})
             return _erase_page(request, data, code, errors=exc.errors, status_code=422)
         done = await erase_by_case(
-            db_session, me(request), code, var_dir=settings.var_dir, now=_now()
-        )
+            db_session, me(request), code, parts=parts(request), var_dir=settings.var_dir,
+            now=_now(),
+        )  # fmt: skip
         return render_page(
             request, "privacy/erase.html", code=code, done=done, person=None, cases=[],
             errors={}, headers=NO_STORE,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,8 @@ from pypdf import PdfReader
 from sqlalchemy import Date, String, Text, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.area import personal_data_parts
+from app.areas import AREAS
 from app.auth import CurrentUser
 from app.calendar import WARSAW, add_months
 from app.records.files import FormFile, uploads_dir
@@ -41,11 +44,15 @@ from scheduling.privacy.retention import run_retention
 from scheduling.record.models import ParticipantCard
 from supervision.indicators.indicators import Quarter
 from supervision.indicators.service import quarter_indicators
+from supervision.models import ToolUse
+from supervision.tools.models import ToolObservation, ToolResult, ToolScore
+from supervision.tools.service import ensure_catalogue
 from tests.conftest import COORDINATOR, COUNSELLOR, login, on_both_engines, post_form
 from tests.integration.scheduling.test_aftercare_jobs import completed_case
 from tests.integration.scheduling.test_booking_builders import body, make_duty
 from tests.integration.scheduling.test_case_lifecycle import Held, _act, _attend, _counsellor
 
+PARTS = personal_data_parts(AREAS)
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 FIRST, LAST, PHONE, BORN = "Zofia", "Wrzosowska-Quill", "601 234 987", date(1984, 3, 17)
 
@@ -100,6 +107,7 @@ async def person_with_everything(db: AsyncSession, settings: Settings) -> Person
     assert file_token
     case = (await db.scalars(select(Case).where(Case.code == held.code))).one()
     db.add(ParticipantCard(case_id=case.id, interests=f"{FIRST} {LAST}, tel. {PHONE}", other=email))
+    await tool_result_naming(db, case.id, who.id, day)
     await db.commit()
     await _act(
         db,
@@ -125,6 +133,31 @@ async def person_with_everything(db: AsyncSession, settings: Settings) -> Person
     )
     await db.commit()
     return Person(pid, held.code, booked.token, email, who, closed_on, file_token)
+
+
+async def tool_result_naming(db: AsyncSession, case_id: int, counsellor_id: int, day: date) -> None:
+    """An AC/DC result (supervision's tables) whose notes, observation and a typed-in
+    competence name the person, as a counsellor might write them (S19-S24)."""
+    tools = await ensure_catalogue(db)
+    use = ToolUse(case_id=case_id, tool_id=tools["ACDC"].id, counsellor_id=counsellor_id,
+                  meeting_date=day)  # fmt: skip
+    db.add(use)
+    await db.flush()
+    seen = ToolObservation(
+        position=0, assessor=f"Asesor o {LAST}", exercise="Prezentacja",
+        competence="komunikacja", behaviour=f"{FIRST} {LAST} mówi wyraźnie", rating=4,
+    )  # fmt: skip
+    typed = ToolScore(position=0, key="", label=f"Kompetencja {LAST}", score=3)
+    notes = f"{FIRST} {LAST}: {PHONE}"
+    db.add(
+        ToolResult(
+            tool_use_id=use.id,
+            recorded_by_id=counsellor_id,
+            notes=notes,
+            scores=[typed],
+            observations=[seen],
+        )
+    )
 
 
 def quarter_of(day: date) -> Quarter:
@@ -204,9 +237,17 @@ async def test_the_export_holds_every_personal_field_and_everything_linked_as_js
     assert doc["files"][0]["size"] == len(PDF_BYTES)
     assert {m["kind"] for m in doc["mails"]} >= {"confirmation", "outcome_survey"}
     assert doc["follow_up_contact_allowed"] is True
+    tools = doc["areas"]["supervision"]  # supervision's part, through Area.personal_data
+    assert tools["tool_use"][0]["notes"] == f"{FIRST} {LAST}: {PHONE}"
+    assert tools["tool_use"][0]["case"] == person.code
+    assert tools["tool_observation"][0]["behaviour"] == f"{FIRST} {LAST} mówi wyraźnie"
+    assert tools["tool_score"][0]["label"] == f"Kompetencja {LAST}"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert pdf.headers["content-type"] == "application/pdf"
-    for needle in (f"{FIRST} {LAST}", person.email, person.code, "Karta uczestnika"):
+    for needle in (
+        f"{FIRST} {LAST}", person.email, person.code, "Karta uczestnika", "Obserwacje (AC/DC)",
+        f"{FIRST} {LAST} mówi wyraźnie",
+    ):  # fmt: skip
         assert needle in text
 
 
@@ -214,8 +255,9 @@ async def test_the_export_holds_every_personal_field_and_everything_linked_as_js
 async def test_erasure_leaves_no_personal_field_anywhere_and_the_quarter_counts_the_same(
     db: AsyncSession, settings: Settings, client: AsyncTestClient[Litestar]
 ) -> None:
-    """The coordinator confirms the erasure: no table's text, no uploaded file and no mail holds
-    the name, address, phone or birth date; the file is gone from disk; the manage link stops
+    """The coordinator confirms the erasure: no table's text (supervision's tool results and
+    AC/DC observations included), no uploaded file and no mail holds the name, address, phone
+    or birth date; the file is gone from disk; the manage link stops
     working; the audit log says who erased; the quarters' indicators are unchanged."""
     person = await person_with_everything(db, settings)
     before = await indicators(db, person)
@@ -234,6 +276,12 @@ async def test_erasure_leaves_no_personal_field_anywhere_and_the_quarter_counts_
     assert not (uploads_dir(settings.var_dir) / person.file_token).exists()
     assert files_naming(settings.var_dir, person.needles) == []
     assert await indicators(db, person) == before
+    observation = (
+        await db.scalars(select(ToolObservation).where(ToolObservation.exercise == "Prezentacja"))
+    ).one()
+    assert (observation.competence, observation.rating, observation.behaviour) == (
+        "komunikacja", 4, "",
+    )  # fmt: skip
     row = await db.get(Participant, person.id)
     assert row is not None
     assert (row.full_name, row.email) == (
@@ -308,9 +356,14 @@ async def test_retention_erases_after_the_period_only_and_a_second_run_erases_no
     await move_back(db, kept_id, months - 1)
     now = datetime.now(UTC)
 
-    would = await run_retention(db, months=months, var_dir=settings.var_dir, now=now, dry_run=True)
-    erased = await run_retention(db, months=months, var_dir=settings.var_dir, now=now)
-    twice = await run_retention(db, months=months, var_dir=settings.var_dir, now=now)
+    def run(dry_run: bool = False) -> Awaitable[list[int]]:
+        return run_retention(
+            db, months=months, parts=PARTS, var_dir=settings.var_dir, now=now, dry_run=dry_run
+        )
+
+    would = await run(dry_run=True)
+    erased = await run()
+    twice = await run()
 
     assert months == 60
     assert would == erased == [gone.id]
