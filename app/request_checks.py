@@ -7,7 +7,8 @@
   with 415. Such "simple" requests are the ones a foreign page can send without the browser
   asking first (no CORS preflight), so a foreign origin cannot create a booking this way.
 
-The answers are the usual problem details (``app.error_handlers``).
+The answers are the usual problem details (``app.error_handlers``). An ``OPTIONS`` request is
+answered here with every method of its path (:func:`options_answer`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from litestar import Request
+from litestar import Request, Response
 from litestar.exceptions import ClientException, HTTPException
 
 from app.forms import ids_fit
@@ -68,7 +69,26 @@ async def check_json_body(request: Request[Any, Any, Any]) -> None:
         )
 
 
-async def check_request(request: Request[Any, Any, Any]) -> None:
+def options_answer(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """``OPTIONS`` lists every method of the path in ``Allow``. Litestar's own answer knows
+    only the methods of the first handler registered on the path (a path with GET and PUT in
+    one controller said ``OPTIONS, PUT``)."""
+    if request.method != "OPTIONS":
+        return None
+    template = request.scope.get("path_template")
+    methods = {
+        method
+        for route in request.app.routes
+        if template in (route.path, route.path_format)
+        for method in route.methods
+    }
+    if not methods:
+        return None
+    return Response(None, status_code=204, headers={"Allow": ", ".join(sorted(methods))})
+
+
+async def check_request(request: Request[Any, Any, Any]) -> Response[None] | None:
     """Every route's ``before_request``."""
     await ids_fit(request)
     await check_json_body(request)
+    return options_answer(request)

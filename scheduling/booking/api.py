@@ -10,9 +10,11 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.exceptions import ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from pydantic import BaseModel
 
+from app.api_docs import problems
 from app.calendar import WARSAW
 from app.db import get_or_404
 from app.deps import AppSettings, DbSession
@@ -66,8 +68,11 @@ class BookingOut(BaseModel):
 
 
 class BookingCreated(BookingOut):
-    token: str  # the manage token: keep it secret; GET/DELETE /api/bookings/{token}
-    manage_url: str
+    # The manage token: keep it secret; GET/DELETE /api/bookings/{token}. Null (with
+    # ``case_code``; ``counsellor`` empty) only when a request without proof repeats a booking
+    # already made (200): the link is in the confirmation mail.
+    token: str | None
+    manage_url: str | None
 
 
 class RescheduleIn(BaseModel):
@@ -158,7 +163,11 @@ class BookingApi(Controller):
     opt = {"rate_limit": "booking"}
     exception_handlers = {ValidationException: invalid_body}
 
-    @get("/places/{place_id:int}/slots", summary="Free slots of a place (public)")
+    @get(
+        "/places/{place_id:int}/slots",
+        summary="Free slots of a place (public)",
+        responses=problems(404, 422, 429),
+    )
     async def slots(
         self, db_session: DbSession, place_id: FromPath[int], from_: From = None, to: To = None
     ) -> list[SlotOut]:
@@ -169,7 +178,9 @@ class BookingApi(Controller):
         return [slot_api(s) for d in days for s in d.slots]
 
     @get(
-        "/offices/{office_id:int}/slots", summary="Free slots of an office's office hours (public)"
+        "/offices/{office_id:int}/slots",
+        summary="Free slots of an office's office hours (public)",
+        responses=problems(404, 422, 429),
     )
     async def office_slots(
         self, db_session: DbSession, office_id: FromPath[int], from_: From = None, to: To = None
@@ -182,9 +193,20 @@ class BookingApi(Controller):
 
     @post(
         "/bookings",
-        summary="Book a slot (public). 201 with the manage token; 409 full (with next_free); "
-        "403 not eligible (with reasons); 422 invalid. Idempotency-Key makes retries safe.",
+        summary="Book a slot (public). 201 with the manage token (again for a retry with the "
+        "same Idempotency-Key); 200 when the same person asks again for a slot they hold "
+        "(without token and case code unless proven); "
+        "409 full (with next_free); 403 not eligible (with reasons); 422 invalid.",
         status_code=201,
+        responses={
+            **problems(403, 404, 409, 415, 422, 429),
+            200: ResponseSpec(
+                data_container=BookingCreated,
+                description="The same person asked again for a slot they hold: the booking "
+                "already made (token, manage_url and case_code null unless proven)",
+                generate_examples=False,
+            ),
+        },
     )
     async def create(
         self,
@@ -194,7 +216,7 @@ class BookingApi(Controller):
         idempotency_key: Annotated[
             str | None, HeaderParameter(name="Idempotency-Key", max_length=200)
         ] = None,
-    ) -> BookingCreated:
+    ) -> Response[BookingCreated]:
         # Settings from the app's state, not as a second dependency: with two, Litestar resolves
         # them in an anyio task group, a tenth of a millisecond on the busiest public route.
         settings: Settings = request.app.state["settings"]
@@ -206,17 +228,24 @@ class BookingApi(Controller):
             idempotency_key=idempotency_key,
             source=BookingSource.api,
         )
-        if booked.slot is not None:  # a new booking: answer from what the transaction loaded
-            out = booking_out(booked.booking, slot=booked.slot, case_code=booked.case_code)
-        else:
-            out = booking_out(await changes.booking_by_token(db_session, booked.token))
-        return BookingCreated(
+        out = booking_out(booked.booking, slot=booked.slot, case_code=booked.case_code)
+        if booked.token is None:  # not proven: nothing about the case the request did not bring
+            out.case_code = None
+            out.counsellor = ""
+        created = BookingCreated(
             **out.model_dump(),
             token=booked.token,
-            manage_url=f"{settings.base_url}/manage/{booked.token}",
+            manage_url=f"{settings.base_url}/manage/{booked.token}" if booked.token else None,
         )
+        # A retry with the same key gets the first answer again; another repeat is told apart.
+        repeat = booked.replayed and not booked.same_key
+        return Response(created, status_code=200 if repeat else 201)
 
-    @get("/bookings/{token:str}", summary="A booking by its manage token (public)")
+    @get(
+        "/bookings/{token:str}",
+        summary="A booking by its manage token (public)",
+        responses=problems(404, 429),
+    )
     async def show(self, db_session: DbSession, token: FromPath[str]) -> BookingOut:
         return booking_out(await changes.booking_by_token(db_session, token))
 
@@ -224,6 +253,7 @@ class BookingApi(Controller):
         "/bookings/{token:str}",
         summary="Cancel a booking; frees the seat (public)",
         status_code=200,
+        responses=problems(404, 409, 429),
     )
     async def cancel(
         self,
@@ -240,6 +270,7 @@ class BookingApi(Controller):
         "/bookings/{token:str}/reschedule",
         summary="Move a booking to another slot; the old seat is kept if the new one is full",
         status_code=200,
+        responses=problems(403, 404, 409, 415, 422, 429),
     )
     async def reschedule(
         self,

@@ -14,6 +14,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field
 
+from app.api_docs import IsoDate, TimeOfDay, problems
 from app.auth import staff_only
 from app.calendar import WARSAW, WEEKDAYS
 from app.deps import AppSettings, DbSession
@@ -175,10 +176,10 @@ class PlanPages(Controller):
 
 class PlanAskIn(BaseModel):
     weekdays: list[int] = Field(default_factory=lambda: list(range(6)))
-    earliest: time = DEFAULT_EARLIEST
-    latest: time = DEFAULT_LATEST
+    earliest: TimeOfDay = DEFAULT_EARLIEST
+    latest: TimeOfDay = DEFAULT_LATEST
     places: list[str] = Field(default_factory=list)
-    blocked: list[date] = Field(default_factory=list)
+    blocked: list[IsoDate] = Field(default_factory=list)
     tools: list[str] = Field(default_factory=list)
     portfolio: bool = False
     min_gap_days: int = Field(default=DEFAULT_MIN_GAP_DAYS, ge=1, le=60)
@@ -234,7 +235,12 @@ class PlanApi(Controller):
     guards = [staff_only]
     tags = ["cases"]
 
-    @post("/proposal", summary="Propose the meetings of a deep case", status_code=200)
+    @post(
+        "/proposal",
+        summary="Propose the meetings of a deep case",
+        status_code=200,
+        responses=problems(401, 403, 404, 409, 415, 422),
+    )
     async def propose(
         self, request: Request[Any, Any, State], db_session: DbSession, code: FromPath[str],
         data: JSONBody[PlanAskIn],
@@ -244,7 +250,12 @@ class PlanApi(Controller):
         )
         return plan_out(context.answer)
 
-    @post("/", summary="Accept a plan: book every meeting in one transaction", status_code=201)
+    @post(
+        "/",
+        summary="Accept a plan: book every meeting in one transaction",
+        status_code=201,
+        responses=problems(401, 403, 404, 409, 415, 422),
+    )
     async def accept(
         self, request: Request[Any, Any, State], db_session: DbSession, settings: AppSettings,
         code: FromPath[str], data: JSONBody[PlanAskIn],

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api_docs import problems
 from app.area import PanelRequest
 from app.auth import staff_only
 from app.calendar import local_today
@@ -161,7 +162,11 @@ class CaseApi(Controller):
     guards = [staff_only]
     tags = ["cases"]
 
-    @get("/story", summary="A case's story: meetings, deadline, hours, actions allowed now")
+    @get(
+        "/story",
+        summary="A case's story: meetings, deadline, hours, actions allowed now",
+        responses=problems(401, 403, 404),
+    )
     async def show(
         self, request: Request[Any, Any, State], db_session: DbSession, code: FromPath[str]
     ) -> CaseStoryOut:
@@ -174,6 +179,7 @@ class CaseApi(Controller):
         "/actions/{name:str}",
         summary="Move a case: outcome of the recruitment interview, summary, complete, withdraw",
         status_code=200,
+        responses=problems(401, 403, 404, 409, 415, 422),
     )
     async def act(
         self,

@@ -7,7 +7,7 @@ one of its blocks for htmx) or return an API shape. Every page works without Jav
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
@@ -16,6 +16,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Template
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api_docs import IsoDate, TimeOfDay, problems
 from app.auth import coordinator_only
 from app.calendar import WeeklyWindow
 from app.deps import DbSession
@@ -35,17 +36,17 @@ class PeriodIn(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", populate_by_name=True)
 
-    starts_on: date = Field(alias="from")
-    ends_on: date = Field(alias="to")
+    starts_on: IsoDate = Field(alias="from")
+    ends_on: IsoDate = Field(alias="to")
     preview: bool = False  # True: say what publishing would do, store nothing
 
 
 class WindowIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    weekday: int  # 0 = Monday .. 5 = Saturday
-    start: time  # Warsaw wall-clock time
-    end: time
+    weekday: int = Field(ge=0, le=5, description="0 = Monday .. 5 = Saturday")
+    start: TimeOfDay
+    end: TimeOfDay
 
 
 class WindowsIn(BaseModel):
@@ -287,11 +288,19 @@ class OfficeHoursApi(Controller):
     tags = ["office hours"]
     guards = [coordinator_only]
 
-    @get("/", summary="Every counsellor's weekly office hours at their office (coordinator)")
+    @get(
+        "/",
+        summary="Every counsellor's weekly office hours at their office (coordinator)",
+        responses=problems(401, 403),
+    )
     async def list_hours(self, db_session: DbSession) -> list[CounsellorHoursOut]:
         return [hours_out(r) for r in await service.counsellors_with_hours(db_session)]
 
-    @get("/{counsellor_id:int}", summary="One counsellor's weekly office hours (coordinator)")
+    @get(
+        "/{counsellor_id:int}",
+        summary="One counsellor's weekly office hours (coordinator)",
+        responses=problems(401, 403, 404),
+    )
     async def show(self, db_session: DbSession, counsellor_id: FromPath[int]) -> CounsellorHoursOut:
         return hours_out(await service.counsellor_hours(db_session, counsellor_id))
 
@@ -303,6 +312,7 @@ class OfficeHoursApi(Controller):
             "times between 07:00 and 19:00, each window at least one 90-minute meeting long. "
             "Published office hours change when the period is published again."
         ),
+        responses=problems(401, 403, 404, 415, 422),
     )
     async def replace(
         self, db_session: DbSession, counsellor_id: FromPath[int], data: JSONBody[WindowsIn]
@@ -319,6 +329,7 @@ class OfficeHoursApi(Controller):
             "only what the windows changed. No office hours on Polish public holidays, during "
             "absences and delegations, or over another duty. `preview: true` stores nothing."
         ),
+        responses=problems(401, 403, 409, 415, 422),
     )
     async def publish(self, db_session: DbSession, data: JSONBody[PeriodIn]) -> PublishOut:
         run = service.preview_office_hours if data.preview else service.publish_office_hours

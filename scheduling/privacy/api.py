@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath
 from pydantic import BaseModel
 
+from app.api_docs import problems
 from app.auth import coordinator_only, staff_only
 from app.deps import AppSettings, DbSession
 from app.pages import me
@@ -34,6 +35,7 @@ class PrivacyApi(Controller):
     @get(
         "/export",
         guards=[staff_only],
+        responses=problems(401, 403, 404),
         summary="Everything stored about a participant (GDPR art. 15/20): the case's counsellor "
         "(if they see every case of the person) or the coordinator; the export is audited",
     )
@@ -53,6 +55,7 @@ class PrivacyApi(Controller):
         "/erase",
         guards=[coordinator_only],
         status_code=200,
+        responses=problems(401, 403, 404, 409),
         summary="Anonymise a participant (irreversible; 409 while a case is under way); the "
         "quarter's indicators keep their counts",
     )

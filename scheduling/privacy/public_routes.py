@@ -23,6 +23,7 @@ PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 class ContactPages(Controller):
     path = "/manage/{token:str}/contact"
+    include_in_schema = False
 
     @get("/")
     async def show(

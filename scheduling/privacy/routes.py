@@ -73,6 +73,7 @@ def _download(body: bytes, media_type: str, filename: str) -> Response[bytes]:
 
 class PrivacyPages(Controller):
     path = "/cases/{code:str}/privacy"
+    include_in_schema = False
     guards = [staff_only]
 
     @get("/export.json")

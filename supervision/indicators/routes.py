@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import exports
+from app.api_docs import problems
 from app.auth import Role, roles_required
 from app.deps import DbSession
 from app.errors import Invalid
@@ -114,7 +115,9 @@ class IndicatorPages(Controller):
 class IndicatorOut(BaseModel):
     counsellor_id: int
     counsellor_name: str
-    values: dict[str, float | int | None]
+    # one JSON number type (a count is a whole number): ``int | float`` would be documented as
+    # oneOf integer/number, which every whole number matches twice
+    values: dict[str, float | None]
 
     @classmethod
     def of(cls, row: IndicatorRow) -> IndicatorOut:
@@ -129,7 +132,12 @@ class IndicatorApi(Controller):
     path = "/api/supervision"
     tags = ["supervision"]
 
-    @get("/indicators", guards=[head_or_coordinator], summary="Quarterly indicators per counsellor")
+    @get(
+        "/indicators",
+        guards=[head_or_coordinator],
+        summary="Quarterly indicators per counsellor",
+        responses=problems(401, 403, 422),
+    )
     async def indicators(
         self, db_session: DbSession, quarter: FromQuery[str | None] = None
     ) -> list[IndicatorOut]:

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api_docs import problems
 from app.auth import coordinator_only, staff_only
 from app.deps import AppSettings, DbSession
 from app.errors import BilansError, Invalid
@@ -183,6 +184,7 @@ class LicenceApi(Controller):
         "/licences",
         guards=[staff_only],
         summary="Tool licences (coordinator: all; counsellor: own)",
+        responses=problems(401, 403),
     )
     async def licences(
         self, request: Request[Any, Any, State], db_session: DbSession
@@ -190,7 +192,12 @@ class LicenceApi(Controller):
         day = today()
         return [LicenceOut.of(r, day) for r in await service.list_licences(db_session, me(request))]
 
-    @get("/coverage", guards=[coordinator_only], summary="Coverage matrix and licence reports")
+    @get(
+        "/coverage",
+        guards=[coordinator_only],
+        summary="Coverage matrix and licence reports",
+        responses=problems(401, 403),
+    )
     async def coverage(self, db_session: DbSession) -> CoverageOut:
         day = today()
         return CoverageOut.of(await service.licence_reports(db_session, day), day)

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api_docs import problems
 from app.area import PanelRequest
 from app.auth import coordinator_only, staff_only
 from app.calendar import WARSAW, local_datetime
@@ -387,6 +388,7 @@ class SessionApi(Controller):
         "/sessions",
         guards=[staff_only],
         summary="Sessions (coordinator: all; counsellor: own). No notes.",
+        responses=problems(401, 403),
     )
     async def sessions(
         self, request: Request[Any, Any, State], db_session: DbSession

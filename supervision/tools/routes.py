@@ -14,6 +14,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
 
+from app.api_docs import problems
 from app.auth import staff_only
 from app.deps import DbSession
 from app.errors import Invalid
@@ -201,7 +202,11 @@ class ToolResultApi(Controller):
     guards = [staff_only]
     tags = ["tool results"]
 
-    @get("/", summary="A case's tool results, the latest meeting first")
+    @get(
+        "/",
+        summary="A case's tool results, the latest meeting first",
+        responses=problems(401, 403, 404),
+    )
     async def list_results(
         self, request: Request[Any, Any, State], db_session: DbSession, code: FromPath[str]
     ) -> list[ToolResultOut]:
@@ -215,6 +220,7 @@ class ToolResultApi(Controller):
         summary="Record a tool's result (NBK, KZZ, SCHEIN, KARTY, ACDC) with its tool use; "
         "409 without a licence valid on the meeting day",
         status_code=201,
+        responses=problems(401, 403, 404, 409, 415, 422),
     )
     async def record(
         self,

@@ -294,16 +294,16 @@ async def test_the_api_replaces_hours_and_publishes_a_period(
     [
         ("/api/office-hours/{anna}", "put", {"windows": [{"weekday": 6, "start": "09:00", "end": "12:00"}]}, 422),
         ("/api/office-hours/{anna}", "put", {"windows": [{"weekday": 1, "start": "12:00", "end": "09:00"}]}, 422),
-        ("/api/office-hours/{anna}", "put", {"windows": [{"weekday": 1, "start": "25:00", "end": "26:00"}]}, 400),
-        ("/api/office-hours/{anna}", "put", {"windows": "wtorek"}, 400),
-        ("/api/office-hours/{anna}", "put", [1, 2], 400),
+        ("/api/office-hours/{anna}", "put", {"windows": [{"weekday": 1, "start": "25:00", "end": "26:00"}]}, 422),
+        ("/api/office-hours/{anna}", "put", {"windows": "wtorek"}, 422),
+        ("/api/office-hours/{anna}", "put", [1, 2], 422),
         ("/api/office-hours/999999", "put", {"windows": []}, 404),
         ("/api/office-hours/publish", "post", {"from": "2026-11-22", "to": "2026-11-09"}, 422),
         ("/api/office-hours/publish", "post", {"from": "2020-01-01", "to": "2020-01-09"}, 422),
         ("/api/office-hours/publish", "post", {"from": "2026-11-09", "to": "2028-11-09"}, 422),
-        ("/api/office-hours/publish", "post", {"from": "jutro", "to": "2026-11-09"}, 400),
-        ("/api/office-hours/publish", "post", {"from": "2026-11-09"}, 400),
-        ("/api/office-hours/publish", "post", {"from": "2026-11-09", "to": "2026-11-10", "x": 1}, 400),
+        ("/api/office-hours/publish", "post", {"from": "jutro", "to": "2026-11-09"}, 422),
+        ("/api/office-hours/publish", "post", {"from": "2026-11-09"}, 422),
+        ("/api/office-hours/publish", "post", {"from": "2026-11-09", "to": "2026-11-10", "x": 1}, 422),
     ],
 )  # fmt: skip
 async def test_bad_input_to_the_api_gets_problem_details_never_a_500(
