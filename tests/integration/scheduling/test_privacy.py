@@ -258,7 +258,8 @@ async def test_erasure_leaves_no_personal_field_anywhere_and_the_quarter_counts_
     """The coordinator confirms the erasure: no table's text (supervision's tool results and
     AC/DC observations included), no uploaded file and no mail holds the name, address, phone
     or birth date; the file is gone from disk; the manage link stops
-    working; the audit log says who erased; the quarters' indicators are unchanged."""
+    working; the case page's contact reads "Dane usunięte" (no link to the anonymised
+    address); the audit log says who erased; the quarters' indicators are unchanged."""
     person = await person_with_everything(db, settings)
     before = await indicators(db, person)
     assert await traces(db, person.needles, BORN)  # the scan finds the person before
@@ -290,6 +291,9 @@ async def test_erasure_leaves_no_personal_field_anywhere_and_the_quarter_counts_
     )
     await db.commit()
     assert (await client.get(f"/manage/{person.token}")).status_code == 404
+    case_page = (await client.get(f"/cases/{person.code}")).text
+    assert "<dt>Kontakt</dt><dd>Dane usunięte</dd>" in case_page  # no anonim-N@ mailto link
+    assert "mailto:" + rules.erased_email(person.id) not in case_page
     audit = await client.get("/audit", params={"case": person.code})
     assert "delete" in audit.text or "usunięcie" in audit.text.lower()
     again = await post_form(client, f"/cases/{person.code}/privacy/erase", {"confirm": "on"})
