@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -39,6 +40,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -122,7 +124,28 @@ def make_engine(
             immediate=immediate,
             background_checkpoints=background_checkpoints,
         )
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    engine = create_async_engine(
+        url, echo=echo, pool_size=10, max_overflow=10, pool_recycle=POOL_RECYCLE_SECONDS
+    )
+    event.listen(engine.sync_engine, "checkout", _closed_by_server)
+    return engine
+
+
+# PostgreSQL's pooled connections: no ``pool_pre_ping``, whose ping on asyncpg is three round
+# trips per checkout (BEGIN, a query, ROLLBACK: 3 of a booking's 5). A connection the server
+# closed (a restart, ``pg_terminate_backend``) is seen without a round trip: asyncpg marks it
+# closed as soon as the event loop reads the server's goodbye, and the checkout below hands it
+# back to the pool, which connects anew (SQLAlchemy's documented use of DisconnectionError in
+# a "checkout" listener). A connection lost silently (no goodbye) fails the one request that
+# uses it; SQLAlchemy then renews the pool's other connections ("optimistic" handling), and
+# ``pool_recycle`` retires every connection after half an hour anyway.
+POOL_RECYCLE_SECONDS = 1800
+
+
+def _closed_by_server(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: Any) -> None:
+    driver = record.driver_connection
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("the database server closed this pooled connection")
 
 
 def make_sessionmaker(
