@@ -22,7 +22,14 @@ from typing import Any, Protocol, cast, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.area import Area, JobFunc, Periodic, job_functions, periodic_jobs
+from app.area import (
+    Area,
+    JobFunc,
+    Periodic,
+    job_functions,
+    periodic_jobs,
+    personal_data_parts,
+)
 from app.db import make_engine, make_sessionmaker
 from app.observability import counted
 from app.settings import Settings
@@ -134,6 +141,7 @@ class ArqQueue:
     redis_url: str
     _pool: Any = None
     _sending: set[asyncio.Task[None]] = field(default_factory=set)
+    _soon: dict[str, None] = field(default_factory=dict)  # wake-ups sent lately, oldest first
 
     async def enqueue(
         self, name: str, *args: Any, job_id: str | None = None, defer_until: datetime | None = None
@@ -146,6 +154,15 @@ class ArqQueue:
         await self._pool.enqueue_job(name, *args, _job_id=job_id, _defer_until=defer_until)
 
     def enqueue_soon(self, name: str, *, job_id: str, delay: timedelta) -> None:
+        """A wake-up: the first call for ``job_id`` sends it to Redis; the process's later calls
+        for the same id (every commit of the same quarter-second, for the outbox's kick) send
+        nothing, as arq would refuse them anyway (the id is taken). A booking storm then costs
+        Redis one enqueue per app per kick mark instead of one per booking."""
+        if job_id in self._soon:
+            return
+        self._soon[job_id] = None
+        while len(self._soon) > 64:  # the newest ids are the ones commits still ask for
+            del self._soon[next(iter(self._soon))]
         at = datetime.now(UTC) + delay
         task = asyncio.get_running_loop().create_task(
             self.enqueue(name, job_id=job_id, defer_until=at)
@@ -162,9 +179,15 @@ class ArqQueue:
 
 
 def job_context(
-    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], areas: Sequence[Area] = ()
 ) -> dict[str, Any]:
-    return {"settings": settings, "sessionmaker": sessionmaker}
+    """What every job gets: the settings, a sessionmaker, and the areas' parts of a
+    participant's data (``personal_data``, for the retention job's erasure)."""
+    return {
+        "settings": settings,
+        "sessionmaker": sessionmaker,
+        "personal_data": personal_data_parts(areas),
+    }
 
 
 def worker_settings(settings: Settings, areas: Sequence[Area]) -> type:
@@ -181,7 +204,7 @@ def worker_settings(settings: Settings, areas: Sequence[Area]) -> type:
         ctx["engine"] = engine
         # The worker's sessions carry no job queue: mail its jobs queue (reminders) goes out
         # with the one-minute sweep, not with a kick of its own.
-        ctx.update(job_context(settings, make_sessionmaker(engine)))
+        ctx.update(job_context(settings, make_sessionmaker(engine), areas))
         ctx["jobs"] = ArqQueue(redis_url)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
