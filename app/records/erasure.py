@@ -1,5 +1,6 @@
 """The records' part of erasing a participant (GDPR): their row's personal fields replaced,
-their cases' free texts blanked and files deleted, in the caller's transaction. The values come
+their cases' free texts blanked and files deleted, in the caller's transaction; and of merging a
+duplicate record (:func:`move_to`): its cases and consents moved to the record kept. The values come
 from the caller (``scheduling.privacy.rules``, the one place that says what is personal); this
 module only writes the records' own tables, as every area writes only its own."""
 
@@ -13,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.records.files import remove_upload
-from app.records.models import Case, Participant, UploadedFile
+from app.records.models import Case, Consent, Participant, UploadedFile
 
 
 async def anonymise_participant(
@@ -35,3 +36,16 @@ async def remove_files(db: AsyncSession, var_dir: Path, file_ids: Sequence[int])
     for row in rows:
         await remove_upload(db, var_dir, row)
     return len(rows)
+
+
+async def move_to(db: AsyncSession, from_id: int, to_id: int) -> list[int]:
+    """Participant ``from_id``'s cases and consents moved to participant ``to_id`` (the caller's
+    transaction); the ids of the cases moved. Neither participant's own fields change."""
+    moved = list((await db.scalars(select(Case.id).where(Case.participant_id == from_id))).all())
+    await db.execute(
+        update(Case).where(Case.participant_id == from_id).values(participant_id=to_id)
+    )
+    await db.execute(
+        update(Consent).where(Consent.participant_id == from_id).values(participant_id=to_id)
+    )
+    return moved
