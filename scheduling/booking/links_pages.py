@@ -23,9 +23,9 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.deps import AppSettings
-from app.i18n import current_locale
 from app.errors import Invalid
 from app.forms import FieldText, form_data, validate
+from app.i18n import current_locale
 from app.pages import form_page, render_page
 from app.settings import Settings
 from scheduling.booking.form_pages import PRIVATE_HEADERS, now_utc
