@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.area import personal_data_parts
 from app.areas import AREAS
 from app.commands import BilansGroup, fail, settings_or_exit, with_session
 from app.demo import is_empty, load_demo
@@ -19,7 +20,11 @@ from app.server import proxy_options, serving_app
 from app.settings import Settings
 
 
-@click.group(cls=BilansGroup)
+# The areas' commands get what they need of other areas in the context object (``pass_obj``):
+# the areas' parts of a participant's data (``bilans privacy retention``).
+@click.group(
+    cls=BilansGroup, context_settings={"obj": {"personal_data": personal_data_parts(AREAS)}}
+)
 def main() -> None:
     """Bilans Kariery: duty rota, bookings, supervision and quality assurance (WUP Kraków)."""
 

@@ -21,7 +21,13 @@ from litestar.stores.registry import StoreRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.api_docs import OwnFilesSwagger
-from app.area import job_functions, panels_by_page, periodic_jobs, template_labels
+from app.area import (
+    job_functions,
+    panels_by_page,
+    periodic_jobs,
+    personal_data_parts,
+    template_labels,
+)
 from app.areas import AREAS
 from app.auth import AuthMiddleware, SessionConfig
 from app.db import make_engine, make_sessionmaker
@@ -69,7 +75,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
     # Sessions carry the job queue, so a commit that queued mail kicks the sender (app.outbox).
     sessionmaker = make_sessionmaker(engine, info={JOBS_INFO_KEY: jobs})
     if isinstance(jobs, InProcessRunner):
-        jobs.ctx.update(job_context(settings, sessionmaker))
+        jobs.ctx.update(job_context(settings, sessionmaker, AREAS))
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
@@ -114,6 +120,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Li
                 "sessionmaker": sessionmaker,
                 "jobs": jobs,
                 "panels": panels_by_page(AREAS),
+                "personal_data": personal_data_parts(AREAS),
             }
         ),
         lifespan=[lifespan],

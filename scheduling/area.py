@@ -50,8 +50,10 @@ from scheduling.portfolio import routes as portfolio_routes
 from scheduling.portfolio import service as portfolio_service
 from scheduling.portfolio.models import CompetenceEvidence, CompetenceRow, PortfolioItem
 from scheduling.privacy import api as privacy_api
+from scheduling.privacy import merge_routes as privacy_merge
 from scheduling.privacy import public_routes as privacy_pages
 from scheduling.privacy import routes as privacy_routes
+from scheduling.privacy import rules as privacy_rules
 from scheduling.privacy.cli import privacy
 from scheduling.privacy.jobs import erase_expired_participants
 from scheduling.record import demo as record_demo
@@ -103,6 +105,7 @@ AREA = Area(
         *privacy_routes.HANDLERS,
         *privacy_pages.HANDLERS,
         *privacy_api.HANDLERS,
+        *privacy_merge.HANDLERS,
     ],
     rate_limits=rate_limits,
     jobs=[rota_jobs.plan_rota],
@@ -135,7 +138,11 @@ AREA = Area(
         *DOCUMENT_MODELS,
     ),
     # (and the manage page's add-to-calendar links, templates/booking/_add_to_calendar.html)
-    labels={**booking_form.BOOKING_LABELS, "calendar_links": booking_calendar_links},
+    labels={
+        **booking_form.BOOKING_LABELS,
+        "calendar_links": booking_calendar_links,
+        "erased_email": privacy_rules.is_erased,  # an erased person's contact is not shown
+    },
     panels=[
         Panel("me", "start/_team_week.html", team_week_panel),
         Panel("me", "start/_duty_bookings.html", duty_bookings_panel),

@@ -36,6 +36,7 @@ from supervision.models import (
     ToolUse,
     TrainingEntry,
 )
+from supervision.personal_data import PERSONAL_DATA
 from supervision.sessions.jobs import supervision_weekly_reminder
 from supervision.sessions.routes import KIND_LABELS, SessionApi, SessionPages, case_sessions_panel
 from supervision.today import head_totals_panel, supervision_panel
@@ -94,4 +95,5 @@ AREA = Area(
         Panel("me", "start/_head_totals.html", head_totals_panel),
         record_sections_panel(tools_service.record_sections),
     ],
+    personal_data=PERSONAL_DATA,
 )
