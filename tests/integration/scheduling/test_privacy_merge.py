@@ -143,6 +143,8 @@ async def test_the_merge_page_shows_both_records_refuses_with_reasons_and_merges
     await db.commit()
     await login(client, COORDINATOR)
 
+    record = await client.get(f"/participants/{keep_id}")
+    assert f'href="/participants/merge?keep={keep_id}"' in record.text  # reached from the record
     shown = await client.get("/participants/merge", params={"keep": keep_id, "other": lone.id})
     refused = await post_form(
         client,
@@ -176,3 +178,4 @@ async def test_the_merge_page_shows_both_records_refuses_with_reasons_and_merges
     await client.post("/logout", data={"_csrf_token": client.cookies.get("csrftoken", "")})
     await login(client, COUNSELLOR)
     assert (await client.get("/participants/merge")).status_code == 403
+    assert "/participants/merge" not in (await client.get(f"/participants/{keep_id}")).text
