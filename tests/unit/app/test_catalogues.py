@@ -20,6 +20,7 @@ catalogues by hand (never ``pybabel update``, which would mark near matches fuzz
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from fnmatch import fnmatch
 from functools import cache
@@ -220,3 +221,13 @@ def test_a_fuzzy_or_partly_plural_translation_does_not_count() -> None:
     assert not translated(catalog, "Stary tekst", None)
     assert not translated(catalog, ("%(num)d termin", "%(num)d terminów"), None)
     assert translated(catalog, "Dobry tekst", None)
+
+
+def test_no_catalogue_holds_a_message_twice() -> None:
+    """Babel keeps the last of two entries with the same msgid without a word, so a second
+    translation appended later would silently replace the first."""
+    twice: dict[str, list[str]] = {}
+    for lang in ("pl", "uk", "en"):
+        ids = re.findall(r'^msgid "(.+)"$', catalogue_path(lang).read_text("utf-8"), re.MULTILINE)
+        twice[lang] = sorted({i for i in ids if ids.count(i) > 1})
+    assert twice == {"pl": [], "uk": [], "en": []}
