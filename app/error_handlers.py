@@ -19,7 +19,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, StatementError
 
 from app.api_docs import PROBLEM_JSON
 from app.errors import BilansError
@@ -184,6 +184,14 @@ def database_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> 
     return internal_error_handler(request, exc)
 
 
+def statement_error_handler(request: Request[Any, Any, Any], exc: StatementError) -> Response[Any]:
+    """A parameter SQLAlchemy could not turn into what the database holds (a date at the
+    calendar's edge whose UTC time falls outside year 1-9999) is the request's fault."""
+    if isinstance(exc.orig, OverflowError | ValueError):
+        return out_of_range_handler(request, exc)
+    return internal_error_handler(request, exc)
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     detail = _("Wystąpił nieoczekiwany błąd. Spróbuj ponownie za chwilę.")
@@ -197,5 +205,6 @@ exception_handlers: dict[Any, Any] = {
     HTTPException: http_error_handler,
     OverflowError: out_of_range_handler,
     DBAPIError: database_error_handler,
+    StatementError: statement_error_handler,
     Exception: internal_error_handler,
 }

@@ -182,14 +182,23 @@ async def form_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
         for key in form
         if any(isinstance(v, str) and CONTROL.search(v) for v in form.getall(key))
     }
-    if control:
-        raise Invalid(_("Popraw zaznaczone pola."), errors=control)
     for key in form:
         if key in ("_csrf_token", "website"):
             continue
         values = [v for v in form.getall(key) if isinstance(v, str)]
-        cleaned = [v.strip() for v in values]
+        cleaned = [CONTROL.sub("", v).strip() if control else v.strip() for v in values]
         value: Any = cleaned if len(cleaned) > 1 else (cleaned[0] if cleaned else None)
         if value not in ("", None):
             data[key] = value
+    if control:
+        raise TypedInvalid(_("Popraw zaznaczone pola."), errors=control, values=data)
     return data
+
+
+class TypedInvalid(Invalid):
+    """A form refused as it was read (control characters): ``values`` hold what was typed,
+    those characters removed, so a page can show the form again with nothing lost."""
+
+    def __init__(self, message: str, *, errors: dict[str, str], values: dict[str, Any]) -> None:
+        super().__init__(message, errors=errors)
+        self.values = values

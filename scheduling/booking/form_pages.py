@@ -15,7 +15,7 @@ from litestar.datastructures import State
 from litestar.response import Redirect, Template
 
 from app.errors import Invalid, NotFound
-from app.forms import FieldErrors, FieldText, form_data, validate
+from app.forms import FieldErrors, FieldText, TypedInvalid, form_data, validate
 from app.i18n import gettext as _
 from app.pages import int_or_none, render_page
 from app.records.enums import EDUCATION_LABELS, EMPLOYMENT_LABELS, REGION_LINK_LABELS
@@ -121,7 +121,11 @@ async def book_from_form(
     if str(form.get("website") or "").strip():
         # A bot filled the hidden field: store nothing, answer as if all went well.
         return render_page(request, "booking/received.html")
-    raw = await form_data(request)
+    unreadable: TypedInvalid | None = None
+    try:
+        raw = await form_data(request)
+    except TypedInvalid as exc:  # shown with the form, as any other field's error
+        raw, unreadable = exc.values, exc
     chosen = int_or_none(raw.pop("slot_choice", None)) or slot_id
     back = raw.pop("edit", None) is not None
     try:
@@ -135,6 +139,8 @@ async def book_from_form(
     if back:  # back from "not eligible" to change the answers
         return _form_again(request, raw, status_code=200, errors={}, message=None, **page)
     try:
+        if unreadable is not None:
+            raise unreadable
         data = validate(BookingIn, raw)
         booked = await book_slot(
             db,
