@@ -164,6 +164,8 @@ async def test_the_merge_page_shows_both_records_refuses_with_reasons_and_merges
     assert huge.status_code == 422  # a number past int64: a message, never a 500
     assert "Dubel" in shown.text
     assert "<strong>Dubel</strong>" in shown.text  # the last names differ
+    assert "secondary" not in shown.text  # the Polish label, not the stored code
+    assert "05.1985" in shown.text  # the birth date as staff read it
     assert f"Zostaje: nr {keep_id}" in shown.text
     assert refused.status_code == 409
     assert "Obie osoby mają sprawę w toku" in refused.text
