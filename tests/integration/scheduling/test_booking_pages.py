@@ -338,6 +338,30 @@ async def test_rules_saved_through_the_form_decide_who_may_book(
     assert farmer.json()["reasons"][0]["code"] == "employment"
 
 
+async def test_a_contact_the_coordinator_typed_is_marked_polish_on_a_ukrainian_refusal(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    """Issue 18: the seed's contact sentence is translated; one typed on the rules form exists
+    in Polish only, so a Ukrainian page marks it ``lang="pl"`` (read as Polish by a screen
+    reader) instead of passing it off as Ukrainian."""
+    [slot_id] = await make_duty(db, slots=1)
+    await login(client, COORDINATOR)
+    rules = {
+        "employment": ["employment_contract"], "region_links": ["lives", "works", "studies"],
+        "band-0-min_age": "18", "band-0-max_age": "99", "band-0-max_education": "higher",
+        "contact": "Zadzwoń: 12 424 07 00",
+    }  # fmt: skip
+    assert (await post_form(client, "/bookings/rules", rules)).status_code == 200
+    client.cookies.clear()
+    client.cookies.set("bilans_lang", "uk")
+
+    refused = await post_form(client, f"/book/slots/{slot_id}", form(slot_id, employment="farmer"))
+
+    assert refused.status_code == 403
+    assert '<html lang="uk"' in refused.text
+    assert '<p lang="pl">Zadzwoń: 12 424 07 00</p>' in refused.text
+
+
 async def test_the_coordinator_opens_an_under_25_window(
     client: AsyncTestClient[Litestar], db: AsyncSession
 ) -> None:
