@@ -103,6 +103,17 @@ def _migrate_and_load(url: str, *, demo: bool) -> None:
 # --- SQLite -------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _rules_of_this_tests_database() -> Iterator[None]:
+    """The eligibility rules are cached per process (30 s): each test reads those of its own
+    database, not rules another test saved a moment ago in the same worker."""
+    from scheduling.booking.rules import forget_cached_rules
+
+    forget_cached_rules()
+    yield
+    forget_cached_rules()
+
+
 @pytest.fixture(scope="session")
 def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Path]:
     base = tmp_path_factory.mktemp("sqlite-templates")
