@@ -147,13 +147,7 @@ async def export_person(
     """Case ``code``'s participant's data as JSON-ready data (with the areas' ``parts``);
     noted as an export, committed."""
     data = await open_person(db, user, code, action=AuditAction.export)
-    allowed = await consent.may_contact(db, data.participant.id)
-    document = export_document(
-        data, contact_allowed=allowed, base_url=base_url, now=now,
-        areas=await area_parts(db, data, parts),
-    )  # fmt: skip
-    await db.commit()
-    return document
+    return await _committed_document(db, data, parts=parts, base_url=base_url, now=now)
 
 
 async def export_by_id(
@@ -176,7 +170,19 @@ async def export_by_id(
         db, actor_id=user.id, action=AuditAction.export, record="personal_data",
         record_id=participant_id, at=now,
     )  # fmt: skip
-    allowed = await consent.may_contact(db, participant_id)
+    return await _committed_document(db, data, parts=parts, base_url=base_url, now=now)
+
+
+async def _committed_document(
+    db: AsyncSession,
+    data: PersonData,
+    *,
+    parts: Mapping[str, PersonalData],
+    base_url: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The export of ``data`` with the areas' parts; the access noted before is committed."""
+    allowed = await consent.may_contact(db, data.participant.id)
     document = export_document(
         data, contact_allowed=allowed, base_url=base_url, now=now,
         areas=await area_parts(db, data, parts),
