@@ -6,6 +6,7 @@ problem details (RFC 9457) with ``application/problem+json``.
 
 from __future__ import annotations
 
+import keyword
 import logging
 from typing import Any
 from urllib.parse import quote
@@ -96,6 +97,8 @@ def field_errors(exc: ValidationException) -> dict[str, str]:
         if not isinstance(item, dict):
             continue
         key = str(item.get("key") or "__all__")
+        if key.endswith("_") and keyword.iskeyword(key[:-1]):
+            key = key[:-1]  # a parameter named after a Python keyword (``from_`` is ``from``)
         message = str(item.get("message", ""))
         if key == "data" and message == "'data'":  # no body at all (Litestar's KeyError)
             message = _("Brak danych JSON w treści żądania.")

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
-from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from pydantic import BaseModel
@@ -18,7 +17,6 @@ from app.api_docs import problems
 from app.calendar import WARSAW
 from app.db import get_or_404
 from app.deps import AppSettings, DbSession
-from app.error_handlers import problem
 from app.errors import Invalid
 from app.i18n import gettext as _
 from app.records.models import DutyPlace, Office
@@ -149,19 +147,10 @@ def _period(
     return start, until
 
 
-def invalid_body(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
-    errors: dict[str, str] = {}
-    for item in exc.extra or []:
-        if isinstance(item, dict):
-            errors.setdefault(str(item.get("key") or "__all__"), str(item.get("message", "")))
-    return problem(422, "Niepoprawne dane", "Popraw dane żądania.", errors=errors or None)
-
-
 class BookingApi(Controller):
     path = "/api"
     tags = ["booking"]
     opt = {"rate_limit": "booking"}
-    exception_handlers = {ValidationException: invalid_body}
 
     @get(
         "/places/{place_id:int}/slots",

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.outbox.models import OutboxMessage
 from scheduling.booking.models import Booking
-from scheduling.models import Slot
+from scheduling.models import Duty, Slot
 from tests.conftest import on_both_engines
 from tests.integration.scheduling.test_booking_builders import body, make_duty, slot_counts
 
@@ -88,6 +88,21 @@ async def test_an_invalid_body_answers_422_with_field_errors(
 
     assert response.status_code == 422
     assert {"email", "consents"} <= set(response.json()["errors"])
+
+
+async def test_the_booking_api_answers_a_bad_parameter_as_every_api_does(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    """One rule for the whole API (app.error_handlers): a malformed query parameter is a bad
+    request (400), a body that is not what the route takes is invalid data (422)."""
+    [slot_id] = await make_duty(db)
+    place_id = await db.scalar(select(Duty.place_id).join(Slot).where(Slot.id == slot_id))
+
+    response = await client.get(f"/api/places/{place_id}/slots", params={"from": "9" * 41})
+
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "from" in response.json()["errors"]
 
 
 async def test_a_retried_api_booking_with_the_same_key_returns_the_first_booking(
