@@ -191,7 +191,15 @@ async def form_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
         if value not in ("", None):
             data[key] = value
     if control:
-        raise TypedInvalid(_("Popraw zaznaczone pola."), errors=control, values=data)
+        # A page that cannot show the form again (all but the booking form) shows this alone.
+        raise TypedInvalid(
+            _(
+                "Formularz zawiera znaki sterujące (np. znak NUL), których nie da się zapisać. "
+                "Nic nie zostało zapisane: wróć do formularza, usuń je i wyślij go ponownie."
+            ),
+            errors=control,
+            values=data,
+        )
     return data
 
 

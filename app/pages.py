@@ -20,6 +20,8 @@ from app.area import Panel, PanelPage, PanelRequest, ShownPanel, show_panels
 from app.auth import CurrentUser, current_user
 from app.calendar import local_today
 from app.errors import Invalid
+from app.forms import TypedInvalid
+from app.i18n import gettext as _
 
 
 def block_target(block: str) -> str:
@@ -58,14 +60,15 @@ def render_page(
 def form_page(
     request: Request[Any, Any, State], template: str, exc: Invalid, raw: dict[str, Any], **ctx: Any
 ) -> Template:
-    """The form page again with 422, the errors and what the person typed."""
+    """The form page again with 422, the errors and what the person typed (a form refused as
+    it was read, :class:`app.forms.TypedInvalid`, brings its own typed values)."""
     return render_page(
         request,
         template,
         status_code=422,
         errors=exc.errors,
-        message=exc.message,
-        values=raw,
+        message=_("Popraw zaznaczone pola.") if isinstance(exc, TypedInvalid) else exc.message,
+        values=exc.values if isinstance(exc, TypedInvalid) else raw,
         **ctx,
     )
 

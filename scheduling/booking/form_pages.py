@@ -139,8 +139,8 @@ async def book_from_form(
     if back:  # back from "not eligible" to change the answers
         return _form_again(request, raw, status_code=200, errors={}, message=None, **page)
     try:
-        if unreadable is not None:
-            raise unreadable
+        if unreadable is not None:  # the form is here: its summary and each field say it
+            raise Invalid(_("Popraw zaznaczone pola."), errors=unreadable.errors)
         data = validate(BookingIn, raw)
         booked = await book_slot(
             db,

@@ -86,8 +86,9 @@ class LinksPages(Controller):
     async def ask(self, request: Request[Any, Any, State], settings: AppSettings) -> Template:
         if str((await request.form()).get("website") or "").strip():
             return _answer(request)  # a bot filled the hidden field: nothing done, same answer
-        raw = await form_data(request)
+        raw: dict[str, Any] = {}
         try:
+            raw = await form_data(request)
             form = validate(LinksForm, raw)
         except Invalid as exc:
             return form_page(request, TEMPLATE, exc, raw, sent=False, headers=PRIVATE_HEADERS)

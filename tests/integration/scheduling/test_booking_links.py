@@ -121,6 +121,32 @@ async def test_a_repeated_request_sends_no_second_mail_and_bad_input_is_shown_ne
     assert 'value="31.02.1990"' in bad.text
 
 
+async def test_a_nul_byte_is_shown_next_to_its_field_with_the_rest_of_the_form_kept(
+    client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    """A control character refused as the form is read comes back with the form (the field
+    named, the date as typed), as any other field's error, and sends nothing."""
+    page = await post_form(
+        client, "/book/links", {"email": "ewa\x00@example.org", "birth_date": "31.05.1980"}
+    )
+
+    assert page.status_code == 422
+    assert 'id="e-email"' in page.text
+    assert "znaki sterujące" in page.text
+    assert 'value="ewa@example.org"' in page.text
+    assert 'value="31.05.1980"' in page.text
+    assert await _links_mail(db) == []
+
+
+async def test_a_page_that_cannot_show_its_form_again_says_what_to_do_about_a_nul_byte(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    page = await post_form(client, "/login", {"email": "a\x00@example.org", "password": "x"})
+
+    assert page.status_code == 422
+    assert "Nic nie zostało zapisane" in page.text
+
+
 async def test_the_links_mail_is_written_in_the_language_the_person_asked_in(
     client: AsyncTestClient[Litestar], db: AsyncSession, settings: Settings
 ) -> None:
