@@ -105,6 +105,11 @@ def _book_by_keyboard(page: Page, lang: str, district: tuple[int, str], email: s
     with page.expect_navigation():
         _press(page, "a.button.slot")
     _checked(page, lang, "form")
+    widths = page.evaluate(
+        "[...document.querySelectorAll('.field.check input')]"
+        ".map(e => Math.round(e.getBoundingClientRect().width))"
+    )
+    assert len(set(widths)) == 1, widths  # a long (translated) label never shrinks its box
 
     _press(page, "#f-employment-employment_contract", "Space")
     _press(page, "#f-region_link-lives", "Space")
