@@ -191,7 +191,8 @@ async def form_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
         if value not in ("", None):
             data[key] = value
     if control:
-        # A page that cannot show the form again (all but the booking form) shows this alone.
+        # Shown alone by a page that reads the form before it can show it again; a page that
+        # reads it inside its refusal path (app.pages.form_page) shows each field's error.
         raise TypedInvalid(
             _(
                 "Formularz zawiera znaki sterujące (np. znak NUL), których nie da się zapisać. "
