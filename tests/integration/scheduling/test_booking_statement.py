@@ -26,7 +26,9 @@ from scheduling.booking.schemas import BookingIn
 from tests.conftest import on_both_engines, post_form
 from tests.integration.scheduling.test_booking_builders import body, make_duty, slot_counts
 
-pytestmark = on_both_engines
+ON_POSTGRESQL = pytest.mark.parametrize(
+    "engine_name", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +50,7 @@ async def confirmations(db: AsyncSession) -> list[OutboxMessage]:
     return list(rows)
 
 
+@on_both_engines
 @pytest.mark.parametrize("second_key", [None, "another-key"])
 async def test_the_same_person_booking_a_slot_again_gets_200_with_the_booking_and_no_second_seat(
     client: AsyncTestClient[Litestar], db: AsyncSession, second_key: str | None
@@ -75,6 +78,7 @@ async def test_the_same_person_booking_a_slot_again_gets_200_with_the_booking_an
     assert len(await confirmations(db)) == 1
 
 
+@on_both_engines
 async def test_a_retry_with_the_same_key_gets_the_first_answer_with_its_link(
     client: AsyncTestClient[Litestar], db: AsyncSession
 ) -> None:
@@ -89,6 +93,7 @@ async def test_a_retry_with_the_same_key_gets_the_first_answer_with_its_link(
     assert (await slot_counts(db, [slot_id]))[slot_id] == 1
 
 
+@on_both_engines
 async def test_a_full_one_seat_slot_asked_again_by_its_holder_answers_200_not_409(
     client: AsyncTestClient[Litestar], db: AsyncSession
 ) -> None:
@@ -103,6 +108,7 @@ async def test_a_full_one_seat_slot_asked_again_by_its_holder_answers_200_not_40
     assert (await slot_counts(db, [slot_id]))[slot_id] == 1
 
 
+@on_both_engines
 async def test_the_same_booking_sent_twice_at_once_takes_one_seat(
     client: AsyncTestClient[Litestar], db: AsyncSession
 ) -> None:
@@ -118,6 +124,7 @@ async def test_the_same_booking_sent_twice_at_once_takes_one_seat(
     assert await bookings_of(db, slot_id) == 1
 
 
+@on_both_engines
 async def test_the_form_sent_again_from_a_fresh_page_books_nothing_more(
     client: AsyncTestClient[Litestar], db: AsyncSession
 ) -> None:
@@ -137,6 +144,7 @@ async def test_the_form_sent_again_from_a_fresh_page_books_nothing_more(
     assert await bookings_of(db, slot_id) == 1
 
 
+@on_both_engines
 async def test_a_further_meeting_asked_twice_through_the_manage_link_answers_its_link(
     db: AsyncSession, settings: Settings
 ) -> None:
@@ -164,6 +172,7 @@ async def test_a_further_meeting_asked_twice_through_the_manage_link_answers_its
     assert (await slot_counts(db, [later]))[later] == 1
 
 
+@on_both_engines
 async def test_the_confirmation_carries_the_bookings_id_and_case_code(
     db: AsyncSession, settings: Settings
 ) -> None:
@@ -187,13 +196,13 @@ async def test_the_confirmation_carries_the_bookings_id_and_case_code(
     assert "[[" not in mail.body + (mail.html or "") + (mail.ics or "")
 
 
+@ON_POSTGRESQL
 async def test_a_booking_on_postgresql_is_one_read_and_one_write(
     settings: Settings, engine_name: str, db: AsyncSession
 ) -> None:
-    """The round trips of the write: the snapshot and ``bilans_book`` (SQLite runs its body in
-    one hop of the lane, statement by statement in process)."""
-    if engine_name != "postgres":
-        pytest.skip("the statement count matters on a networked database")
+    """The round trips of the write: the snapshot and ``bilans_book``. PostgreSQL only: the
+    count matters on a networked database (SQLite runs the body in one hop of its lane,
+    statement by statement in process)."""
     [warm, measured] = await make_duty(db, slots=2, capacity=1)
     engine = make_engine(settings.db_url)
     sent: list[str] = []
