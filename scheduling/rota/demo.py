@@ -24,7 +24,6 @@ from scheduling.rota.models import RotaRun, RotaRunStatus
 from scheduling.rota.occurrences import build_instance
 from scheduling.rota.publish import slots_for_duty
 from scheduling.rota.runs import duty_row, plan_summary
-from scheduling.rota.solve import solve
 from scheduling.rota.summary import counsellor_stats
 
 log = logging.getLogger("bilans.demo")
@@ -47,6 +46,8 @@ async def load_rota(db: AsyncSession, now: datetime) -> None:
     start, end = today, today + timedelta(days=DEMO_ROTA_DAYS - 1)
     year = await build_input(db, start, today + timedelta(days=DEMO_PLAN_DAYS - 1))
     ctx = await build_input(db, start, end)
+    from scheduling.rota.solve import solve  # CP-SAT only when the demo loads (see runs)
+
     try:
         planned = solve(year.data, time_limit_s=DEMO_TIME_LIMIT_S, seed=0)
         result = _first_weeks(ctx, planned)

@@ -36,7 +36,6 @@ from scheduling.rota.inputs import Context, build_input, locked_keys, published_
 from scheduling.rota.instance import Duty as RotaDuty
 from scheduling.rota.instance import Progress, RotaResult
 from scheduling.rota.models import RotaRun, RotaRunStatus
-from scheduling.rota.solve import replan, solve
 from scheduling.rota.summary import summarize
 
 log = logging.getLogger("bilans.rota")
@@ -247,6 +246,10 @@ async def _solve_in_thread(
         box.value = progress  # runs in the solver's thread: hand over, never touch the DB
 
     def work() -> RotaResult:
+        # CP-SAT (and pandas, which it imports) loads when a run plans, not with every process
+        # that serves pages: it was a fifth of the app's start-up
+        from scheduling.rota.solve import replan, solve
+
         if data.previous:
             return replan(
                 data,
