@@ -247,7 +247,7 @@ async def _solve_in_thread(
 
     def work() -> RotaResult:
         # CP-SAT (and pandas, which it imports) loads when a run plans, not with every process
-        # that serves pages: it was a fifth of the app's start-up
+        # that serves pages: it was about half of the app's import time
         from scheduling.rota.solve import replan, solve
 
         if data.previous:
